@@ -1,0 +1,90 @@
+"""The one exception tree of dictanote.
+
+Each adapter translates its library's exceptions into these at its boundary
+(``raise ... from exc``); the CLI turns them into a one-line message and an exit
+code in one place. Messages say what was given, what exists, and how to fix it.
+
+    DictanoteError                 exit 1
+    ├── BadInputError              exit 2: the user can fix it
+    │   ├── AudioInputError
+    │   │   ├── AudioNotFoundError
+    │   │   ├── NotAFileError
+    │   │   ├── NotAudioError
+    │   │   ├── CorruptAudioError
+    │   │   └── EmptyAudioError
+    │   ├── ModelNotFoundError
+    │   ├── ModelUnreadableError
+    │   ├── UnknownFormatError
+    │   ├── FormatFileError
+    │   ├── TextInputError
+    │   └── ConfigError
+    └── TranscriptionError         exit 3: the model failed on good input
+"""
+
+from __future__ import annotations
+
+
+class DictanoteError(Exception):
+    """Base of every error dictanote reports to the user."""
+
+    exit_code = 1
+
+
+class BadInputError(DictanoteError):
+    """The input or the invocation is wrong and the user can fix it."""
+
+    exit_code = 2
+
+
+class AudioInputError(BadInputError):
+    """An audio file could not be used."""
+
+
+class AudioNotFoundError(AudioInputError):
+    """The audio path does not exist."""
+
+
+class NotAFileError(AudioInputError):
+    """The audio path is a directory or another non-file."""
+
+
+class NotAudioError(AudioInputError):
+    """The file holds no audio stream we can decode."""
+
+
+class CorruptAudioError(AudioInputError):
+    """The audio file is truncated or damaged."""
+
+
+class EmptyAudioError(AudioInputError):
+    """The audio file is zero bytes or holds no samples."""
+
+
+class ModelNotFoundError(BadInputError):
+    """No Whisper model of the requested name or path exists."""
+
+
+class ModelUnreadableError(BadInputError):
+    """A Whisper model directory exists but cannot be loaded."""
+
+
+class UnknownFormatError(BadInputError):
+    """No note format has the requested id."""
+
+
+class FormatFileError(BadInputError):
+    """A note format file is malformed."""
+
+
+class TextInputError(BadInputError):
+    """A text input (a transcript to segment) cannot be read."""
+
+
+class ConfigError(BadInputError):
+    """A configuration file or setting is invalid."""
+
+
+class TranscriptionError(DictanoteError):
+    """The speech model failed on input that looked valid."""
+
+    exit_code = 3

@@ -1,0 +1,141 @@
+"""Note formats as data: ``formats/<id>.toml`` files, validated on load.
+
+Shipped formats live in ``templates/formats/``; a clinician adds or overrides
+one by dropping a file of the same shape into ``<config dir>/formats/``. This
+module only reads and validates those files; it knows nothing of segmentation.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from .config import Paths, shipped_dir
+from .errors import FormatFileError, UnknownFormatError
+from .types import FieldSpec, NoteFormat
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+TOP_KEYS: dict[str, type] = {
+    "id": str,
+    "label": str,
+    "description": str,
+    "template": str,
+    "fields": list,
+}
+FIELD_KEYS: dict[str, type] = {
+    "id": str,
+    "label": str,
+    "cues": list,
+    "description": str,
+    "required": bool,
+}
+REQUIRED_TOP = ("id", "label", "fields")
+REQUIRED_FIELD = ("id", "label", "cues")
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def format_dirs(paths: Paths) -> tuple[Path, ...]:
+    """Where formats are looked up, the user's first so that they override shipped ones."""
+    return (paths.config_dir / "formats", shipped_dir("templates") / "formats")
+
+
+def list_formats(paths: Paths) -> list[NoteFormat]:
+    """Every available format, user formats overriding shipped ones of the same id."""
+    found: dict[str, Path] = {}
+    for base in format_dirs(paths):
+        if base.is_dir():
+            for file in sorted(base.glob("*.toml")):
+                found.setdefault(file.stem, file)
+    return [parse_format_file(found[k]) for k in sorted(found)]
+
+
+def load_format(format_id: str, paths: Paths) -> NoteFormat:
+    """The format called ``format_id``; UnknownFormatError naming the ones that exist."""
+    for base in format_dirs(paths):
+        file = base / f"{format_id}.toml"
+        if file.is_file():
+            return parse_format_file(file)
+    known = sorted(
+        {f.stem for base in format_dirs(paths) if base.is_dir() for f in base.glob("*.toml")}
+    )
+    raise UnknownFormatError(
+        f"no note format {format_id!r}; available: {', '.join(known) or 'none'} "
+        f"(add your own as {format_dirs(paths)[0]}/{format_id}.toml)"
+    )
+
+
+def parse_format_file(file: Path) -> NoteFormat:
+    """Read and validate one format file; FormatFileError names the file and the problem."""
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatFileError(f"format file {file}: cannot read it ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise FormatFileError(f"format file {file}: not valid TOML ({exc})") from exc
+    _check_keys(raw, TOP_KEYS, REQUIRED_TOP, f"format file {file}")
+    if raw["id"] != file.stem:
+        raise FormatFileError(
+            f"format file {file}: id {raw['id']!r} must match the file name {file.stem!r}"
+        )
+    if not raw["fields"]:
+        raise FormatFileError(f"format file {file}: 'fields' is empty; a format needs a field")
+    specs: list[FieldSpec] = []
+    for n, item in enumerate(raw["fields"], start=1):
+        where = f"format file {file}: field {n}"
+        if not isinstance(item, dict):
+            raise FormatFileError(f"{where} must be a table ([[fields]])")
+        specs.append(_parse_field(item, where))
+    ids = [s.id for s in specs]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise FormatFileError(f"format file {file}: field id {dupes[0]!r} appears twice")
+    return NoteFormat(
+        id=raw["id"],
+        label=raw["label"],
+        description=raw.get("description", ""),
+        fields=tuple(specs),
+        template=raw.get("template", f"{raw['id']}.md.j2"),
+        source=str(file),
+    )
+
+
+def _parse_field(item: dict[str, Any], where: str) -> FieldSpec:
+    _check_keys(item, FIELD_KEYS, REQUIRED_FIELD, where)
+    if not ID_RE.match(item["id"]):
+        raise FormatFileError(
+            f"{where}: id {item['id']!r} must be lower-case letters, digits and underscores"
+        )
+    cues = item["cues"]
+    if not cues or not all(isinstance(c, str) and c.strip() for c in cues):
+        raise FormatFileError(f"{where} ({item['id']}): 'cues' must be a list of non-empty strings")
+    return FieldSpec(
+        id=item["id"],
+        label=item["label"],
+        cues=tuple(c.strip().lower() for c in cues),
+        description=item.get("description", ""),
+        required=item.get("required", True),
+    )
+
+
+def _check_keys(
+    raw: dict[str, Any], allowed: dict[str, type], required: tuple[str, ...], where: str
+) -> None:
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise FormatFileError(
+            f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}"
+        )
+    for key in required:
+        if key not in raw:
+            raise FormatFileError(f"{where}: missing required key {key!r}")
+    for key, kind in allowed.items():
+        if key in raw and not isinstance(raw[key], kind):
+            raise FormatFileError(
+                f"{where}: {key!r} must be a {kind.__name__}, got {type(raw[key]).__name__}"
+            )

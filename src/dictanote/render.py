@@ -1,0 +1,98 @@
+"""Turn a draft into text: Markdown through Jinja2 templates, or the JSON contract.
+
+Templates are looked up in ``<config dir>/templates/`` first, so a user's file
+overrides the shipped one of the same name. The only module that imports
+Jinja2; it reads drafts and never changes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .config import Paths, shipped_dir
+from .errors import FormatFileError
+from .types import Draft, DraftField, Finding, NoteFormat
+
+
+def template_dirs(paths: Paths) -> tuple[Path, ...]:
+    """Where templates are looked up, the user's first."""
+    return (paths.config_dir / "templates", shipped_dir("templates"))
+
+
+@lru_cache(maxsize=8)
+def _environment(dirs: tuple[Path, ...]) -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _paragraphs(field: DraftField) -> list[str]:
+    return [field.text] if field.sentences else []
+
+
+def render_markdown(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
+    """The draft laid out by its format's Markdown template."""
+    import jinja2
+
+    env = _environment(template_dirs(paths))
+    try:
+        template = env.get_template(fmt.template)
+    except jinja2.TemplateNotFound as exc:
+        raise FormatFileError(
+            f"format {fmt.id!r} ({fmt.source}): template {fmt.template!r} not found in "
+            f"{', '.join(str(d) for d in template_dirs(paths))}"
+        ) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise FormatFileError(
+            f"template {exc.filename or fmt.template}: line {exc.lineno}: {exc.message}"
+        ) from exc
+    fields = [
+        {"id": f.id, "label": f.label, "text": f.text, "paragraphs": _paragraphs(f)}
+        for f in draft.fields
+    ]
+    try:
+        text: str = template.render(
+            format={"id": fmt.id, "label": fmt.label},
+            fields=fields,
+            session=draft.session.to_dict(),
+            provenance=f"format {fmt.id}, segmenter {draft.segmenter}",
+        )
+    except jinja2.TemplateError as exc:
+        raise FormatFileError(f"template {fmt.template}: {exc}") from exc
+    return text.strip() + "\n"
+
+
+def _fields_json(draft: Draft) -> dict[str, Any]:
+    return {
+        f.id: {
+            "label": f.label,
+            "text": f.text,
+            "sentences": [s.to_dict() for s in f.sentences],
+        }
+        for f in draft.fields
+    }
+
+
+def draft_to_json(draft: Draft, findings: Sequence[Finding] = ()) -> dict[str, Any]:
+    """The ``segment``/``draft --json`` contract of DESIGN.md."""
+    private = None
+    if draft.private is not None:
+        private = {"format": draft.private.format, "fields": _fields_json(draft.private)}
+    return {
+        "format": draft.format,
+        "transcript": draft.transcript,
+        "fields": _fields_json(draft),
+        "metadata": {**draft.session.to_dict(), "segmenter": draft.segmenter},
+        "findings": [f.to_dict() for f in findings],
+        "private": private,
+    }

@@ -1,0 +1,108 @@
+"""Speech to text with faster-whisper: the only module that imports it.
+
+Loads a model once (offline: the hub is never contacted) and turns in-memory
+``Audio`` into a ``Transcript``. Never logs transcript text; never writes audio.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import ModelUnreadableError, TranscriptionError
+from ..types import Audio, DecodingOptions, TimedSegment, Timings, Transcript
+from .models import ModelInfo
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[float], None]
+
+
+def _go_offline() -> None:
+    # Set before faster_whisper/huggingface_hub are imported: no model is ever fetched.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+class Transcriber:
+    """A Whisper model loaded once and reused for every dictation."""
+
+    def __init__(self, model: ModelInfo, options: DecodingOptions) -> None:
+        self.model = model
+        self.options = options
+        self._whisper: Any = None
+        self.load_s = 0.0
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model weights are in memory."""
+        return self._whisper is not None
+
+    def load(self) -> float:
+        """Load the model if needed; return the seconds the load took (0 if already loaded)."""
+        if self._whisper is not None:
+            return 0.0
+        _go_offline()
+        started = time.perf_counter()
+        from faster_whisper import WhisperModel
+
+        try:
+            self._whisper = WhisperModel(
+                str(self.model.path),
+                device="cpu",
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.cpu_threads,
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ModelUnreadableError(
+                f"cannot load Whisper model {self.model.name!r} from {self.model.path}: {reason}"
+            ) from exc
+        self.load_s = time.perf_counter() - started
+        log.info("loaded model %s (%s) in %.2f s", self.model.name, self.model.origin, self.load_s)
+        return self.load_s
+
+    def transcribe(self, audio: Audio, on_progress: ProgressCallback | None = None) -> Transcript:
+        """Transcribe ``audio``; ``on_progress`` gets the fraction done (0..1) per segment."""
+        load_s = self.load()
+        opts = self.options
+        started = time.perf_counter()
+        try:
+            segments_iter, _info = self._whisper.transcribe(
+                audio.samples,
+                language=opts.language,
+                beam_size=opts.beam_size,
+                vad_filter=opts.vad_filter,
+            )
+            segments: list[TimedSegment] = []
+            for seg in segments_iter:
+                text = seg.text.strip()
+                if text:
+                    segments.append(TimedSegment(float(seg.start), float(seg.end), text))
+                if on_progress is not None and audio.duration_s > 0:
+                    on_progress(min(1.0, float(seg.end) / audio.duration_s))
+        except Exception as exc:  # CTranslate2 and onnxruntime raise plain RuntimeErrors
+            raise TranscriptionError(
+                f"transcription failed for {audio.source}: {type(exc).__name__}"
+            ) from exc
+        if on_progress is not None:
+            on_progress(1.0)
+        elapsed = time.perf_counter() - started
+        log.info(
+            "transcribed %.1f s of audio in %.2f s (%d segments)",
+            audio.duration_s,
+            elapsed,
+            len(segments),
+        )
+        return Transcript(
+            text=" ".join(s.text for s in segments),
+            segments=tuple(segments),
+            duration_s=audio.duration_s,
+            model=self.model.name,
+            options=opts,
+            timings=Timings(load_s=load_s, transcribe_s=elapsed),
+        )

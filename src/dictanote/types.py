@@ -1,0 +1,232 @@
+"""The plain values that flow between pipeline stages.
+
+Every stage takes and returns these frozen dataclasses; library objects (a
+faster-whisper ``Segment``, a spaCy ``Doc``) never cross a stage boundary.
+This module imports nothing heavy and holds no behaviour beyond small helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+SAMPLE_RATE = 16_000
+
+# --- capture -> transcribe -------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Audio:
+    """Mono float32 samples at 16 kHz, held in memory only (never written to disk)."""
+
+    samples: npt.NDArray[np.float32]
+    source: str
+    sample_rate: int = SAMPLE_RATE
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the audio in seconds."""
+        return float(len(self.samples)) / self.sample_rate
+
+
+# --- transcribe -> segment -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """The faster-whisper settings a transcript was produced with."""
+
+    beam_size: int = 5
+    compute_type: str = "int8"
+    cpu_threads: int = 1
+    vad_filter: bool = True
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class TimedSegment:
+    """A stretch of transcribed speech with its start and end in seconds."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Timings:
+    """How long the model took to load and to transcribe, in seconds."""
+
+    load_s: float
+    transcribe_s: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What the transcriber heard, with the model and options that produced it."""
+
+    text: str
+    segments: tuple[TimedSegment, ...]
+    duration_s: float
+    model: str
+    options: DecodingOptions
+    timings: Timings
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``transcribe --json`` contract."""
+        return {
+            "text": self.text,
+            "duration_s": round(self.duration_s, 3),
+            "model": self.model,
+            "segments": [
+                {"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text}
+                for s in self.segments
+            ],
+            "timings": {
+                "load_s": round(self.timings.load_s, 3),
+                "transcribe_s": round(self.timings.transcribe_s, 3),
+            },
+        }
+
+
+# --- note formats (data files) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a note format, as declared in its TOML file."""
+
+    id: str
+    label: str
+    cues: tuple[str, ...]
+    description: str = ""
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class NoteFormat:
+    """A note format: its ordered fields, where it was loaded from and its layout."""
+
+    id: str
+    label: str
+    description: str
+    fields: tuple[FieldSpec, ...]
+    template: str
+    source: str
+
+    @property
+    def field_ids(self) -> tuple[str, ...]:
+        """The canonical field ids in the format's order."""
+        return tuple(f.id for f in self.fields)
+
+    def field(self, field_id: str) -> FieldSpec:
+        """The field with this id; KeyError if the format has none."""
+        for spec in self.fields:
+            if spec.id == field_id:
+                return spec
+        raise KeyError(field_id)
+
+
+# --- segment -> check -> render ---------------------------------------------
+
+Origin = Literal["spoken_header", "inferred", "unplaced"]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One dictated sentence and how it came to be in its field."""
+
+    text: str
+    origin: Origin
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The sentence as the JSON contract spells it."""
+        return {"text": self.text, "origin": self.origin, "confidence": round(self.confidence, 2)}
+
+
+@dataclass(frozen=True)
+class DraftField:
+    """A field of the draft: its sentences in dictation order."""
+
+    id: str
+    label: str
+    sentences: tuple[Sentence, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The field's sentences joined into prose."""
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """Facts about the session (filled in by later stages or by the clinician)."""
+
+    client: str | None = None
+    date: str | None = None
+    duration_minutes: int | None = None
+    modality: str | None = None
+    service_type: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The metadata object of the JSON contract."""
+        return {
+            "client": self.client,
+            "date": self.date,
+            "duration_minutes": self.duration_minutes,
+            "modality": self.modality,
+            "service_type": self.service_type,
+        }
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A sectioned draft note awaiting the clinician's review; never a final note."""
+
+    format: str
+    transcript: str
+    fields: tuple[DraftField, ...]
+    session: SessionInfo = field(default_factory=SessionInfo)
+    segmenter: str = ""
+    private: Draft | None = None
+
+    def field(self, field_id: str) -> DraftField:
+        """The field with this id; KeyError if the draft has none."""
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    @property
+    def by_id(self) -> Mapping[str, DraftField]:
+        """Fields keyed by id, in the format's order."""
+        return {f.id: f for f in self.fields}
+
+
+Severity = Literal["info", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a good note needs and this draft lacks, or has in the wrong place."""
+
+    code: str
+    field: str | None
+    severity: Severity
+    message: str
+    span: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as the JSON contract spells it."""
+        return {
+            "code": self.code,
+            "field": self.field,
+            "severity": self.severity,
+            "message": self.message,
+            "span": list(self.span) if self.span else None,
+        }

@@ -1,0 +1,147 @@
+"""Shared fixtures: isolated user directories, the real model, sample dictations."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dictanote.config import Config, load_config
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+SHARED = REPO.parent / "shared"
+SHARED_AUDIO = SHARED / "audio"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """Point every user directory (config, data, cache, runtime) into tmp_path."""
+    for name in list(os.environ):
+        if name.startswith("DICTANOTE_"):
+            monkeypatch.delenv(name)
+    dirs = {
+        "config": tmp_path / "config",
+        "data": tmp_path / "data",
+        "cache": tmp_path / "cache",
+        "runtime": tmp_path / "runtime",
+    }
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(dirs["config"]))
+    monkeypatch.setenv("XDG_DATA_HOME", str(dirs["data"]))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(dirs["cache"]))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(dirs["runtime"]))
+    return dirs
+
+
+@pytest.fixture
+def config() -> Config:
+    """Settings loaded the way the CLI loads them, inside the isolated directories."""
+    return load_config()
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One of our own sample dictations (samples/manifest.json)."""
+
+    id: str
+    format: str
+    style: str
+    parts: tuple[tuple[str, str], ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(text for text, _ in self.parts)
+
+    @property
+    def audio(self) -> Path:
+        return SAMPLES / f"{self.id}.flac"
+
+    @property
+    def text_file(self) -> Path:
+        return SAMPLES / f"{self.id}.txt"
+
+
+def load_samples() -> list[Sample]:
+    """Every sample in the manifest."""
+    raw = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        Sample(s["id"], s["format"], s["style"], tuple((p["text"], p["field"]) for p in s["parts"]))
+        for s in raw
+    ]
+
+
+def shared_audio() -> list[Path]:
+    """Real human speech beside the repository, when that folder exists."""
+    return sorted(SHARED_AUDIO.glob("*.flac")) if SHARED_AUDIO.is_dir() else []
+
+
+@pytest.fixture(scope="session")
+def transcriber() -> Iterator[object]:
+    """The real embedded Whisper model, loaded once for the whole run."""
+    from dictanote.transcribe import Transcriber
+    from dictanote.transcribe.models import embedded_model
+    from dictanote.types import DecodingOptions
+
+    engine = Transcriber(embedded_model(), DecodingOptions())
+    engine.load()
+    yield engine
+
+
+def run_cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``dictanote`` console script as a user would."""
+    exe = shutil.which("dictanote", path=str(Path(sys.executable).parent)) or "dictanote"
+    return subprocess.run(
+        [exe, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+def write_audio(
+    path: Path, seconds: float = 2.0, tone_hz: float | None = 440.0, rate: int = 16_000
+) -> Path:
+    """Write a short tone (or silence) with PyAV; the container follows the suffix."""
+    import av
+    import numpy as np
+
+    t = np.arange(int(seconds * rate)) / rate
+    wave = 0.2 * np.sin(2 * np.pi * tone_hz * t) if tone_hz else np.zeros_like(t)
+    pcm = (wave * 32767).astype(np.int16).reshape(1, -1)
+    codec = {
+        ".flac": "flac",
+        ".wav": "pcm_s16le",
+        ".ogg": "libopus",
+        ".mp3": "libmp3lame",
+        ".m4a": "aac",
+    }[path.suffix]
+    out_rate = 48_000 if codec == "libopus" else rate
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=out_rate, layout="mono")
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        frame.sample_rate = rate
+        if codec in {"libopus", "aac", "libmp3lame"}:
+            resampler = av.AudioResampler(
+                format=stream.codec_context.format.name, layout="mono", rate=out_rate
+            )
+            frames = resampler.resample(frame)
+        else:
+            frames = [frame]
+        for f in frames:
+            for packet in stream.encode(f):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
