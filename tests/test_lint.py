@@ -14,8 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "src", "tests", "benchmarks", "samples"],
-        ["ruff", "format", "--check", "src", "tests", "benchmarks", "samples"],
+        ["ruff", "check", "src", "tests", "benchmarks", "samples", "models"],
+        ["ruff", "format", "--check", "src", "tests", "benchmarks", "samples", "models"],
         ["mypy"],
     ],
     ids=["ruff-check", "ruff-format", "mypy"],

@@ -23,10 +23,11 @@ from dictanote.transcribe import Transcriber, available_models, load_audio_file,
 from dictanote.transcribe.models import embedded_model
 from dictanote.types import DecodingOptions
 
-# Measured on 2026-11-23 with the embedded tiny.en, beam 5, int8 (see README "Accuracy").
+# Measured 2026-11-23 (benchmarks/transcribe.py): embedded tiny.en, beam 5, int8, 1 thread,
+# VAD: worst sample 8.7 %, mean 4.0 %; jfk.flac 0 %.
 # Bounds sit a few points above the worst measured value, to catch regressions, not noise.
-SAMPLE_WER_MAX = 0.20
-SAMPLE_WER_MEAN_MAX = 0.10
+SAMPLE_WER_MAX = 0.15
+SAMPLE_WER_MEAN_MAX = 0.07
 SHARED_WER_MAX = 0.10
 
 
@@ -92,7 +93,7 @@ def test_transcribe_corrupt_model_weights_fail_on_load(config: Config, tmp_path:
 def test_transcribe_reads_every_supported_container(tmp_path: Path, suffix: str) -> None:
     audio = load_audio_file(write_audio(tmp_path / f"tone{suffix}", seconds=2.0))
     assert audio.sample_rate == 16_000
-    assert audio.duration_s == pytest.approx(2.0, abs=0.1)
+    assert audio.duration_s == pytest.approx(2.0, abs=0.15)  # AAC adds priming samples
     assert audio.samples.dtype.name == "float32"
 
 

@@ -157,7 +157,8 @@ def _emit_draft(result: Any, config: Config, as_json: bool) -> None:
     if as_json:
         _print_json(draft_to_json(result.draft, result.findings))
     else:
-        click.echo(render_markdown(result.draft, result.format, config.paths), nl=False)
+        text = render_markdown(result.draft, result.format, config.paths, result.private_format)
+        click.echo(text, nl=False)
 
 
 @cli.command(epilog=EXIT_CODES)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import Paths, shipped_dir
 from .errors import FormatFileError, UnknownFormatError
-from .types import FieldSpec, NoteFormat
+from .types import ROLES, FieldSpec, NoteFormat
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,6 +34,7 @@ FIELD_KEYS: dict[str, type] = {
     "cues": list,
     "description": str,
     "required": bool,
+    "roles": list,
 }
 REQUIRED_TOP = ("id", "label", "fields")
 REQUIRED_FIELD = ("id", "label", "cues")
@@ -95,6 +96,12 @@ def parse_format_file(file: Path) -> NoteFormat:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise FormatFileError(f"format file {file}: field id {dupes[0]!r} appears twice")
+    roles = [r for s in specs for r in s.roles]
+    dupes = sorted({r for r in roles if roles.count(r) > 1})
+    if dupes:
+        raise FormatFileError(
+            f"format file {file}: role {dupes[0]!r} is mapped to two fields; map each role once"
+        )
     return NoteFormat(
         id=raw["id"],
         label=raw["label"],
@@ -114,12 +121,19 @@ def _parse_field(item: dict[str, Any], where: str) -> FieldSpec:
     cues = item["cues"]
     if not cues or not all(isinstance(c, str) and c.strip() for c in cues):
         raise FormatFileError(f"{where} ({item['id']}): 'cues' must be a list of non-empty strings")
+    roles = item.get("roles", [])
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise FormatFileError(
+            f"{where} ({item['id']}): unknown role {unknown[0]!r}; roles: {', '.join(ROLES)}"
+        )
     return FieldSpec(
         id=item["id"],
         label=item["label"],
         cues=tuple(c.strip().lower() for c in cues),
         description=item.get("description", ""),
         required=item.get("required", True),
+        roles=tuple(roles),
     )
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from .config import Config
 from .formats import load_format
-from .segment import segment_transcript
+from .segment import SegmentOptions, segment_transcript
 from .transcribe import Transcriber, load_audio_file, resolve_model
 from .types import DecodingOptions, Draft, Finding, NoteFormat, Transcript
+from .vocabulary import load_vocabulary
 
 # Audio longer than this gets a progress callback (the CLI shows a bar on a terminal).
 PROGRESS_MIN_S = 30.0
@@ -30,6 +31,7 @@ class DraftResult:
     format: NoteFormat
     findings: tuple[Finding, ...]
     transcript: Transcript | None = None
+    private_format: NoteFormat | None = None
 
 
 def decoding_options(config: Config) -> DecodingOptions:
@@ -64,11 +66,23 @@ def transcribe_file(
     return engine.transcribe(audio, on_progress=callback)
 
 
+PRIVATE_FORMAT = "psychotherapy"
+
+
+def segment_options(config: Config) -> SegmentOptions:
+    """What the segmenter needs from the settings: vocabulary and the private format."""
+    return SegmentOptions(
+        replacements=load_vocabulary(config.paths).replacements,
+        private_format=load_format(PRIVATE_FORMAT, config.paths),
+    )
+
+
 def draft_from_text(text: str, format_id: str, config: Config) -> DraftResult:
     """Segment a transcript's text into a draft of the given format."""
     fmt = load_format(format_id, config.paths)
-    draft = segment_transcript(text, fmt)
-    return DraftResult(draft=draft, format=fmt, findings=())
+    options = segment_options(config)
+    draft = segment_transcript(text, fmt, options)
+    return DraftResult(draft, fmt, (), private_format=options.private_format)
 
 
 def draft_from_audio(
@@ -79,6 +93,7 @@ def draft_from_audio(
 ) -> DraftResult:
     """Transcribe an audio file and segment it into a draft of the given format."""
     fmt = load_format(format_id, config.paths)  # fail on a bad format before transcribing
+    options = segment_options(config)
     transcript = transcribe_file(path, config, progress)
-    draft = segment_transcript(transcript.text, fmt)
-    return DraftResult(draft=draft, format=fmt, findings=(), transcript=transcript)
+    draft = segment_transcript(transcript.text, fmt, options)
+    return DraftResult(draft, fmt, (), transcript, options.private_format)

@@ -36,12 +36,32 @@ def _environment(dirs: tuple[Path, ...]) -> Any:
     )
 
 
+# Placements the segmenter is less sure of than this are marked for review.
+LOW_CONFIDENCE = 0.6
+UNCERTAIN_MARK = "[?]"
+
+
 def _paragraphs(field: DraftField) -> list[str]:
-    return [field.text] if field.sentences else []
+    out: list[list[str]] = []
+    for sentence in field.sentences:
+        if not out or sentence.paragraph:
+            out.append([])
+        mark = f" {UNCERTAIN_MARK}" if sentence.confidence < LOW_CONFIDENCE else ""
+        out[-1].append(sentence.text + mark)
+    return [" ".join(p) for p in out]
 
 
-def render_markdown(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
-    """The draft laid out by its format's Markdown template."""
+def render_markdown(
+    draft: Draft, fmt: NoteFormat, paths: Paths, private_format: NoteFormat | None = None
+) -> str:
+    """The draft laid out by its format's Markdown template, then its private note if any."""
+    text = _render_one(draft, fmt, paths)
+    if draft.private is not None:
+        text += "\n\n" + _render_one(draft.private, private_format or fmt, paths)
+    return text
+
+
+def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
     import jinja2
 
     env = _environment(template_dirs(paths))
@@ -66,6 +86,8 @@ def render_markdown(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
             fields=fields,
             session=draft.session.to_dict(),
             provenance=f"format {fmt.id}, segmenter {draft.segmenter}",
+            uncertain=any(s.confidence < LOW_CONFIDENCE for f in draft.fields for s in f.sentences),
+            uncertain_mark=UNCERTAIN_MARK,
         )
     except jinja2.TemplateError as exc:
         raise FormatFileError(f"template {fmt.template}: {exc}") from exc

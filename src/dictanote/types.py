@@ -96,6 +96,27 @@ class Transcript:
 # --- note formats (data files) ---------------------------------------------
 
 
+# Clinical roles a dictated sentence can play; each format maps roles to its fields.
+ROLES = (
+    "client_report",
+    "risk_report",
+    "observation",
+    "session_facts",
+    "measure",
+    "intervention",
+    "client_response",
+    "assessment",
+    "progress",
+    "risk_assessment",
+    "safety_action",
+    "plan",
+    "goal",
+    "reflection",
+    "process",
+    "question",
+)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One field of a note format, as declared in its TOML file."""
@@ -105,6 +126,7 @@ class FieldSpec:
     cues: tuple[str, ...]
     description: str = ""
     required: bool = True
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,16 +155,23 @@ class NoteFormat:
 
 # --- segment -> check -> render ---------------------------------------------
 
-Origin = Literal["spoken_header", "inferred", "unplaced"]
+Origin = Literal["spoken_header", "inferred"]
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One dictated sentence and how it came to be in its field."""
+    """One dictated sentence and how it came to be in its field.
+
+    ``span`` locates the words in the transcript (character offsets), ``role``
+    is the clinical role the classifier saw, ``paragraph`` starts a new paragraph.
+    """
 
     text: str
     origin: Origin
     confidence: float
+    span: tuple[int, int] | None = None
+    role: str | None = None
+    paragraph: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The sentence as the JSON contract spells it."""
@@ -158,9 +187,19 @@ class DraftField:
     sentences: tuple[Sentence, ...] = ()
 
     @property
+    def paragraphs(self) -> list[str]:
+        """The field's sentences joined into prose, split where a paragraph was dictated."""
+        out: list[list[str]] = []
+        for sentence in self.sentences:
+            if not out or sentence.paragraph:
+                out.append([])
+            out[-1].append(sentence.text)
+        return [" ".join(p) for p in out]
+
+    @property
     def text(self) -> str:
-        """The field's sentences joined into prose."""
-        return " ".join(s.text for s in self.sentences)
+        """The field's prose, paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)
 
 
 @dataclass(frozen=True)

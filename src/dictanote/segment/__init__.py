@@ -1,0 +1,17 @@
+"""The segment stage: transcript text + note format in, ``Draft`` out.
+
+spaCy is imported here only (sentence splitting and the role classifier).
+"""
+
+from .headers import HeaderMatch, match_header
+from .segmenter import SEGMENTER_ID, SegmentOptions, segment_transcript
+from .units import split_sentences
+
+__all__ = [
+    "SEGMENTER_ID",
+    "HeaderMatch",
+    "SegmentOptions",
+    "match_header",
+    "segment_transcript",
+    "split_sentences",
+]

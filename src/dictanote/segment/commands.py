@@ -1,0 +1,135 @@
+"""Voice commands and spoken punctuation, as Whisper writes them.
+
+"quote ... end quote" becomes quotation marks (sentences in between are kept
+together); "period" and "comma" left as words become punctuation; "scratch
+that", "new paragraph", "private note" and "end private note" are cut out of
+the text as commands for the segmenter to act on. A command must stand apart
+from the words around it (a sentence of its own, or set off by punctuation), so
+"scratch that itch" stays content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .rules import CommandRules
+from .units import Unit
+
+# Words before "period" that make it the noun ("a two-week period"), not punctuation.
+_PERIOD_NOUN_BEFORE = re.compile(
+    r"(?:\b(?:a|the|this|that|same|waiting|trial|grace|time|probation|probationary|"
+    r"observation|menstrual|refractory|postpartum|follow-up|washout|honeymoon|lunch|free|"
+    r"first|second|third|last|next|short|long|brief|\w+-(?:day|week|month|year|hour|minute))"
+    r"|\d)$",
+    re.I,
+)
+# How many sentences a dictated quotation may span before we stop looking for its end.
+QUOTE_MAX_UNITS = 4
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Either words (``command`` is None) or a command between them."""
+
+    text: str = ""
+    command: str | None = None
+
+
+def _phrase_re(phrases: tuple[tuple[str, ...], ...]) -> str:
+    return "|".join(r"[\s,]+".join(re.escape(w) for w in p) for p in phrases)
+
+
+def _open_re(rules: CommandRules) -> re.Pattern[str]:
+    closing = _phrase_re(rules.phrases["quote_close"])
+    opening = _phrase_re(rules.phrases["quote_open"])
+    return re.compile(rf"(?<![\w])(?!(?:{closing})(?![\w]))(?:{opening})(?![\w])[,:.]?", re.I)
+
+
+def _close_re(rules: CommandRules) -> re.Pattern[str]:
+    return re.compile(
+        rf"[,.;:]?\s*(?<![\w])(?:{_phrase_re(rules.phrases['quote_close'])})(?![\w])", re.I
+    )
+
+
+def merge_quotes(units: list[Unit], rules: CommandRules) -> list[Unit]:
+    """Turn "quote ... end quote" into quotation marks, joining the sentences between."""
+    opener, closer = _open_re(rules), _close_re(rules)
+    out: list[Unit] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        match = opener.search(unit.text)
+        if match is None:
+            out.append(unit)
+            i += 1
+            continue
+        j = i
+        merged = unit
+        while (
+            not closer.search(merged.text, match.end())
+            and j + 1 < len(units)
+            and j - i < QUOTE_MAX_UNITS
+        ):
+            j += 1
+            merged = Unit(f"{merged.text} {units[j].text}", merged.start, units[j].end)
+        if closer.search(merged.text, match.end()) is None:
+            out.append(unit)  # no end of quote: "quote" was a word, not a command
+            i += 1
+            continue
+        out.append(merged.with_text(_quote(merged.text, opener, closer)))
+        i = j + 1
+    return out
+
+
+def _quote(text: str, opener: re.Pattern[str], closer: re.Pattern[str]) -> str:
+    while (m1 := opener.search(text)) and (m2 := closer.search(text, m1.end())):
+        before = text[: m1.start()].rstrip(" ,:")
+        inner = text[m1.end() : m2.start()].strip(" ,:;")
+        after = text[m2.end() :]
+        punct = ""
+        if after[:1] in {".", ",", "?", "!"}:
+            punct, after = after[:1], after[1:]
+        elif inner[-1:] in {".", "?", "!"}:
+            punct, inner = inner[-1], inner[:-1]
+        opening = " " if before else ""
+        text = f'{before}{opening}"{inner}{punct}"{after}'
+    return text
+
+
+def spoken_punctuation(text: str, rules: CommandRules) -> str:
+    """Replace punctuation spoken as words ("period", "comma") by the marks."""
+    for word, mark in rules.punctuation.items():
+        spoken = r"\s+".join(re.escape(w) for w in word.split())
+        pattern = re.compile(rf"[,]?\s+{spoken}[.,]?(?=\s|$)", re.I)
+
+        def repl(match: re.Match[str], mark: str = mark, word: str = word) -> str:
+            before = match.string[: match.start()]
+            if word in {"period", "full stop"} and _PERIOD_NOUN_BEFORE.search(before):
+                return match.group()
+            return mark
+
+        text = pattern.sub(repl, text)
+    # Capitalize after a mark we introduced at a sentence end.
+    return re.sub(r"([.?!])\s+([a-z])", lambda m: f"{m.group(1)} {m.group(2).upper()}", text)
+
+
+def split_commands(text: str, rules: CommandRules) -> list[Piece]:
+    """The text cut at commands that stand apart from the words around them."""
+    names = ("private_end", "private_start", "scratch", "new_paragraph")
+    alternatives = "|".join(
+        f"(?P<{name}>{_phrase_re(rules.phrases[name])})" for name in names if rules.phrases[name]
+    )
+    pattern = re.compile(rf"(?:^|(?<=[,.;:!?]))\s*(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
+    pieces: list[Piece] = []
+    pos = 0
+    for match in pattern.finditer(text):
+        before = text[pos : match.start()]
+        if before.strip():
+            pieces.append(Piece(text=before))
+        pieces.append(Piece(command=match.lastgroup))
+        pos = match.end()
+    rest = text[pos:]
+    if rest.strip():
+        pieces.append(Piece(text=rest))
+    return pieces

@@ -1,0 +1,136 @@
+"""The segmenter's rules, read from data files beside the templates and validated.
+
+``templates/rules/segmenter.toml`` says how headers and voice commands are
+spoken; ``templates/rules/clinical.toml`` how clinical terms are written. An
+unknown key is an error that names the file, the key and the allowed keys.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..config import shipped_dir
+from ..errors import FormatFileError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+COMMANDS = ("scratch", "new_paragraph", "private_start", "private_end", "quote_open", "quote_close")
+
+
+@dataclass(frozen=True)
+class HeaderRules:
+    """How a spoken header may be introduced, and header words Whisper mishears."""
+
+    fillers: frozenset[str]
+    lead_ins: tuple[tuple[str, ...], ...]
+    trailers: tuple[tuple[str, ...], ...]
+    returning: frozenset[str]
+    misheard: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CommandRules:
+    """Voice-command phrases (each a tuple of lower-case words) and spoken punctuation."""
+
+    phrases: dict[str, tuple[tuple[str, ...], ...]]
+    punctuation: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A rating scale: how it is written and the parts it is spoken in."""
+
+    written: str
+    letters: str
+    number: str
+
+
+@dataclass(frozen=True)
+class ClinicalRules:
+    """How clinical terms are written."""
+
+    measures: tuple[Measure, ...]
+    acronyms: tuple[str, ...]
+    ambiguous: frozenset[str]
+
+
+def rules_dir() -> Path:
+    """The shipped rules directory."""
+    return shipped_dir("templates") / "rules"
+
+
+def _load(name: str) -> tuple[Path, dict[str, Any]]:
+    path = rules_dir() / name
+    try:
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise FormatFileError(f"rules file {path}: cannot read it ({exc})") from exc
+
+
+def _keys(raw: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise FormatFileError(
+            f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}"
+        )
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(phrase.lower().replace("'", "'").split())
+
+
+@lru_cache(maxsize=1)
+def segmenter_rules() -> tuple[HeaderRules, CommandRules]:
+    """Header and command rules from segmenter.toml."""
+    path, raw = _load("segmenter.toml")
+    _keys(raw, ("headers", "commands", "punctuation"), f"rules file {path}")
+    headers = raw["headers"]
+    _keys(
+        headers,
+        ("fillers", "lead_ins", "trailers", "returning", "misheard"),
+        f"rules file {path} [headers]",
+    )
+    commands = raw["commands"]
+    _keys(commands, COMMANDS, f"rules file {path} [commands]")
+    header_rules = HeaderRules(
+        fillers=frozenset(w.lower() for w in headers["fillers"]),
+        lead_ins=tuple(sorted((_words(p) for p in headers["lead_ins"]), key=len, reverse=True)),
+        trailers=tuple(
+            sorted((_words(p) for p in headers.get("trailers", [])), key=len, reverse=True)
+        ),
+        returning=frozenset(w.lower() for w in headers.get("returning", [])),
+        misheard={k.lower(): v.lower() for k, v in headers.get("misheard", {}).items()},
+    )
+    command_rules = CommandRules(
+        phrases={
+            name: tuple(sorted((_words(p) for p in commands.get(name, [])), key=len, reverse=True))
+            for name in COMMANDS
+        },
+        punctuation={k.lower(): v for k, v in raw.get("punctuation", {}).items()},
+    )
+    return header_rules, command_rules
+
+
+@lru_cache(maxsize=1)
+def clinical_rules() -> ClinicalRules:
+    """Measure and acronym rules from clinical.toml."""
+    path, raw = _load("clinical.toml")
+    _keys(raw, ("measures", "acronyms", "replace"), f"rules file {path}")
+    measures = []
+    for n, item in enumerate(raw.get("measures", []), start=1):
+        _keys(item, ("written", "letters", "number"), f"rules file {path} measure {n}")
+        measures.append(Measure(item["written"], item["letters"], item.get("number", "")))
+    acronyms = raw.get("acronyms", {})
+    _keys(acronyms, ("words", "ambiguous"), f"rules file {path} [acronyms]")
+    return ClinicalRules(
+        measures=tuple(measures),
+        acronyms=tuple(dict.fromkeys(acronyms.get("words", []))),
+        ambiguous=frozenset(acronyms.get("ambiguous", [])),
+    )

@@ -1,0 +1,174 @@
+"""Turn a transcript into a draft: commands, headers, clinical words, then placement.
+
+Reads the transcript once, sentence by sentence: voice commands act ("scratch
+that", "new paragraph", "private note" ... "end private note"), spoken headers
+pin the next sentence to their field, clinical terms are written properly, and
+the rest is placed by role and position (``placement``). Every dictated
+sentence lands in exactly one field of the note or of its private companion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..types import Draft, DraftField, NoteFormat, Origin, Sentence
+from . import roles
+from .commands import Piece, merge_quotes, split_commands, spoken_punctuation
+from .headers import match_header
+from .normalize import build_normalizer
+from .placement import PlacementModel, field_scores, place
+from .rules import CommandRules, clinical_rules, segmenter_rules
+from .units import Unit, split_sentences, split_units, tidy, words
+
+SEGMENTER_ID = "roles-hmm-v1"
+MAIN, PRIVATE = "main", "private"
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    """What the segmenter needs besides the text and the format."""
+
+    replacements: tuple[tuple[str, str], ...] = ()
+    private_format: NoteFormat | None = None
+    model: PlacementModel = field(default_factory=PlacementModel)
+
+
+@dataclass
+class _Stream:
+    """Content units dictated into one note (the record, or the private note)."""
+
+    units: list[Unit] = field(default_factory=list)
+    pending_header: str | None = None
+    returning: bool = False
+
+
+def segment_transcript(text: str, fmt: NoteFormat, options: SegmentOptions | None = None) -> Draft:
+    """Place every sentence of ``text`` into a field of ``fmt`` (or its private companion)."""
+    options = options or SegmentOptions()
+    streams = _read(text, fmt, options)
+    private = None
+    private_units = streams[PRIVATE].units
+    if private_units:
+        private_fmt = options.private_format or fmt
+        private = _draft(text, private_fmt, private_units, options.model, None)
+    return _draft(text, fmt, streams[MAIN].units, options.model, private)
+
+
+def _read(text: str, fmt: NoteFormat, options: SegmentOptions) -> dict[str, _Stream]:
+    header_rules, command_rules = segmenter_rules()
+    normalize = build_normalizer(clinical_rules(), options.replacements)
+    streams = {MAIN: _Stream(), PRIVATE: _Stream()}
+    current = MAIN
+    new_paragraph = False
+    for unit in merge_quotes(split_units(text), command_rules):
+        rewritten = normalize(spoken_punctuation(unit.text, command_rules))
+        for piece in _pieces(rewritten, command_rules):
+            stream = streams[current]
+            if piece.command == "private_start":
+                current = PRIVATE
+            elif piece.command == "private_end":
+                current = MAIN
+            elif piece.command == "new_paragraph":
+                new_paragraph = True
+            elif piece.command == "scratch":
+                _scratch(stream)
+            else:
+                target = fmt if current == MAIN else (options.private_format or fmt)
+                header = match_header(piece.text, target, header_rules)
+                content = piece.text
+                if header is not None:
+                    stream.pending_header = header.field_id
+                    stream.returning = header.returning
+                    content = header.rest
+                content = tidy(content)
+                if not content or _is_filler(content, header_rules.fillers):
+                    continue
+                stream.units.append(
+                    Unit(
+                        content,
+                        unit.start,
+                        unit.end,
+                        stream.pending_header,
+                        new_paragraph,
+                        stream.returning and stream.pending_header is not None,
+                    )
+                )
+                stream.pending_header = None
+                new_paragraph = False
+    return streams
+
+
+def _pieces(text: str, rules: CommandRules) -> list[Piece]:
+    """Commands and sentences of a rewritten unit.
+
+    Rewriting can reveal sentence ends the first split missed ("H I. Objective"
+    before "HI", "better period she slept"), so words are split again, except
+    inside a quotation, which stays whole.
+    """
+    pieces: list[Piece] = []
+    for piece in split_commands(text, rules):
+        if piece.command is not None or '"' in piece.text:
+            pieces.append(piece)
+        else:
+            pieces.extend(Piece(text=s) for s in split_sentences(piece.text))
+    return pieces
+
+
+def _scratch(stream: _Stream) -> None:
+    """Drop the last thing dictated in this stream (a pending header, else a sentence)."""
+    if stream.pending_header is not None:
+        stream.pending_header = None
+        return
+    if stream.units:
+        dropped = stream.units.pop()
+        stream.pending_header = dropped.header
+
+
+def _is_filler(text: str, fillers: frozenset[str]) -> bool:
+    tokens = [w for w, _, _ in words(text)]
+    return all(t in fillers or t in {"period", "comma"} for t in tokens)
+
+
+def _draft(
+    text: str,
+    fmt: NoteFormat,
+    units: list[Unit],
+    model: PlacementModel,
+    private: Draft | None,
+) -> Draft:
+    index = {spec.id: i for i, spec in enumerate(fmt.fields)}
+    headers = [index.get(u.header) if u.header else None for u in units]
+    returning = [u.returning for u in units]
+    probs = (
+        roles.classify([u.text for u in units])
+        if any(s.roles for s in fmt.fields)
+        else [{} for _ in units]
+    )
+    placement = place(field_scores(fmt, probs), headers, model, returning)
+    placed: list[list[Sentence]] = [[] for _ in fmt.fields]
+    last_header: int | None = None
+    for t, unit in enumerate(units):
+        f = placement.fields[t]
+        if headers[t] is not None:
+            last_header = headers[t]
+        role = max(probs[t], key=probs[t].__getitem__) if probs[t] else None
+        origin: Origin = "spoken_header" if last_header == f else "inferred"
+        placed[f].append(
+            Sentence(
+                text=unit.text,
+                origin=origin,
+                confidence=placement.confidence[t],
+                span=(unit.start, unit.end),
+                role=role,
+                paragraph=unit.paragraph,
+            )
+        )
+    return Draft(
+        format=fmt.id,
+        transcript=text,
+        fields=tuple(
+            DraftField(spec.id, spec.label, tuple(placed[i])) for i, spec in enumerate(fmt.fields)
+        ),
+        segmenter=SEGMENTER_ID,
+        private=private,
+    )

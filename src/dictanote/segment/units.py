@@ -1,0 +1,86 @@
+"""Sentences with their place in the transcript: the segmenter's working unit.
+
+Splitting uses a spaCy ``blank("en")`` pipeline with a sentencizer, loaded once.
+A ``Unit`` stays inside the segment stage; what leaves it is a ``Sentence``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019]*")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A stretch of dictation: its text (after rewriting) and where it came from."""
+
+    text: str
+    start: int
+    end: int
+    header: str | None = None
+    paragraph: bool = False
+    returning: bool = False
+
+    def with_text(self, text: str) -> Unit:
+        """The same unit holding other words."""
+        return Unit(text, self.start, self.end, self.header, self.paragraph, self.returning)
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def split_units(text: str) -> list[Unit]:
+    """Sentences of ``text`` with character offsets into it."""
+    if not text.strip():
+        return []
+    return [
+        Unit(s.text.strip(), s.start_char, s.end_char) for s in _nlp()(text).sents if s.text.strip()
+    ]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text`` as plain strings, whitespace-normalized."""
+    return [u.text for u in split_units(" ".join(text.split()))]
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Lower-case words of ``text`` with their offsets (punctuation skipped)."""
+    return [
+        (m.group().lower().replace("\u2019", "'"), m.start(), m.end())
+        for m in _WORD_RE.finditer(text)
+    ]
+
+
+def only_punctuation(text: str) -> bool:
+    """Whether ``text`` holds no letters or digits."""
+    return not any(ch.isalnum() for ch in text)
+
+
+def tidy(text: str) -> str:
+    """Trim stray punctuation and spaces at the edges and capitalize the first letter."""
+    text = re.sub(r"\s+([,.;:?!])", r"\1", " ".join(text.split()))
+    text = re.sub(r"([,;:])(?=[.?!]$)", "", text)
+    text = text.lstrip(" ,;:.-")
+    if not text or only_punctuation(text):
+        return ""
+    if text[-1].isalnum() or text[-1] == ")":
+        text += "."
+    elif text[-1] == '"' and len(text) > 1 and text[-2].isalnum():
+        text = text[:-1] + '."'
+    text = re.sub(r"[,;:]+$", ".", text)
+    for i, ch in enumerate(text):
+        if ch.isalpha():
+            return text[:i] + ch.upper() + text[i + 1 :]
+        if ch.isdigit():
+            break
+    return text
