@@ -10,13 +10,15 @@ A gold sentence counts as placed right when most of its words are in its field;
 it is lost when none of its words appear in the draft. Words of a sentence the
 clinician retracted ("scratch that") must not appear at all.
 
-    .venv/bin/python benchmarks/segment.py [--details] [--only ID ...]
+    .venv/bin/python benchmarks/segment.py [--details] [--only ID ...] [--audio]
+
+With --audio, only our samples are used, and each is first transcribed from its
+audio, so the figure includes Whisper's errors (the end-to-end number).
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from collections import Counter, defaultdict
@@ -24,15 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dictanote.config import load_config
-from dictanote.evaluate import normalize_for_wer
+from dictanote.evaluate import score_placement
 from dictanote.formats import load_format
-from dictanote.pipeline import segment_options
+from dictanote.pipeline import make_transcriber, segment_options
 from dictanote.segment import segment_transcript
-from dictanote.types import Draft
+from dictanote.transcribe import load_audio_file
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
-SKIP = {"header", "command"}
 
 
 @dataclass(frozen=True)
@@ -78,72 +79,41 @@ def load_cases() -> list[Case]:
     return cases
 
 
-def _predicted_words(draft: Draft) -> list[tuple[str, str]]:
-    """(word, field) for every word in the draft, in dictation order."""
-    rows = []
-    for prefix, d in (("", draft), ("private:", draft.private)):
-        if d is None:
-            continue
-        for order, field in enumerate(d.fields):
-            for n, sentence in enumerate(field.sentences):
-                start = sentence.span[0] if sentence.span else 0
-                for w in normalize_for_wer(sentence.text).split():
-                    rows.append(((start, order, n), w, prefix + field.id))
-    rows.sort(key=lambda r: r[0])
-    return [(w, f) for _, w, f in rows]
-
-
-def score(case: Case, draft: Draft) -> dict[str, object]:
-    """Per gold sentence: right, wrong or lost; and leaked words of retracted sentences."""
-    gold_words: list[tuple[str, int]] = []
-    for i, (text, _label) in enumerate(case.parts):
-        gold_words.extend((w, i) for w in normalize_for_wer(text).split())
-    pred = _predicted_words(draft)
-    matcher = difflib.SequenceMatcher(
-        a=[w for w, _ in gold_words], b=[w for w, _ in pred], autojunk=False
-    )
-    votes: dict[int, Counter[str]] = defaultdict(Counter)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            votes[gold_words[block.a + k][1]][pred[block.b + k][1]] += 1
-    results = []
-    leaked = 0
-    for i, (_text, label) in enumerate(case.parts):
-        if label in SKIP:
-            continue
-        if label == "deleted":
-            leaked += sum(votes[i].values())
-            continue
-        if not votes[i]:
-            results.append((i, label, "<lost>"))
-        else:
-            results.append((i, label, votes[i].most_common(1)[0][0]))
-    return {"results": results, "leaked": leaked}
-
-
 def main() -> int:
     """Segment every case and print accuracy by source, style and format."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="print every misplaced sentence")
     parser.add_argument("--only", nargs="*", default=[], help="case ids to include")
+    parser.add_argument(
+        "--audio",
+        action="store_true",
+        help="segment what the embedded Whisper model hears in each sample's audio, not its text",
+    )
     args = parser.parse_args()
     config = load_config()
     options = segment_options(config)
+    transcriber = make_transcriber(config) if args.audio else None
     totals: dict[str, Counter[str]] = defaultdict(Counter)
     for case in load_cases():
         if args.only and case.id not in args.only:
             continue
+        if args.audio and case.source != "samples":
+            continue
         fmt = load_format(case.format, config.paths)
-        draft = segment_transcript(case.text, fmt, options)
-        scored = score(case, draft)
-        for i, gold, got in scored["results"]:  # type: ignore[attr-defined]
+        text = case.text
+        if transcriber is not None:
+            audio = load_audio_file(REPO / "samples" / f"{case.id}.flac")
+            text = transcriber.transcribe(audio).text
+        draft = segment_transcript(text, fmt, options)
+        scored = score_placement(case.parts, draft)
+        for i, gold, got in scored.results:
             ok = gold == got
             for key in (case.source, f"{case.source}/{case.style}", f"format/{case.format}", "all"):
                 totals[key]["right" if ok else ("lost" if got == "<lost>" else "wrong")] += 1
             if args.details and not ok:
                 where = f"{case.source}:{case.id}"
                 print(f"{where}  gold={gold:<22} got={got:<22} {case.parts[i][0][:90]}")
-        totals["all"]["leaked"] += scored["leaked"]  # type: ignore[operator]
+        totals["all"]["leaked"] += scored.leaked
     print(f"\n{'group':<34}{'sentences':>10}{'right':>8}{'accuracy':>10}{'lost':>6}")
     for key in sorted(totals, key=lambda k: (k != "all", k)):
         c = totals[key]

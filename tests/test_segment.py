@@ -109,3 +109,267 @@ def test_segment_empty_text_gives_every_field_empty(config: Config) -> None:
 
 def test_segment_split_sentences_normalizes_whitespace() -> None:
     assert split_sentences("One here.\n\n  Two  there. ") == ["One here.", "Two there."]
+
+
+# --- the full segmenter: commands, headers as Whisper writes them, placement ----------
+
+from dictanote.evaluate import score_placement  # noqa: E402
+from dictanote.segment import SegmentOptions  # noqa: E402
+from dictanote.segment.headers import split_inline_headers  # noqa: E402
+from dictanote.segment.normalize import build_normalizer  # noqa: E402
+from dictanote.segment.rules import clinical_rules  # noqa: E402
+from dictanote.types import Draft  # noqa: E402
+from dictanote.vocabulary import load_vocabulary  # noqa: E402
+
+
+def _segment(config: Config, text: str, format_id: str = "soap") -> Draft:
+    options = SegmentOptions(
+        replacements=load_vocabulary(config.paths).replacements,
+        private_format=load_format("psychotherapy", config.paths),
+    )
+    return segment_transcript(text, load_format(format_id, config.paths), options)
+
+
+def _fields(draft: Draft) -> dict[str, str]:
+    return {f.id: f.text for f in draft.fields}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Increase to fifty milligrams. Scratch that. Increase to forty milligrams.",
+            "Increase to forty milligrams.",
+        ),
+        ("Increase to 50 milligrams, scratch that, 40 milligrams.", "40 milligrams."),
+        ("Note. Strike that. Stable.", "Stable."),
+        ("call the school. Scratch that. Call her mother.", "Call her mother."),
+        (
+            "Call the school. New paragraph. Review meds next week.",
+            "Call the school.\n\nReview meds next week.",
+        ),
+        ("She said quote, I can't sleep, end quote.", 'She said "I can\'t sleep."'),
+        ("He said quote. I hate it. It's awful. End quote.", 'He said "I hate it. It\'s awful."'),
+        (
+            "She called it quote the worst week ever unquote and cried.",
+            'She called it "the worst week ever" and cried.',
+        ),
+        ("Mood better period she slept well period", "Mood better. She slept well."),
+        ("Anxious comma tearful comma engaged.", "Anxious, tearful, engaged."),
+        ("Over a two-week period she improved.", "Over a two-week period she improved."),
+        ("Told him to scratch that itch.", "Told him to scratch that itch."),
+        ("Denies S I and H I. PHQ nine was fourteen.", "Denies SI and HI. PHQ-9 was fourteen."),
+    ],
+)
+def test_segment_voice_commands(config: Config, text: str, expected: str) -> None:
+    """Commands on a one-field format, so that placement cannot blur what they did."""
+    folder = config.paths.config_dir / "formats"
+    folder.mkdir(parents=True)
+    (folder / "memo.toml").write_text(
+        'id = "memo"\nlabel = "Memo"\n[[fields]]\nid = "body"\nlabel = "Body"\ncues = ["note"]\n'
+    )
+    assert _fields(_segment(config, text, "memo"))["body"] == expected
+
+
+def test_segment_private_note_goes_to_companion(config: Config) -> None:
+    text = (
+        "Data. Client arrived on time and discussed her move. Private note. I felt protective of her "
+        "and noticed I was rushing. End private note. Plan. Meet next week."
+    )
+    draft = _segment(config, text, "dap")
+    assert "protective" not in " ".join(f.text for f in draft.fields)
+    assert draft.private is not None
+    assert draft.private.format == "psychotherapy"
+    assert (
+        "I felt protective of her and noticed I was rushing."
+        in draft.private.field("reflections").text
+    )
+    assert draft.field("plan").text == "Meet next week."
+
+
+def test_segment_private_note_with_its_own_headers(config: Config) -> None:
+    text = "Plan. Weekly. Private note. Questions. Is the anger covering grief? End private note."
+    draft = _segment(config, text)
+    assert draft.private is not None
+    assert draft.private.field("questions").text == "Is the anger covering grief?"
+
+
+def test_segment_no_private_note_means_null(config: Config) -> None:
+    assert _segment(config, "Plan. Weekly sessions.").private is None
+
+
+@pytest.mark.parametrize(
+    ("format_id", "text", "expected"),
+    [
+        (
+            "dap",
+            "He is willing to try a smaller meeting, assessment, alcohol use disorder.",
+            ["He is willing to try a smaller meeting,", "assessment, alcohol use disorder."],
+        ),
+        (
+            "progress",
+            "her stuck points about blame interventions Reviewed her worksheet",
+            ["her stuck points about blame", "interventions Reviewed her worksheet"],
+        ),
+        (
+            "progress",
+            "Overall risk is low plan Continue weekly therapy",
+            ["Overall risk is low", "plan Continue weekly therapy"],
+        ),
+        (
+            "soap",
+            "We reviewed her safety plan Tuesday and the plan I made.",
+            ["We reviewed her safety plan Tuesday and the plan I made."],
+        ),
+        (
+            "soap",
+            "He is doing well, okay, plan, continue.",
+            ["He is doing well,", "okay, plan, continue."],
+        ),
+        ("soap", "He wants a plan for the weekend.", ["He wants a plan for the weekend."]),
+    ],
+)
+def test_segment_inline_headers(
+    config: Config, format_id: str, text: str, expected: list[str]
+) -> None:
+    fmt = load_format(format_id, config.paths)
+    assert split_inline_headers(text, fmt, segmenter_rules()[0]) == expected
+
+
+@pytest.mark.parametrize(
+    ("format_id", "sentence", "field"),
+    [
+        ("soap", "Climb.", "plan"),
+        ("dap", "Back to data for a second,", "data"),
+        ("progress", "Oh wait, back to session focus,", "session_focus"),
+        ("soap", "On exam,", "objective"),
+        ("progress", "Risk She denies suicidal ideation.", "risk"),
+    ],
+)
+def test_segment_header_variants(config: Config, format_id: str, sentence: str, field: str) -> None:
+    match = _header(sentence, load_format(format_id, config.paths))
+    assert match is not None and match.field_id == field
+
+
+def test_segment_misheard_header_word_is_content_inside_a_sentence(config: Config) -> None:
+    assert _header("Climb the stairs daily.", load_format("soap", config.paths)) is None
+
+
+def test_segment_back_to_header_returns_to_field(config: Config) -> None:
+    text = (
+        "Subjective. Feels flat. Assessment. Depression, stable. Plan. Continue sertraline. "
+        "Oh, and back to subjective, she also mentioned poor appetite."
+    )
+    fields = _fields(_segment(config, text))
+    assert fields["subjective"] == "Feels flat. She also mentioned poor appetite."
+    assert fields["plan"] == "Continue sertraline."
+
+
+@pytest.mark.parametrize(
+    ("raw", "written"),
+    [
+        ("Denies S I and H I.", "Denies SI and HI."),
+        ("P D M P checked.", "PDMP checked."),
+        ("pH Q 9 score today is 9.", "PHQ-9 score today is 9."),
+        ("GAD seven of eleven.", "GAD-7 of eleven."),
+        ("PCL five was 38.", "PCL-5 was 38."),
+        ("Her audit C was 4.", "Her AUDIT-C was 4."),
+        ("Started CBT I for insomnia.", "Started CBT-I for insomnia."),
+        ("Continue search line 100 milligrams.", "Continue sertraline 100 milligrams."),
+        ("We did C B T and suds ratings.", "We did CBT and SUDS ratings."),
+        ("Act on it and say hi.", "Act on it and say hi."),
+        ("I A m fine.", "I A m fine."),
+    ],
+)
+def test_segment_clinical_normalization(config: Config, raw: str, written: str) -> None:
+    normalize = build_normalizer(clinical_rules(), load_vocabulary(config.paths).replacements)
+    assert normalize(raw) == written
+
+
+def test_segment_user_vocabulary_replacements(config: Config) -> None:
+    path = config.paths.config_dir / "vocabulary.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        'terms = ["Bright Futures"]\n[replace]\n"bright future\'s" = "Bright Futures"\n'
+    )
+    draft = _segment(config, "Plan. Refer to bright future's program.")
+    assert draft.field("plan").text == "Refer to Bright Futures program."
+
+
+def test_segment_unheaded_dictation_uses_roles(config: Config) -> None:
+    text = (
+        "She reports panic attacks most mornings and poor sleep. "
+        "Fifty minute session by video, anxious affect, good eye contact. "
+        "Presentation consistent with panic disorder, improving. "
+        "Continue weekly CBT and she will practice paced breathing daily."
+    )
+    fields = _fields(_segment(config, text))
+    assert fields["subjective"].startswith("She reports panic attacks")
+    assert "Fifty minute session" in fields["objective"]
+    assert "panic disorder" in fields["assessment"]
+    assert fields["plan"].startswith("Continue weekly CBT")
+
+
+def test_segment_confidence_and_origin(config: Config) -> None:
+    draft = _segment(config, "Plan. Continue weekly CBT. Client reports better sleep.")
+    for field in draft.fields:
+        for sentence in field.sentences:
+            assert 0.0 <= sentence.confidence <= 1.0
+            assert sentence.span is not None
+    assert draft.field("plan").sentences[0].origin == "spoken_header"
+
+
+def test_segment_samples_place_every_sentence(config: Config) -> None:
+    """Our own samples: nothing lost, nothing retracted kept, placement above a measured bound."""
+    from conftest import load_samples
+
+    right = total = 0
+    for sample in load_samples():
+        score = score_placement(sample.parts, _segment(config, sample.text, sample.format))
+        assert score.lost == 0, sample.id
+        assert score.leaked == 0, sample.id
+        right += round(score.accuracy * len(score.results))
+        total += len(score.results)
+    # Measured 97.3 % (benchmarks/segment.py); the bound leaves room for model retraining.
+    assert right / total >= 0.92
+
+
+@pytest.mark.parametrize(
+    ("text", "duration", "modality", "service", "date"),
+    [
+        (
+            "Fifty-minute individual session by video.",
+            50,
+            "telehealth",
+            "individual psychotherapy",
+            None,
+        ),
+        (
+            "Seen in the office for 53 minutes for an intake.",
+            53,
+            "in-person",
+            "intake assessment",
+            None,
+        ),
+        (
+            "Family session on March 12th, forty five minutes, in person.",
+            45,
+            "in-person",
+            "family therapy",
+            "March 12",
+        ),
+        ("Phone check-in, half an hour.", 30, "phone", None, None),
+        ("She has five minutes of panic each morning.", None, None, None, None),
+        ("Client reports better sleep.", None, None, None, None),
+    ],
+)
+def test_segment_session_facts(text: str, duration, modality, service, date) -> None:  # type: ignore[no-untyped-def]
+    from dictanote.segment.session import extract_session
+
+    info = extract_session(text)
+    assert (info.duration_minutes, info.modality, info.service_type, info.date) == (
+        duration,
+        modality,
+        service,
+        date,
+    )

@@ -239,3 +239,57 @@ def test_transcribe_human_speech_wer_under_bound(path: Path, transcriber: Transc
     reference = path.with_suffix(".txt").read_text(encoding="utf-8")
     transcript = transcriber.transcribe(load_audio_file(path))
     assert word_error_rate(reference, transcript.text) < SHARED_WER_MAX
+
+
+# --- hallucinations and vocabulary ------------------------------------------------------
+
+from dictanote.transcribe.whisper import drop_hallucinations  # noqa: E402
+from dictanote.types import TimedSegment  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("texts", "kept"),
+    [
+        (["Client reports better sleep.", "Thank you."], ["Client reports better sleep."]),
+        (["[BLANK_AUDIO]", "Plan, weekly."], ["Plan, weekly."]),
+        (["Plan, weekly.", "Plan, weekly.", "Plan, weekly."], ["Plan, weekly."]),
+        (["She said thank you to her sister."], ["She said thank you to her sister."]),
+        (["No.", "Denies SI.", "No."], ["No.", "Denies SI.", "No."]),
+        ([" you", "Thanks for watching!"], []),
+    ],
+)
+def test_transcribe_drops_whisper_hallucinations(texts: list[str], kept: list[str]) -> None:
+    segments = [TimedSegment(float(i), float(i + 1), t) for i, t in enumerate(texts)]
+    assert [s.text for s in drop_hallucinations(segments)] == kept
+
+
+def test_transcribe_vocabulary_terms_become_hotwords(config: Config) -> None:
+    from dictanote.pipeline import decoding_options
+
+    assert decoding_options(config).hotwords is None
+    path = config.paths.config_dir / "vocabulary.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('terms = ["sertraline", "Bright Futures"]\n')
+    assert decoding_options(config).hotwords == "sertraline Bright Futures"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("terms = 'sertraline'\n", "'terms' must be a list of strings"),
+        ("colour = 1\n", "unknown key 'colour'; allowed keys: terms, replace"),
+        ("[replace]\n'x' = 3\n", "[replace] must map heard phrases to written text"),
+    ],
+)
+def test_transcribe_bad_vocabulary_file_names_the_problem(
+    config: Config, text: str, expected: str
+) -> None:
+    from dictanote.errors import ConfigError
+    from dictanote.vocabulary import load_vocabulary
+
+    path = config.paths.config_dir / "vocabulary.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_vocabulary(config.paths)
+    assert expected in str(info.value) and str(path) in str(info.value)

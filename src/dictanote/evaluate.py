@@ -7,7 +7,16 @@ that "PHQ-9 of fourteen" and "PHQ nine of 14" count as the same words.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .types import Draft
+
+# Gold labels that are not content: spoken headers and voice commands.
+NOT_CONTENT = frozenset({"header", "command"})
 
 _UNIT_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -61,3 +70,71 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     if not ref:
         return 0.0 if not hyp else 1.0
     return float(jiwer.wer(ref, hyp))
+
+
+@dataclass(frozen=True)
+class PlacementScore:
+    """Per gold sentence (index, gold label, predicted field or "<lost>"), and leaked words."""
+
+    results: tuple[tuple[int, str, str], ...]
+    leaked: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of gold sentences placed in their field."""
+        if not self.results:
+            return 1.0
+        return sum(g == p for _, g, p in self.results) / len(self.results)
+
+    @property
+    def lost(self) -> int:
+        """Gold sentences none of whose words reached the draft."""
+        return sum(p == "<lost>" for _, _, p in self.results)
+
+
+def _draft_words(draft: Draft) -> list[tuple[str, str]]:
+    """(word, field) for every word of the draft and its private note, in dictation order."""
+    rows = []
+    for prefix, d in (("", draft), ("private:", draft.private)):
+        if d is None:
+            continue
+        for order, field in enumerate(d.fields):
+            for n, sentence in enumerate(field.sentences):
+                start = sentence.span[0] if sentence.span else 0
+                for w in normalize_for_wer(sentence.text).split():
+                    rows.append(((start, order, n), w, prefix + field.id))
+    rows.sort(key=lambda r: r[0])
+    return [(w, f) for _, w, f in rows]
+
+
+def score_placement(parts: Sequence[tuple[str, str]], draft: Draft) -> PlacementScore:
+    """Compare a draft with gold (text, label) parts of the dictation it came from.
+
+    Words are aligned in order; a gold sentence's prediction is the field most of
+    its words landed in. Labels: a field id, ``private:<field>``, ``header``,
+    ``command``, or ``deleted`` (retracted by "scratch that": its words must not
+    appear, and each that does counts as leaked).
+    """
+    gold_words: list[tuple[str, int]] = []
+    for i, (text, _label) in enumerate(parts):
+        gold_words.extend((w, i) for w in normalize_for_wer(text).split())
+    pred = _draft_words(draft)
+    matcher = difflib.SequenceMatcher(
+        a=[w for w, _ in gold_words], b=[w for w, _ in pred], autojunk=False
+    )
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            votes[gold_words[block.a + k][1]][pred[block.b + k][1]] += 1
+    results = []
+    leaked = 0
+    for i, (_text, label) in enumerate(parts):
+        if label in NOT_CONTENT:
+            continue
+        if label == "deleted":
+            leaked += sum(votes[i].values())
+        elif not votes[i]:
+            results.append((i, label, "<lost>"))
+        else:
+            results.append((i, label, votes[i].most_common(1)[0][0]))
+    return PlacementScore(tuple(results), leaked)

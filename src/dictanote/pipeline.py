@@ -35,13 +35,14 @@ class DraftResult:
 
 
 def decoding_options(config: Config) -> DecodingOptions:
-    """The decoding options the settings ask for."""
+    """The decoding options the settings ask for; the user's vocabulary terms bias decoding."""
     s = config.settings
     return DecodingOptions(
         beam_size=s.beam_size,
         compute_type=s.compute_type,
         cpu_threads=s.cpu_threads,
         vad_filter=s.vad_filter,
+        hotwords=load_vocabulary(config.paths).hotwords,
     )
 
 

@@ -46,6 +46,7 @@ class DecodingOptions:
     cpu_threads: int = 1
     vad_filter: bool = True
     language: str = "en"
+    hotwords: str | None = None
 
 
 @dataclass(frozen=True)

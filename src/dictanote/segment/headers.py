@@ -9,6 +9,7 @@ only when it is the whole sentence.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from ..types import NoteFormat
@@ -28,6 +29,12 @@ class HeaderMatch:
     field_id: str
     rest: str
     returning: bool = False
+
+
+def _starts_sentence(text: str) -> bool:
+    """Whether ``text`` opens with a capitalized word that Whisper would start a sentence with."""
+    first = words(text)[:1]
+    return bool(first) and text[:1].isupper() and first[0][0] not in _NOT_SENTENCE_START
 
 
 def _skip_preamble(tokens: list[str], rules: HeaderRules) -> int:
@@ -76,7 +83,9 @@ def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMa
         following = after.lstrip()[:1]
         allowed = LETTER_PUNCT if letter else HEADER_PUNCT
         if following and following not in allowed:
-            continue
+            if letter or not _starts_sentence(after.lstrip()):
+                continue
+            return HeaderMatch(field_id, tidy(after), returning)
         rest = after.lstrip()[1:] if following else ""
         return HeaderMatch(field_id=field_id, rest=tidy(rest), returning=returning)
     if start == len(tokens) - 1 and tokens[start] in rules.misheard:
@@ -84,4 +93,99 @@ def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMa
         for cue, field_id, _letter in _cue_index(fmt):
             if cue == (heard,):
                 return HeaderMatch(field_id=field_id, rest="")
+    return None
+
+
+# Words that make a following cue word a noun in content ("her plan", "safety plan").
+_NOUN_CONTEXT = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "her",
+        "his",
+        "their",
+        "my",
+        "our",
+        "your",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "safety",
+        "crisis",
+        "treatment",
+        "suicide",
+        "suicidal",
+        "relapse",
+        "discharge",
+        "care",
+        "no",
+        "any",
+        "of",
+        "medication",
+        "behavior",
+        "behavioral",
+        "own",
+        "same",
+    ]
+)
+# Capitalized words that do not start a new sentence after a cue word.
+_NOT_SENTENCE_START = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
+
+
+def split_inline_headers(text: str, fmt: NoteFormat, rules: HeaderRules) -> list[str]:
+    """Cut ``text`` before headers Whisper ran into the middle of a sentence.
+
+    Whisper often writes "...a smaller meeting, assessment, alcohol use disorder"
+    or, with no punctuation at all, "...about blame interventions Reviewed her".
+    A cue counts as a header there when it is set off by punctuation on both
+    sides, or when it is followed by a capitalized word and not preceded by a
+    word that makes it a noun ("her plan", "safety plan"). One-letter cues
+    never count in the middle of a sentence.
+    """
+    found = words(text)
+    tokens = [w for w, _, _ in found]
+    cues = [cue for cue, _f, letter in _cue_index(fmt) if not letter]
+    cuts: list[int] = []
+    i = 1
+    while i < len(tokens):
+        end = _inline_header_at(text, found, tokens, i, cues, rules)
+        if end is None:
+            i += 1
+            continue
+        cuts.append(found[i][1])
+        i = end
+    if not cuts:
+        return [text]
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip() for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+
+
+def _inline_header_at(
+    text: str,
+    found: list[tuple[str, int, int]],
+    tokens: list[str],
+    i: int,
+    cues: list[tuple[str, ...]],
+    rules: HeaderRules,
+) -> int | None:
+    """If a header starts at word ``i`` (after fillers/lead-ins), the index after its cue."""
+    if any(tuple(tokens[i - 1 : i - 1 + len(cue)]) == cue for cue in cues):
+        return None  # word i is inside a longer cue that starts earlier
+    start = i + _skip_preamble(tokens[i:], rules)
+    for cue in cues:
+        end = start + len(cue)
+        if tuple(tokens[start:end]) != cue:
+            continue
+        before = text[found[i - 1][2] : found[i][1]]
+        after = text[found[end - 1][2] : found[end][1]] if end < len(tokens) else ""
+        set_off_before = any(ch in ".,;:" for ch in before)
+        set_off_after = end >= len(tokens) or any(ch in ".,;:" for ch in after)
+        capital_next = end < len(tokens) and _starts_sentence(text[found[end][1] :])
+        if set_off_before and (set_off_after or capital_next):
+            return end
+        if start == i and capital_next and tokens[i - 1] not in _NOUN_CONTEXT and not set_off_after:
+            return end
     return None

@@ -9,16 +9,17 @@ sentence lands in exactly one field of the note or of its private companion.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..types import Draft, DraftField, NoteFormat, Origin, Sentence
 from . import roles
 from .commands import Piece, merge_quotes, split_commands, spoken_punctuation
-from .headers import match_header
+from .headers import match_header, split_inline_headers
 from .normalize import build_normalizer
 from .placement import PlacementModel, field_scores, place
-from .rules import CommandRules, clinical_rules, segmenter_rules
-from .units import Unit, split_sentences, split_units, tidy, words
+from .rules import CommandRules, HeaderRules, clinical_rules, segmenter_rules
+from .session import extract_session
+from .units import Unit, split_run_on, split_sentences, split_units, tidy, words
 
 SEGMENTER_ID = "roles-hmm-v1"
 MAIN, PRIVATE = "main", "private"
@@ -51,7 +52,9 @@ def segment_transcript(text: str, fmt: NoteFormat, options: SegmentOptions | Non
     if private_units:
         private_fmt = options.private_format or fmt
         private = _draft(text, private_fmt, private_units, options.model, None)
-    return _draft(text, fmt, streams[MAIN].units, options.model, private)
+    draft = _draft(text, fmt, streams[MAIN].units, options.model, private)
+    record_text = " ".join(u.text for u in streams[MAIN].units)
+    return replace(draft, session=extract_session(record_text))
 
 
 def _read(text: str, fmt: NoteFormat, options: SegmentOptions) -> dict[str, _Stream]:
@@ -62,7 +65,7 @@ def _read(text: str, fmt: NoteFormat, options: SegmentOptions) -> dict[str, _Str
     new_paragraph = False
     for unit in merge_quotes(split_units(text), command_rules):
         rewritten = normalize(spoken_punctuation(unit.text, command_rules))
-        for piece in _pieces(rewritten, command_rules):
+        for piece in _pieces(rewritten, fmt, header_rules, command_rules):
             stream = streams[current]
             if piece.command == "private_start":
                 current = PRIVATE
@@ -98,19 +101,23 @@ def _read(text: str, fmt: NoteFormat, options: SegmentOptions) -> dict[str, _Str
     return streams
 
 
-def _pieces(text: str, rules: CommandRules) -> list[Piece]:
+def _pieces(
+    text: str, fmt: NoteFormat, header_rules: HeaderRules, command_rules: CommandRules
+) -> list[Piece]:
     """Commands and sentences of a rewritten unit.
 
     Rewriting can reveal sentence ends the first split missed ("H I. Objective"
-    before "HI", "better period she slept"), so words are split again, except
-    inside a quotation, which stays whole.
+    before "HI", "better period she slept"), and Whisper runs headers into the
+    middle of sentences, so words are split again, except inside a quotation.
     """
     pieces: list[Piece] = []
-    for piece in split_commands(text, rules):
+    for piece in split_commands(text, command_rules):
         if piece.command is not None or '"' in piece.text:
             pieces.append(piece)
-        else:
-            pieces.extend(Piece(text=s) for s in split_sentences(piece.text))
+            continue
+        for sentence in split_sentences(piece.text):
+            for part in split_run_on(sentence):
+                pieces.extend(Piece(text=s) for s in split_inline_headers(part, fmt, header_rules))
     return pieces
 
 

@@ -84,3 +84,79 @@ def tidy(text: str) -> str:
         if ch.isdigit():
             break
     return text
+
+
+# Whisper sometimes drops every period of a long stretch but still capitalizes each
+# sentence's first word: "...with her manager She reports worrying...".
+RUN_ON_MIN_WORDS = 20
+_NAME_BEFORE = frozenset(
+    [
+        "to",
+        "with",
+        "from",
+        "by",
+        "and",
+        "or",
+        "named",
+        "called",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "saw",
+        "told",
+        "asked",
+        "of",
+        "for",
+        "at",
+        "on",
+        "in",
+        "about",
+        "per",
+        "see",
+    ]
+)
+_CALENDAR = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+_TITLE_WORD_RE = re.compile(r"(?<=[a-z0-9'%]) (?=[A-Z][a-z'\u2019]+\b)")
+
+
+def split_run_on(text: str) -> list[str]:
+    """Cut a long unpunctuated stretch before words Whisper capitalized as sentence starts."""
+    if len(text.split()) < RUN_ON_MIN_WORDS:
+        return [text]
+    parts: list[str] = []
+    start = 0
+    for match in _TITLE_WORD_RE.finditer(text):
+        previous = text[start : match.start()].split()
+        following = text[match.end() :].split(maxsplit=1)[0].lower().strip(".,;:")
+        if not previous or previous[-1].lower().strip(".,") in _NAME_BEFORE:
+            continue
+        if following in _CALENDAR or len(previous) < 3:
+            continue
+        parts.append(text[start : match.start()].strip())
+        start = match.end()
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]

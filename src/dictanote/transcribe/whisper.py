@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,45 @@ from .models import ModelInfo
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[float], None]
+
+# What Whisper says on silence or noise, learned from subtitles, never from a dictation.
+HALLUCINATIONS = frozenset(
+    {
+        "thank you",
+        "thank you very much",
+        "thanks for watching",
+        "thank you for watching",
+        "please subscribe",
+        "you",
+        "bye",
+        "blank audio",
+        "silence",
+        "music",
+        "inaudible",
+    }
+)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z ]+", " ", text.lower()).split())
+
+
+def drop_hallucinations(segments: list[TimedSegment]) -> list[TimedSegment]:
+    """Remove segments Whisper invents on silence.
+
+    A segment that is only a known phrase ("Thank you.", "[BLANK_AUDIO]") or
+    that repeats the segment before it word for word is dropped; anything with
+    other words in it is kept.
+    """
+    kept: list[TimedSegment] = []
+    for seg in segments:
+        plain = _plain(seg.text)
+        if not plain or plain in HALLUCINATIONS:
+            continue
+        if kept and plain == _plain(kept[-1].text):
+            continue
+        kept.append(seg)
+    return kept
 
 
 def _go_offline() -> None:
@@ -77,12 +117,13 @@ class Transcriber:
                 language=opts.language,
                 beam_size=opts.beam_size,
                 vad_filter=opts.vad_filter,
+                hotwords=opts.hotwords,
             )
-            segments: list[TimedSegment] = []
+            heard: list[TimedSegment] = []
             for seg in segments_iter:
                 text = seg.text.strip()
                 if text:
-                    segments.append(TimedSegment(float(seg.start), float(seg.end), text))
+                    heard.append(TimedSegment(float(seg.start), float(seg.end), text))
                 if on_progress is not None and audio.duration_s > 0:
                     on_progress(min(1.0, float(seg.end) / audio.duration_s))
         except Exception as exc:  # CTranslate2 and onnxruntime raise plain RuntimeErrors
@@ -91,12 +132,14 @@ class Transcriber:
             ) from exc
         if on_progress is not None:
             on_progress(1.0)
+        segments = drop_hallucinations(heard)
         elapsed = time.perf_counter() - started
         log.info(
-            "transcribed %.1f s of audio in %.2f s (%d segments)",
+            "transcribed %.1f s of audio in %.2f s (%d segments, %d dropped as hallucinations)",
             audio.duration_s,
             elapsed,
             len(segments),
+            len(heard) - len(segments),
         )
         return Transcript(
             text=" ".join(s.text for s in segments),
