@@ -7,6 +7,7 @@ baseline is what a user gets from faster-whisper with its defaults (4 threads,
 beam 5, no VAD), measured in the same run; speed is reported as a ratio to it.
 
     .venv/bin/python benchmarks/transcribe.py [--repeat N] [--only ID ...] [--json OUT]
+        [--default-only] [--hotwords "sertraline olanzapine ..."]
 """
 
 from __future__ import annotations
@@ -126,6 +127,15 @@ def main() -> int:
     )
     parser.add_argument("--only", nargs="*", default=[], help="sample ids to include")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--hotwords",
+        help="also measure the default setting with these vocabulary terms as hotwords",
+    )
+    parser.add_argument(
+        "--default-only",
+        action="store_true",
+        help="measure only the default setting (and hotwords, if given) against the baseline",
+    )
     args = parser.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"
     cases = load_cases(args.only)
@@ -134,7 +144,11 @@ def main() -> int:
         return 2
     total_s = sum(c.audio.duration_s for c in cases)
     print(f"{len(cases)} files, {total_s:.0f} s of audio, {os.cpu_count()} CPUs")
-    results = [measure(s, cases, args.repeat) for s in (*SETTINGS, BASELINE)]
+    settings = list(SETTINGS[:1] if args.default_only else SETTINGS)
+    if args.hotwords:
+        options = DecodingOptions(cpu_threads=1, vad_filter=True, hotwords=args.hotwords)
+        settings.append(Setting(f"default + hotwords ({args.hotwords[:30]}...)", options))
+    results = [measure(s, cases, args.repeat) for s in (*settings, BASELINE)]
     report(results)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

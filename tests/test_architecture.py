@@ -12,7 +12,7 @@ import dictanote
 PACKAGE = Path(dictanote.__file__).parent
 # Stages may use the shared modules but never each other; only entry points see all.
 STAGES = {"transcribe", "segment", "render"}
-SHARED = {"types", "errors", "config", "formats"}
+SHARED = {"types", "errors", "config", "formats", "vocabulary"}
 # Each heavy library has one home.
 HOMES = {
     "faster_whisper": "transcribe",

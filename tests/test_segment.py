@@ -373,3 +373,91 @@ def test_segment_session_facts(text: str, duration, modality, service, date) -> 
         service,
         date,
     )
+
+
+# --- nothing lost: a property over generated dictations -----------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from dictanote.evaluate import normalize_for_wer  # noqa: E402
+
+# Ordinary words only: no cue, filler, command or acronym, so every one must survive.
+_WORDS = [
+    "client",
+    "reported",
+    "sleeping",
+    "poorly",
+    "after",
+    "moving",
+    "apartments",
+    "worried",
+    "about",
+    "money",
+    "tearful",
+    "engaged",
+    "practiced",
+    "breathing",
+    "skills",
+    "homework",
+    "weekly",
+    "calmer",
+    "reviewed",
+    "journal",
+    "mother",
+    "brother",
+    "school",
+    "work",
+    "anxious",
+    "mood",
+    "improved",
+    "slightly",
+    "stable",
+    "appetite",
+    "walking",
+]
+_HEADERS = {
+    "soap": ["Subjective.", "Okay, objective.", "For the assessment,", "Moving on to the plan."],
+    "birp": ["Behavior.", "Intervention,", "Okay, response.", "Plan:"],
+}
+
+_sentence = st.lists(st.sampled_from(_WORDS), min_size=2, max_size=9).map(
+    lambda ws: " ".join(ws).capitalize() + "."
+)
+
+
+@st.composite
+def _dictation(draw: st.DrawFn) -> tuple[str, str, list[str]]:
+    fmt = draw(st.sampled_from(sorted(_HEADERS)))
+    parts: list[str] = []
+    content: list[str] = []
+    for _ in range(draw(st.integers(1, 12))):
+        if draw(st.booleans()) and draw(st.booleans()):
+            parts.append(draw(st.sampled_from(_HEADERS[fmt])))
+        sentence = draw(_sentence)
+        parts.append(sentence)
+        content.append(sentence)
+        if draw(st.integers(0, 9)) == 0:
+            parts.append("New paragraph.")
+    return fmt, " ".join(parts), content
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=_dictation())
+def test_segment_nothing_lost_property(config: Config, case: tuple[str, str, list[str]]) -> None:
+    """Every dictated word but headers and commands is in exactly one field, in spoken order."""
+    format_id, text, content = case
+    draft = _segment(config, text, format_id)
+    sentences = [s for f in draft.fields for s in f.sentences]
+    assert sorted(normalize_for_wer(" ".join(s.text for s in sentences)).split()) == sorted(
+        normalize_for_wer(" ".join(content)).split()
+    )
+    spoken_order = sorted(sentences, key=lambda s: s.span or (0, 0))
+    assert normalize_for_wer(" ".join(s.text for s in spoken_order)) == normalize_for_wer(
+        " ".join(content)
+    )
+    for field in draft.fields:
+        starts = [s.span[0] for s in field.sentences if s.span]
+        assert starts == sorted(starts)

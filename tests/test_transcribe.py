@@ -264,13 +264,16 @@ def test_transcribe_drops_whisper_hallucinations(texts: list[str], kept: list[st
 
 
 def test_transcribe_vocabulary_terms_become_hotwords(config: Config) -> None:
+    from dictanote.config import load_config
     from dictanote.pipeline import decoding_options
 
     assert decoding_options(config).hotwords is None
     path = config.paths.config_dir / "vocabulary.toml"
     path.parent.mkdir(parents=True)
     path.write_text('terms = ["sertraline", "Bright Futures"]\n')
-    assert decoding_options(config).hotwords == "sertraline Bright Futures"
+    assert decoding_options(config).hotwords is None  # biasing is opt-in (see settings help)
+    enabled = load_config(overrides={"hotwords": True})
+    assert decoding_options(enabled).hotwords == "sertraline Bright Futures"
 
 
 @pytest.mark.parametrize(

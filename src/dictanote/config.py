@@ -54,6 +54,12 @@ class Settings:
         True, "Skip non-speech with the Silero voice-activity detector before decoding."
     )
     format: str = _setting("soap", "Note format used when --format is not given.")
+    hotwords: bool = _setting(
+        False,
+        "Pass the vocabulary file's terms to Whisper as hotwords. Off by default: on our "
+        "samples 10 terms fixed drug names in some dictations but made Whisper skip a "
+        "passage in another (WER 6% -> 21%). The vocabulary's [replace] map always applies.",
+    )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import Config
 from .formats import load_format
-from .segment import SegmentOptions, segment_transcript
+from .segment import SegmentOptions, segment_transcript, warm_up
 from .transcribe import Transcriber, load_audio_file, resolve_model
 from .types import DecodingOptions, Draft, Finding, NoteFormat, Transcript
 from .vocabulary import load_vocabulary
@@ -35,14 +35,14 @@ class DraftResult:
 
 
 def decoding_options(config: Config) -> DecodingOptions:
-    """The decoding options the settings ask for; the user's vocabulary terms bias decoding."""
+    """The decoding options the settings ask for (vocabulary terms as hotwords if enabled)."""
     s = config.settings
     return DecodingOptions(
         beam_size=s.beam_size,
         compute_type=s.compute_type,
         cpu_threads=s.cpu_threads,
         vad_filter=s.vad_filter,
-        hotwords=load_vocabulary(config.paths).hotwords,
+        hotwords=load_vocabulary(config.paths).hotwords if s.hotwords else None,
     )
 
 
@@ -95,6 +95,7 @@ def draft_from_audio(
     """Transcribe an audio file and segment it into a draft of the given format."""
     fmt = load_format(format_id, config.paths)  # fail on a bad format before transcribing
     options = segment_options(config)
+    warm_up()  # load the segmenter's spaCy pipeline while the audio is transcribed
     transcript = transcribe_file(path, config, progress)
     draft = segment_transcript(transcript.text, fmt, options)
     return DraftResult(draft, fmt, (), transcript, options.private_format)

@@ -4,6 +4,7 @@ spaCy is imported here only (sentence splitting and the role classifier).
 """
 
 from .headers import HeaderMatch, match_header
+from .nlp import warm_up
 from .segmenter import SEGMENTER_ID, SegmentOptions, segment_transcript
 from .units import split_sentences
 
@@ -14,4 +15,5 @@ __all__ = [
     "match_header",
     "segment_transcript",
     "split_sentences",
+    "warm_up",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .rules import CommandRules
 from .units import Unit
@@ -40,12 +41,14 @@ def _phrase_re(phrases: tuple[tuple[str, ...], ...]) -> str:
     return "|".join(r"[\s,]+".join(re.escape(w) for w in p) for p in phrases)
 
 
+@lru_cache(maxsize=4)
 def _open_re(rules: CommandRules) -> re.Pattern[str]:
     closing = _phrase_re(rules.phrases["quote_close"])
     opening = _phrase_re(rules.phrases["quote_open"])
     return re.compile(rf"(?<![\w])(?!(?:{closing})(?![\w]))(?:{opening})(?![\w])[,:.]?", re.I)
 
 
+@lru_cache(maxsize=4)
 def _close_re(rules: CommandRules) -> re.Pattern[str]:
     return re.compile(
         rf"[,.;:]?\s*(?<![\w])(?:{_phrase_re(rules.phrases['quote_close'])})(?![\w])", re.I
@@ -97,11 +100,20 @@ def _quote(text: str, opener: re.Pattern[str], closer: re.Pattern[str]) -> str:
     return text
 
 
-def spoken_punctuation(text: str, rules: CommandRules) -> str:
-    """Replace punctuation spoken as words ("period", "comma") by the marks."""
+@lru_cache(maxsize=4)
+def _punctuation_res(rules: CommandRules) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    out = []
     for word, mark in rules.punctuation.items():
         spoken = r"\s+".join(re.escape(w) for w in word.split())
-        pattern = re.compile(rf"[,]?\s+{spoken}[.,]?(?=\s|$)", re.I)
+        out.append((word, mark, re.compile(rf"[,]?\s+{spoken}[.,]?(?=\s|$)", re.I)))
+    return tuple(out)
+
+
+def spoken_punctuation(text: str, rules: CommandRules) -> str:
+    """Replace punctuation spoken as words ("period", "comma") by the marks."""
+    for word, mark, pattern in _punctuation_res(rules):
+        if word.split()[0] not in text.lower():
+            continue
 
         def repl(match: re.Match[str], mark: str = mark, word: str = word) -> str:
             before = match.string[: match.start()]
@@ -114,13 +126,18 @@ def spoken_punctuation(text: str, rules: CommandRules) -> str:
     return re.sub(r"([.?!])\s+([a-z])", lambda m: f"{m.group(1)} {m.group(2).upper()}", text)
 
 
-def split_commands(text: str, rules: CommandRules) -> list[Piece]:
-    """The text cut at commands that stand apart from the words around them."""
+@lru_cache(maxsize=4)
+def _command_re(rules: CommandRules) -> re.Pattern[str]:
     names = ("private_end", "private_start", "scratch", "new_paragraph")
     alternatives = "|".join(
         f"(?P<{name}>{_phrase_re(rules.phrases[name])})" for name in names if rules.phrases[name]
     )
-    pattern = re.compile(rf"(?:^|(?<=[,.;:!?]))\s*(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
+    return re.compile(rf"(?:^|(?<=[,.;:!?]))\s*(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
+
+
+def split_commands(text: str, rules: CommandRules) -> list[Piece]:
+    """The text cut at commands that stand apart from the words around them."""
+    pattern = _command_re(rules)
     pieces: list[Piece] = []
     pos = 0
     for match in pattern.finditer(text):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..types import NoteFormat
 from .rules import HeaderRules
@@ -53,6 +54,7 @@ def _skip_preamble(tokens: list[str], rules: HeaderRules) -> int:
     return i
 
 
+@lru_cache(maxsize=32)
 def _cue_index(fmt: NoteFormat) -> list[tuple[tuple[str, ...], str, bool]]:
     """Every cue as words, with its field and whether it is a single letter; longest first."""
     cues = [
@@ -148,9 +150,13 @@ def split_inline_headers(text: str, fmt: NoteFormat, rules: HeaderRules) -> list
     found = words(text)
     tokens = [w for w, _, _ in found]
     cues = [cue for cue, _f, letter in _cue_index(fmt) if not letter]
+    openers = {cue[0] for cue in cues} | rules.fillers | {lead[0] for lead in rules.lead_ins}
     cuts: list[int] = []
     i = 1
     while i < len(tokens):
+        if tokens[i] not in openers:
+            i += 1
+            continue
         end = _inline_header_at(text, found, tokens, i, cues, rules)
         if end is None:
             i += 1

@@ -89,7 +89,14 @@ def build_normalizer(rules: ClinicalRules, replacements: tuple[tuple[str, str], 
         steps.append(
             (re.compile(_measure_pattern(measure.letters, measure.number), re.I), measure.written)
         )
-    for acronym in rules.acronyms:
-        flags = 0 if acronym in rules.ambiguous else re.I
-        steps.append((re.compile(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", flags), acronym))
+    # Ambiguous acronyms ("ACT", "MI") are only ever left as they are: no rule needed.
+    capitals = {a.lower(): a for a in rules.acronyms if a not in rules.ambiguous}
+    if capitals:
+        alternation = "|".join(re.escape(a) for a in sorted(capitals, key=len, reverse=True))
+        steps.append(
+            (
+                re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I),
+                lambda m: capitals[m.group().lower()],
+            )
+        )
     return Normalizer(tuple(steps))

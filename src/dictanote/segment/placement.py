@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..types import NoteFormat
 
@@ -115,67 +116,60 @@ def place(
 
     ``returning`` marks headers spoken as a return to a field ("back to the plan").
     """
+    import numpy as np
+
     model = model or PlacementModel()
     if not scores:
         return Placement((), ())
     n = len(scores[0])
-    emit = _emissions(scores, headers, model, returning or [False] * len(headers))
-    trans = _transition(n, model)
-    start = [
-        _log(model.first_field if f == 0 else (1 - model.first_field) / max(1, n - 1))
-        for f in range(n)
-    ]
-    if n == 1:
-        start = [0.0]
-
-    def step_cost(t: int, i: int, j: int) -> float:
-        # Moving to a spoken header's field is free: the clinician said where to go.
-        return 0.0 if headers[t] is not None else trans[i][j]
+    with np.errstate(divide="ignore"):
+        emit = np.array(_emissions(scores, headers, model, returning or [False] * len(headers)))
+        trans = np.array(_transition(n, model))
+        start = np.log(
+            np.array(
+                [1.0]
+                if n == 1
+                else [model.first_field] + [(1 - model.first_field) / (n - 1)] * (n - 1)
+            )
+        )
+    free = np.zeros((n, n))  # moving to a spoken header's field costs nothing
+    steps = [free if h is not None else trans for h in headers]
 
     # Viterbi.
-    best = [start[f] + emit[0][f] for f in range(n)]
-    back: list[list[int]] = []
+    best = start + emit[0]
+    back = []
     for t in range(1, len(scores)):
-        new, ptr = [], []
-        for j in range(n):
-            cands = [best[i] + step_cost(t, i, j) for i in range(n)]
-            i_best = max(range(n), key=cands.__getitem__)
-            new.append(cands[i_best] + emit[t][j])
-            ptr.append(i_best)
-        best, back = new, [*back, ptr]
-    path = [max(range(n), key=best.__getitem__)]
+        cand = best[:, None] + steps[t]
+        back.append(cand.argmax(axis=0))
+        best = cand.max(axis=0) + emit[t]
+    path = [int(best.argmax())]
     for ptr in reversed(back):
-        path.append(ptr[path[-1]])
+        path.append(int(ptr[path[-1]]))
     path.reverse()
 
     # Forward-backward for marginals.
-    fwd = [[start[f] + emit[0][f] for f in range(n)]]
+    fwd = np.empty_like(emit)
+    fwd[0] = start + emit[0]
     for t in range(1, len(scores)):
-        fwd.append(
-            [
-                _logsumexp([fwd[-1][i] + step_cost(t, i, j) for i in range(n)]) + emit[t][j]
-                for j in range(n)
-            ]
-        )
-    bwd = [[0.0] * n]
+        fwd[t] = _logsumexp_cols(fwd[t - 1][:, None] + steps[t]) + emit[t]
+    bwd = np.zeros_like(emit)
     for t in range(len(scores) - 1, 0, -1):
-        bwd.insert(
-            0,
-            [
-                _logsumexp([step_cost(t, i, j) + emit[t][j] + bwd[0][j] for j in range(n)])
-                for i in range(n)
-            ],
-        )
-    confidence = []
-    for t, f in enumerate(path):
-        joint = [fwd[t][k] + bwd[t][k] for k in range(n)]
-        total = _logsumexp(joint)
-        confidence.append(math.exp(joint[f] - total) if total > NEG_INF else 0.0)
-    return Placement(tuple(path), tuple(confidence))
+        bwd[t - 1] = _logsumexp_cols((steps[t] + emit[t] + bwd[t]).T)
+    joint = fwd + bwd
+    total = _logsumexp_cols(joint.T)
+    with np.errstate(invalid="ignore"):
+        marginal = np.exp(joint - total[:, None])
+    confidence = tuple(
+        float(marginal[t, f]) if np.isfinite(marginal[t, f]) else 0.0 for t, f in enumerate(path)
+    )
+    return Placement(tuple(path), confidence)
 
 
-def _logsumexp(values: Sequence[float]) -> float:
-    top = max(values)
-    if top == NEG_INF:
-        return NEG_INF
-    return top + math.log(sum(math.exp(v - top) for v in values))
+def _logsumexp_cols(values: Any) -> Any:
+    """log(sum(exp(values))) down each column, -inf where a column is all -inf."""
+    import numpy as np
+
+    top = values.max(axis=0)
+    safe = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return safe + np.log(np.exp(values - safe).sum(axis=0))

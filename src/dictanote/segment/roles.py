@@ -10,20 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
-from ..config import shipped_dir
-from ..errors import FormatFileError
 from ..types import ROLES
-
-MODEL_NAME = "roles"
-
-
-def model_dir() -> Path:
-    """Where the shipped role classifier lives."""
-    return shipped_dir("models") / "segmenter" / MODEL_NAME
+from .nlp import pipeline
 
 
 def prepare_text(text: str) -> str:
@@ -31,26 +20,11 @@ def prepare_text(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
 
-@lru_cache(maxsize=1)
-def _model() -> Any:
-    import spacy
-
-    path = model_dir()
-    try:
-        return spacy.load(path)
-    except (OSError, ValueError) as exc:
-        raise FormatFileError(
-            f"role classifier missing or unreadable at {path}; "
-            "reinstall dictanote or run models/segmenter/train_roles.py"
-        ) from exc
-
-
 def classify(texts: Sequence[str]) -> list[dict[str, float]]:
     """Role probabilities for each text, in order."""
     if not texts:
         return []
-    nlp = _model()
-    results = []
-    for doc in nlp.pipe(prepare_text(t) for t in texts):
-        results.append({role: float(doc.cats.get(role, 0.0)) for role in ROLES})
-    return results
+    nlp = pipeline()
+    textcat = nlp.get_pipe("textcat")
+    docs = textcat.pipe(nlp.make_doc(prepare_text(t)) for t in texts)
+    return [{role: float(doc.cats.get(role, 0.0)) for role in ROLES} for doc in docs]

@@ -24,7 +24,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 COMMANDS = ("scratch", "new_paragraph", "private_start", "private_end", "quote_open", "quote_close")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HeaderRules:
     """How a spoken header may be introduced, and header words Whisper mishears."""
 
@@ -35,7 +35,7 @@ class HeaderRules:
     misheard: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity, so compiled patterns can be cached
 class CommandRules:
     """Voice-command phrases (each a tuple of lower-case words) and spoken punctuation."""
 
@@ -52,7 +52,7 @@ class Measure:
     number: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ClinicalRules:
     """How clinical terms are written."""
 

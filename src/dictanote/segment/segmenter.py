@@ -19,9 +19,13 @@ from .normalize import build_normalizer
 from .placement import PlacementModel, field_scores, place
 from .rules import CommandRules, HeaderRules, clinical_rules, segmenter_rules
 from .session import extract_session
-from .units import Unit, split_run_on, split_sentences, split_units, tidy, words
+from .units import Unit, resplit, split_run_on, split_units, tidy, words
 
 SEGMENTER_ID = "roles-hmm-v1"
+# A dictation with headers for this share of the format's fields counts as headed,
+# and a sentence after a header then stays in that field unless strongly unlike it.
+HEADED_FRACTION = 0.8
+HEADED_STAY = 0.9
 MAIN, PRIVATE = "main", "private"
 
 
@@ -115,7 +119,7 @@ def _pieces(
         if piece.command is not None or '"' in piece.text:
             pieces.append(piece)
             continue
-        for sentence in split_sentences(piece.text):
+        for sentence in resplit(piece.text):
             for part in split_run_on(sentence):
                 pieces.extend(Piece(text=s) for s in split_inline_headers(part, fmt, header_rules))
     return pieces
@@ -151,6 +155,10 @@ def _draft(
         if any(s.roles for s in fmt.fields)
         else [{} for _ in units]
     )
+    headed = {h for h in headers if h is not None}
+    if len(headed) >= HEADED_FRACTION * len(fmt.fields):
+        # Nearly every field was announced: the next one will be announced too.
+        model = replace(model, stay=HEADED_STAY, forward=1 - HEADED_STAY - model.backward)
     placement = place(field_scores(fmt, probs), headers, model, returning)
     placed: list[list[Sentence]] = [[] for _ in fmt.fields]
     last_header: int | None = None

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+
+from .nlp import pipeline
 
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019]*")
 
@@ -30,27 +30,35 @@ class Unit:
         return Unit(text, self.start, self.end, self.header, self.paragraph, self.returning)
 
 
-@lru_cache(maxsize=1)
-def _nlp() -> Any:
-    import spacy
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
 def split_units(text: str) -> list[Unit]:
     """Sentences of ``text`` with character offsets into it."""
     if not text.strip():
         return []
-    return [
-        Unit(s.text.strip(), s.start_char, s.end_char) for s in _nlp()(text).sents if s.text.strip()
-    ]
+    nlp = pipeline()
+    doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
+    spans = [(s.start_char, s.end_char) for s in doc.sents]
+    return [Unit(text[a:b].strip(), a, b) for a, b in spans if text[a:b].strip()]
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text`` as plain strings, whitespace-normalized."""
     return [u.text for u in split_units(" ".join(text.split()))]
+
+
+# Titles whose period does not end a sentence.
+_TITLES = (
+    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
+)
+_RESPLIT_RE = re.compile(rf"{_TITLES}(?<=[.?!])\s+(?=[A-Z0-9\"])")
+
+
+def resplit(text: str) -> list[str]:
+    """Split a rewritten sentence again where rewriting revealed a sentence end.
+
+    A cheap rule (end mark, space, capital) for text the spaCy sentencizer has
+    already split once: "Denies SI and HI. PHQ-9 was 14" after "H I." became "HI.".
+    """
+    return [p.strip() for p in _RESPLIT_RE.split(" ".join(text.split())) if p.strip()]
 
 
 def words(text: str) -> list[tuple[str, int, int]]:
