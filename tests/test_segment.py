@@ -356,23 +356,65 @@ def test_segment_samples_place_every_sentence(config: Config) -> None:
             45,
             "in-person",
             "family therapy",
-            "March 12",
+            "2026-03-12",
         ),
-        ("Phone check-in, half an hour.", 30, "phone", None, None),
+        ("Family session on December 12th.", None, None, "family therapy", "2025-12-12"),
+        ("Phone check-in, half an hour, seen yesterday.", 30, "phone", None, "2026-11-22"),
         ("She has five minutes of panic each morning.", None, None, None, None),
         ("Client reports better sleep.", None, None, None, None),
     ],
 )
 def test_segment_session_facts(text: str, duration, modality, service, date) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
     from dictanote.segment.session import extract_session
 
-    info = extract_session(text)
+    info = extract_session(text, session_date=dt.date(2026, 11, 23))
     assert (info.duration_minutes, info.modality, info.service_type, info.date) == (
         duration,
         modality,
         service,
         date,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "measures"),
+    [
+        ("PHQ-9 was 14, down from 19.", [("PHQ-9", 19, 14)]),
+        ("GAD-7 went from fifteen to nine.", [("GAD-7", 15, 9)]),
+        ("PCL-5 score is 38 today.", [("PCL-5", None, 38)]),
+        (
+            "Her PHQ-9 is twenty two and her GAD-7 is 12.",
+            [("PHQ-9", None, 22), ("GAD-7", None, 12)],
+        ),
+        ("We will repeat the PHQ-9 next month.", []),
+    ],
+)
+def test_segment_measure_values(text: str, measures: list[tuple[str, int | None, int]]) -> None:
+    from dictanote.segment.session import extract_session
+
+    info = extract_session(text, scales=clinical_rules().scales)
+    assert [(m.name, m.from_, m.to) for m in info.measures] == measures
+
+
+def test_segment_medications_risk_and_client(config: Config) -> None:
+    draft = _segment(
+        config,
+        "Session focus. Client J.T. seen for medication follow-up. Continue sertraline 100 milligrams "
+        "and start prazosin one milligram at bedtime. Risk. Denies SI and HI, safety plan reviewed.",
+        "progress",
+    )
+    info = draft.session
+    assert info.client == "JT"
+    assert [(m.name, m.dose) for m in info.medications] == [
+        ("sertraline", "100 mg"),
+        ("prazosin", "1 mg"),
+    ]
+    assert info.risk == ("Denies SI and HI, safety plan reviewed.",)
+    assert (
+        "Denies SI and HI, safety plan reviewed." in draft.field("risk").text
+    )  # extracted, not removed
 
 
 # --- nothing lost: a property over generated dictations -----------------------------------

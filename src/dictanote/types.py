@@ -204,14 +204,34 @@ class DraftField:
 
 
 @dataclass(frozen=True)
+class MeasureValue:
+    """A rating-scale score as dictated, with the earlier value when one was said."""
+
+    name: str
+    to: int
+    from_: int | None = None
+
+
+@dataclass(frozen=True)
+class Medication:
+    """A medication named in the dictation, with its dose when one was said."""
+
+    name: str
+    dose: str | None = None
+
+
+@dataclass(frozen=True)
 class SessionInfo:
-    """Facts about the session (filled in by later stages or by the clinician)."""
+    """Facts about the session, taken from what was said (and editable by the clinician)."""
 
     client: str | None = None
     date: str | None = None
     duration_minutes: int | None = None
     modality: str | None = None
     service_type: str | None = None
+    measures: tuple[MeasureValue, ...] = ()
+    medications: tuple[Medication, ...] = ()
+    risk: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The metadata object of the JSON contract."""
@@ -221,6 +241,9 @@ class SessionInfo:
             "duration_minutes": self.duration_minutes,
             "modality": self.modality,
             "service_type": self.service_type,
+            "measures": [{"name": m.name, "from": m.from_, "to": m.to} for m in self.measures],
+            "medications": [{"name": m.name, "dose": m.dose} for m in self.medications],
+            "risk": list(self.risk),
         }
 
 

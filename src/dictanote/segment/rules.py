@@ -59,6 +59,8 @@ class ClinicalRules:
     measures: tuple[Measure, ...]
     acronyms: tuple[str, ...]
     ambiguous: frozenset[str]
+    scales: tuple[str, ...] = ()
+    medications: tuple[str, ...] = ()
 
 
 def rules_dir() -> Path:
@@ -122,15 +124,19 @@ def segmenter_rules() -> tuple[HeaderRules, CommandRules]:
 def clinical_rules() -> ClinicalRules:
     """Measure and acronym rules from clinical.toml."""
     path, raw = _load("clinical.toml")
-    _keys(raw, ("measures", "acronyms", "replace"), f"rules file {path}")
+    _keys(raw, ("measures", "acronyms", "replace", "facts"), f"rules file {path}")
     measures = []
     for n, item in enumerate(raw.get("measures", []), start=1):
         _keys(item, ("written", "letters", "number"), f"rules file {path} measure {n}")
         measures.append(Measure(item["written"], item["letters"], item.get("number", "")))
     acronyms = raw.get("acronyms", {})
     _keys(acronyms, ("words", "ambiguous"), f"rules file {path} [acronyms]")
+    facts = raw.get("facts", {})
+    _keys(facts, ("scales", "medications"), f"rules file {path} [facts]")
     return ClinicalRules(
         measures=tuple(measures),
         acronyms=tuple(dict.fromkeys(acronyms.get("words", []))),
         ambiguous=frozenset(acronyms.get("ambiguous", [])),
+        scales=tuple(facts.get("scales", [])),
+        medications=tuple(m.lower() for m in facts.get("medications", [])),
     )

@@ -9,6 +9,7 @@ sentence lands in exactly one field of the note or of its private companion.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from ..types import Draft, DraftField, NoteFormat, Origin, Sentence
@@ -35,6 +36,7 @@ class SegmentOptions:
 
     replacements: tuple[tuple[str, str], ...] = ()
     private_format: NoteFormat | None = None
+    session_date: dt.date | None = None
     model: PlacementModel = field(default_factory=PlacementModel)
 
 
@@ -58,7 +60,9 @@ def segment_transcript(text: str, fmt: NoteFormat, options: SegmentOptions | Non
         private = _draft(text, private_fmt, private_units, options.model, None)
     draft = _draft(text, fmt, streams[MAIN].units, options.model, private)
     record_text = " ".join(u.text for u in streams[MAIN].units)
-    return replace(draft, session=extract_session(record_text))
+    rules = clinical_rules()
+    session = extract_session(record_text, options.session_date, rules.scales, rules.medications)
+    return replace(draft, session=session)
 
 
 def _read(text: str, fmt: NoteFormat, options: SegmentOptions) -> dict[str, _Stream]:
