@@ -172,3 +172,31 @@ def test_cli_draft_headed_soap_sample_fills_four_sections() -> None:
     plain = run_cli("draft", str(sample.audio), "--format", "soap")
     for label in ("## Subjective", "## Objective", "## Assessment", "## Plan"):
         assert label in plain.stdout
+
+
+def test_cli_malformed_user_format_exits_2(isolated_dirs: dict[str, Path]) -> None:
+    folder = isolated_dirs["config"] / "dictanote" / "formats"
+    folder.mkdir(parents=True)
+    (folder / "intake.toml").write_text(
+        "id = 'intake'\nlabel = 'Intake'\ncolour = 'red'\nfields = []\n"
+    )
+    result = run_cli("segment", "-", "--format", "intake", stdin="History. Moved here.")
+    _assert_one_line_error(result)
+    assert "intake.toml" in result.stderr and "unknown key 'colour'" in result.stderr
+
+
+def test_cli_segment_json_carries_private_note() -> None:
+    text = "Plan. Weekly CBT. Private note. I felt protective of her. End private note."
+    data = json.loads(run_cli("segment", "-", "--format", "soap", "--json", stdin=text).stdout)
+    assert data["fields"]["plan"]["text"] == "Weekly CBT."
+    assert data["private"]["format"] == "psychotherapy"
+    assert list(data["private"]["fields"]) == ["reflections", "process_observations", "questions"]
+    assert "protective" in data["private"]["fields"]["reflections"]["text"]
+    assert all("protective" not in f["text"] for f in data["fields"].values())
+
+
+def test_cli_segment_plain_output_shows_private_note_apart() -> None:
+    text = "Plan. Weekly CBT. Private note. I felt protective of her. End private note."
+    out = run_cli("segment", "-", "--format", "soap", stdin=text).stdout
+    record, private = out.split("# Psychotherapy note (private)")
+    assert "protective" not in record and "protective" in private

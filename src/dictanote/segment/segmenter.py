@@ -10,6 +10,7 @@ sentence lands in exactly one field of the note or of its private companion.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field, replace
 
 from ..types import Draft, DraftField, NoteFormat, Origin, Sentence
@@ -21,6 +22,8 @@ from .placement import PlacementModel, field_scores, place
 from .rules import CommandRules, HeaderRules, clinical_rules, segmenter_rules
 from .session import extract_session
 from .units import Unit, resplit, split_run_on, split_units, tidy, words
+
+log = logging.getLogger(__name__)
 
 SEGMENTER_ID = "roles-hmm-v1"
 # A dictation with headers for this share of the format's fields counts as headed,
@@ -62,6 +65,15 @@ def segment_transcript(text: str, fmt: NoteFormat, options: SegmentOptions | Non
     record_text = " ".join(u.text for u in streams[MAIN].units)
     rules = clinical_rules()
     session = extract_session(record_text, options.session_date, rules.scales, rules.medications)
+    placed = [s for f in draft.fields for s in f.sentences]
+    log.info(
+        "segmented into %s: %d sentences (%d inferred, %d low confidence), private note: %d",
+        fmt.id,
+        len(placed),
+        sum(s.origin == "inferred" for s in placed),
+        sum(s.confidence < 0.6 for s in placed),
+        len(private_units),
+    )
     return replace(draft, session=session)
 
 
