@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from ..types import ROLES
 from .nlp import pipeline
+from .rules import role_boosts
 
 
 def prepare_text(text: str) -> str:
@@ -21,10 +22,19 @@ def prepare_text(text: str) -> str:
 
 
 def classify(texts: Sequence[str]) -> list[dict[str, float]]:
-    """Role probabilities for each text, in order."""
+    """Role probabilities for each text, in order: the classifier, then the boost rules."""
     if not texts:
         return []
     nlp = pipeline()
     textcat = nlp.get_pipe("textcat")
     docs = textcat.pipe(nlp.make_doc(prepare_text(t)) for t in texts)
-    return [{role: float(doc.cats.get(role, 0.0)) for role in ROLES} for doc in docs]
+    rules = role_boosts()
+    results = []
+    for text, doc in zip(texts, docs, strict=True):
+        probs = {role: float(doc.cats.get(role, 0.0)) for role in ROLES}
+        for boost in rules:
+            if boost.pattern.search(text):
+                probs[boost.role] += boost.weight
+        total = sum(probs.values()) or 1.0
+        results.append({role: p / total for role, p in probs.items()})
+    return results

@@ -7,6 +7,7 @@ unknown key is an error that names the file, the key and the allowed keys.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +16,7 @@ from typing import Any
 
 from ..config import shipped_dir
 from ..errors import FormatFileError
+from ..types import ROLES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -140,3 +142,33 @@ def clinical_rules() -> ClinicalRules:
         scales=tuple(facts.get("scales", [])),
         medications=tuple(m.lower() for m in facts.get("medications", [])),
     )
+
+
+@dataclass(frozen=True)
+class RoleBoost:
+    """A phrasing that makes a role more likely: pattern, role, added probability mass."""
+
+    role: str
+    pattern: re.Pattern[str]
+    weight: float
+
+
+@lru_cache(maxsize=1)
+def role_boosts() -> tuple[RoleBoost, ...]:
+    """Role boost rules from roles.toml, validated."""
+    path, raw = _load("roles.toml")
+    _keys(raw, ("boost",), f"rules file {path}")
+    boosts = []
+    for n, item in enumerate(raw.get("boost", []), start=1):
+        where = f"rules file {path} boost {n}"
+        _keys(item, ("role", "pattern", "weight"), where)
+        if item.get("role") not in ROLES:
+            raise FormatFileError(
+                f"{where}: unknown role {item.get('role')!r}; roles: {', '.join(ROLES)}"
+            )
+        try:
+            pattern = re.compile(item["pattern"], re.I)
+        except (KeyError, re.error) as exc:
+            raise FormatFileError(f"{where}: bad pattern ({exc})") from exc
+        boosts.append(RoleBoost(item["role"], pattern, float(item.get("weight", 0.3))))
+    return tuple(boosts)
