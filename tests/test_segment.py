@@ -503,3 +503,22 @@ def test_segment_nothing_lost_property(config: Config, case: tuple[str, str, lis
     for field in draft.fields:
         starts = [s.span[0] for s in field.sentences if s.span]
         assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("I taught her paced breathing and we practiced it twice.", "intervention"),
+        ("Denies suicidal ideation, intent or plan.", "risk_report"),
+        ("Continue weekly CBT.", "plan"),
+        ("PHQ-9 was 12 today, down from 17.", "measure"),
+        ("Her goal is to return to work part time.", "goal"),
+        ("She came in saying the week had been rough.", "client_report"),
+    ],
+)
+def test_segment_roles_for_clear_phrasing(sentence: str, role: str) -> None:
+    from dictanote.segment.roles import classify
+
+    probs = classify([sentence])[0]
+    assert max(probs, key=probs.__getitem__) == role
+    assert sum(probs.values()) == pytest.approx(1.0)
