@@ -85,7 +85,9 @@ def _read(text: str, fmt: NoteFormat, options: SegmentOptions) -> dict[str, _Str
     new_paragraph = False
     for unit in merge_quotes(split_units(text), command_rules):
         rewritten = normalize(spoken_punctuation(unit.text, command_rules))
-        for piece in _pieces(rewritten, fmt, header_rules, command_rules):
+        cursor = 0  # where in the unit's original words the next piece starts
+        unit_fmt = fmt if current == MAIN else (options.private_format or fmt)
+        for piece in _pieces(rewritten, unit_fmt, header_rules, command_rules):
             stream = streams[current]
             if piece.command == "private_start":
                 current = PRIVATE
@@ -106,10 +108,11 @@ def _read(text: str, fmt: NoteFormat, options: SegmentOptions) -> dict[str, _Str
                 content = tidy(content)
                 if not content or _is_filler(content, header_rules.fillers):
                     continue
+                cursor = _locate(unit.text, content, cursor)
                 stream.units.append(
                     Unit(
                         content,
-                        unit.start,
+                        unit.start + cursor,
                         unit.end,
                         stream.pending_header,
                         new_paragraph,
@@ -139,6 +142,20 @@ def _pieces(
             for part in split_run_on(sentence):
                 pieces.extend(Piece(text=s) for s in split_inline_headers(part, fmt, header_rules))
     return pieces
+
+
+def _locate(original: str, content: str, cursor: int) -> int:
+    """Offset in ``original`` where ``content`` begins, at or after ``cursor``.
+
+    Rewriting may have changed the words ("S I" -> "SI"), so the first word that
+    can be found is used; failing that, the cursor stays where it was.
+    """
+    lowered = original.lower()
+    for word, _, _ in words(content)[:3]:
+        found = lowered.find(word, cursor)
+        if found >= 0:
+            return found
+    return cursor
 
 
 def _scratch(stream: _Stream) -> None:
