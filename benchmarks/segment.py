@@ -79,9 +79,7 @@ def load_cases() -> list[Case]:
                 headed.append((section["text"], section["field"]))
                 unheaded.append((section["text"], section["field"]))
             cases.append(Case(d["id"], "published-headed", d["format"], "headed", tuple(headed)))
-            cases.append(
-                Case(d["id"], "published-unheaded", d["format"], "unheaded", tuple(unheaded))
-            )
+            cases.append(Case(d["id"], "published-unheaded", d["format"], "unheaded", tuple(unheaded)))
     return cases
 
 
@@ -91,23 +89,17 @@ def synthesize(case: Case, voice: object) -> Audio:
     import numpy as np
 
     make = _make_samples()
-    sample = make.Sample(
-        case.id, case.format, case.style, "", tuple(make.Part(t, f) for t, f in case.parts)
-    )
+    sample = make.Sample(case.id, case.format, case.style, "", tuple(make.Part(t, f) for t, f in case.parts))
     audio, rate = make.synthesize(voice, sample)
     frame = av.AudioFrame.from_ndarray(audio.reshape(1, -1), format="flt", layout="mono")
     frame.sample_rate = rate
     resampler = av.AudioResampler(format="flt", layout="mono", rate=16_000)
-    chunks = [
-        f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]
-    ]
+    chunks = [f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]]
     return Audio(samples=np.concatenate(chunks).astype(np.float32), source=case.id)
 
 
 def _make_samples() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "make_samples", REPO / "samples" / "make_samples.py"
-    )
+    spec = importlib.util.spec_from_file_location("make_samples", REPO / "samples" / "make_samples.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["make_samples"] = module
@@ -135,11 +127,7 @@ def measure_speed(options: SegmentOptions, config: Any) -> tuple[float, int, flo
         "print(time.perf_counter() - t)"
     )
     loads = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
-            ).stdout
-        )
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
         for _ in range(3)
     ]
     return statistics.median(runs) * 1000, len(text.split()), statistics.median(loads)
@@ -185,9 +173,7 @@ def main() -> int:
         help="segment what the embedded Whisper model hears: samples from their audio, "
         "corpus dictations spoken by piper in memory",
     )
-    parser.add_argument(
-        "--speed", action="store_true", help="also time segmentation and pipeline load"
-    )
+    parser.add_argument("--speed", action="store_true", help="also time segmentation and pipeline load")
     args = parser.parse_args()
     config = load_config()
     options = segment_options(config)

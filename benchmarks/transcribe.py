@@ -122,9 +122,7 @@ def report(results: list[dict[str, object]]) -> None:
 def main() -> int:
     """Run the benchmark and print its tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="transcriptions per file (median kept)"
-    )
+    parser.add_argument("--repeat", type=int, default=1, help="transcriptions per file (median kept)")
     parser.add_argument("--only", nargs="*", default=[], help="sample ids to include")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument(

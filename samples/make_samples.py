@@ -111,9 +111,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> list[Sample]:
         where = f"{path.name}[{index}] ({entry.get('id', '?')})"
         sample_format = entry["format"]
         if sample_format not in FORMAT_FIELDS:
-            raise ValueError(
-                f"{where}: unknown format {sample_format!r}; known: {list(FORMAT_FIELDS)}"
-            )
+            raise ValueError(f"{where}: unknown format {sample_format!r}; known: {list(FORMAT_FIELDS)}")
         if entry["style"] not in STYLES:
             raise ValueError(f"{where}: unknown style {entry['style']!r}; known: {list(STYLES)}")
         if entry["id"] in seen:
@@ -177,16 +175,12 @@ def synthesize(voice: PiperVoice, sample: Sample) -> tuple[FloatAudio, int]:
     """Speak every part of ``sample`` with pauses between them; return audio and its rate."""
     from piper import SynthesisConfig
 
-    config = SynthesisConfig(
-        noise_scale=NOISE_SCALE, noise_w_scale=NOISE_W_SCALE, normalize_audio=False
-    )
+    config = SynthesisConfig(noise_scale=NOISE_SCALE, noise_w_scale=NOISE_W_SCALE, normalize_audio=False)
     rate = voice.config.sample_rate
     rng = random.Random(sample.id)  # seeded by the id: same pauses on every run
     pieces = [silence(EDGE_SILENCE_S, rate)]
     for number, part in enumerate(sample.parts):
-        for chunk_number, chunk in enumerate(
-            voice.synthesize(spoken_form(part.text), syn_config=config)
-        ):
+        for chunk_number, chunk in enumerate(voice.synthesize(spoken_form(part.text), syn_config=config)):
             if chunk_number:
                 pieces.append(silence(SENTENCE_PAUSE_S[0], rate))
             pieces.append(chunk.audio_float_array)
@@ -225,9 +219,7 @@ def make_sample(voice: PiperVoice, sample: Sample) -> float:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(
-        description="Regenerate the sample dictations from manifest.json."
-    )
+    parser = argparse.ArgumentParser(description="Regenerate the sample dictations from manifest.json.")
     parser.add_argument(
         "--only",
         metavar="ID",

@@ -110,9 +110,7 @@ def run_cli(
     )
 
 
-def write_audio(
-    path: Path, seconds: float = 2.0, tone_hz: float | None = 440.0, rate: int = 16_000
-) -> Path:
+def write_audio(path: Path, seconds: float = 2.0, tone_hz: float | None = 440.0, rate: int = 16_000) -> Path:
     """Write a short tone (or silence) with PyAV; the container follows the suffix."""
     import av
     import numpy as np

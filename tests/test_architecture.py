@@ -11,7 +11,7 @@ import dictanote
 
 PACKAGE = Path(dictanote.__file__).parent
 # Stages may use the shared modules but never each other; only entry points see all.
-STAGES = {"transcribe", "segment", "render"}
+STAGES = {"transcribe", "segment", "check", "render"}
 SHARED = {"types", "errors", "config", "formats", "vocabulary"}
 # Each heavy library has one home.
 HOMES = {
@@ -47,9 +47,7 @@ def _imports(path: Path) -> set[str]:
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in SOURCES if _module_name(p) in STAGES], ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", [p for p in SOURCES if _module_name(p) in STAGES], ids=lambda p: p.name)
 def test_architecture_stages_do_not_import_each_other(path: Path) -> None:
     own = _module_name(path)
     local = {name.lstrip(".") for name in _imports(path) if name.startswith(".")}

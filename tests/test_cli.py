@@ -32,9 +32,7 @@ def _assert_one_line_error(result: subprocess.CompletedProcess[str], code: int =
     ],
 )
 @pytest.mark.parametrize("command", ["transcribe", "draft"])
-def test_cli_bad_audio_exits_2_with_one_line(
-    tmp_path: Path, make, expected: str, command: str
-) -> None:  # type: ignore[no-untyped-def]
+def test_cli_bad_audio_exits_2_with_one_line(tmp_path: Path, make, expected: str, command: str) -> None:  # type: ignore[no-untyped-def]
     result = run_cli(command, make(tmp_path))
     _assert_one_line_error(result)
     assert expected in result.stderr
@@ -93,16 +91,12 @@ def test_cli_help_does_not_import_heavy_libraries() -> None:
         "heavy = [m for m in ('faster_whisper', 'spacy', 'jinja2', 'sounddevice', 'numpy') if m in sys.modules]; "
         "print(heavy, file=sys.stderr); sys.exit(1 if heavy else rc)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
 
 
 def test_cli_segment_reads_stdin_and_renders() -> None:
-    result = run_cli(
-        "segment", "--format", "dap", stdin="Data. Client arrived early. Plan. Meet next week."
-    )
+    result = run_cli("segment", "--format", "dap", stdin="Data. Client arrived early. Plan. Meet next week.")
     assert result.returncode == 0, result.stderr
     assert "## Data\nClient arrived early." in result.stdout
     assert "## Plan\nMeet next week." in result.stdout
@@ -120,9 +114,7 @@ def test_cli_segment_json_contract() -> None:
 
 def test_cli_formats_json_lists_builtins() -> None:
     data = json.loads(run_cli("formats", "--json").stdout)
-    assert {"soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy"} <= {
-        f["id"] for f in data
-    }
+    assert {"soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy"} <= {f["id"] for f in data}
 
 
 def test_cli_models_lists_embedded() -> None:
@@ -177,9 +169,7 @@ def test_cli_draft_headed_soap_sample_fills_four_sections() -> None:
 def test_cli_malformed_user_format_exits_2(isolated_dirs: dict[str, Path]) -> None:
     folder = isolated_dirs["config"] / "dictanote" / "formats"
     folder.mkdir(parents=True)
-    (folder / "intake.toml").write_text(
-        "id = 'intake'\nlabel = 'Intake'\ncolour = 'red'\nfields = []\n"
-    )
+    (folder / "intake.toml").write_text("id = 'intake'\nlabel = 'Intake'\ncolour = 'red'\nfields = []\n")
     result = run_cli("segment", "-", "--format", "intake", stdin="History. Moved here.")
     _assert_one_line_error(result)
     assert "intake.toml" in result.stderr and "unknown key 'colour'" in result.stderr

@@ -47,9 +47,7 @@ def test_config_precedence_file_env_flag(isolated_dirs: dict[str, Path]) -> None
         ("beam_size = [\n", "cannot read config file"),
     ],
 )
-def test_config_bad_file_names_the_problem(
-    isolated_dirs: dict[str, Path], text: str, expected: str
-) -> None:
+def test_config_bad_file_names_the_problem(isolated_dirs: dict[str, Path], text: str, expected: str) -> None:
     _write_config(isolated_dirs, text)
     with pytest.raises(ConfigError) as info:
         load_config()

@@ -109,9 +109,7 @@ def test_formats_user_file_overrides_shipped(config: Config) -> None:
         ),
     ],
 )
-def test_formats_malformed_file_names_file_and_problem(
-    config: Config, text: str, expected: str
-) -> None:
+def test_formats_malformed_file_names_file_and_problem(config: Config, text: str, expected: str) -> None:
     path = _user_format(config, "bad", text)
     with pytest.raises(FormatFileError) as info:
         load_format("bad", config.paths)

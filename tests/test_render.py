@@ -20,9 +20,7 @@ HEADED_SOAP = (
 def test_render_markdown_shows_every_field_in_order(config: Config) -> None:
     fmt = load_format("soap", config.paths)
     text = render_markdown(segment_transcript(HEADED_SOAP, fmt), fmt, config.paths)
-    positions = [
-        text.index(f"## {label}") for label in ("Subjective", "Objective", "Assessment", "Plan")
-    ]
+    positions = [text.index(f"## {label}") for label in ("Subjective", "Objective", "Assessment", "Plan")]
     assert positions == sorted(positions)
     assert "Client reports better sleep." in text
     assert "DRAFT" in text
@@ -34,9 +32,7 @@ def test_render_markdown_marks_empty_fields(config: Config) -> None:
     assert text.count("_Nothing dictated._") == 2
 
 
-@pytest.mark.parametrize(
-    "format_id", ["soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy"]
-)
+@pytest.mark.parametrize("format_id", ["soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy"])
 def test_render_every_shipped_format_renders(config: Config, format_id: str) -> None:
     fmt = load_format(format_id, config.paths)
     text = render_markdown(segment_transcript("A sentence.", fmt), fmt, config.paths)

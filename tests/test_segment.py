@@ -42,9 +42,7 @@ def _header(sentence: str, fmt):  # type: ignore[no-untyped-def]
         ("psychotherapy", "Process observations.", "process_observations", ""),
     ],
 )
-def test_segment_header_matches(
-    config: Config, format_id: str, sentence: str, field: str, rest: str
-) -> None:
+def test_segment_header_matches(config: Config, format_id: str, sentence: str, field: str, rest: str) -> None:
     match = _header(sentence, load_format(format_id, config.paths))
     assert match is not None
     assert (match.field_id, match.rest) == (field, rest)
@@ -74,10 +72,7 @@ def test_segment_headed_dictation_fills_each_field(config: Config) -> None:
         "Okay, for the plan, continue interoceptive exposure. Next session in one week."
     )
     draft = segment_transcript(text, load_format("soap", config.paths))
-    assert (
-        draft.field("subjective").text
-        == "Client reports two panic attacks this week. She slept better."
-    )
+    assert draft.field("subjective").text == "Client reports two panic attacks this week. She slept better."
     assert draft.field("objective").text == "Fifty minute session in person, affect anxious."
     assert draft.field("assessment").text == "Panic disorder, improving."
     assert draft.field("plan").text == "Continue interoceptive exposure. Next session in one week."
@@ -180,10 +175,7 @@ def test_segment_private_note_goes_to_companion(config: Config) -> None:
     assert "protective" not in " ".join(f.text for f in draft.fields)
     assert draft.private is not None
     assert draft.private.format == "psychotherapy"
-    assert (
-        "I felt protective of her and noticed I was rushing."
-        in draft.private.field("reflections").text
-    )
+    assert "I felt protective of her and noticed I was rushing." in draft.private.field("reflections").text
     assert draft.field("plan").text == "Meet next week."
 
 
@@ -229,9 +221,7 @@ def test_segment_no_private_note_means_null(config: Config) -> None:
         ("soap", "He wants a plan for the weekend.", ["He wants a plan for the weekend."]),
     ],
 )
-def test_segment_inline_headers(
-    config: Config, format_id: str, text: str, expected: list[str]
-) -> None:
+def test_segment_inline_headers(config: Config, format_id: str, text: str, expected: list[str]) -> None:
     fmt = load_format(format_id, config.paths)
     assert split_inline_headers(text, fmt, segmenter_rules()[0]) == expected
 
@@ -289,9 +279,7 @@ def test_segment_clinical_normalization(config: Config, raw: str, written: str) 
 def test_segment_user_vocabulary_replacements(config: Config) -> None:
     path = config.paths.config_dir / "vocabulary.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        'terms = ["Bright Futures"]\n[replace]\n"bright future\'s" = "Bright Futures"\n'
-    )
+    path.write_text('terms = ["Bright Futures"]\n[replace]\n"bright future\'s" = "Bright Futures"\n')
     draft = _segment(config, "Plan. Refer to bright future's program.")
     assert draft.field("plan").text == "Refer to Bright Futures program."
 
@@ -412,9 +400,7 @@ def test_segment_medications_risk_and_client(config: Config) -> None:
         ("prazosin", "1 mg"),
     ]
     assert info.risk == ("Denies SI and HI, safety plan reviewed.",)
-    assert (
-        "Denies SI and HI, safety plan reviewed." in draft.field("risk").text
-    )  # extracted, not removed
+    assert "Denies SI and HI, safety plan reviewed." in draft.field("risk").text  # extracted, not removed
 
 
 # --- nothing lost: a property over generated dictations -----------------------------------
@@ -484,9 +470,7 @@ def _dictation(draw: st.DrawFn) -> tuple[str, str, list[str]]:
     return fmt, " ".join(parts), content
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=_dictation())
 def test_segment_nothing_lost_property(config: Config, case: tuple[str, str, list[str]]) -> None:
     """Every dictated word but headers and commands is in exactly one field, in spoken order."""
@@ -497,9 +481,7 @@ def test_segment_nothing_lost_property(config: Config, case: tuple[str, str, lis
         normalize_for_wer(" ".join(content)).split()
     )
     spoken_order = sorted(sentences, key=lambda s: s.span or (0, 0))
-    assert normalize_for_wer(" ".join(s.text for s in spoken_order)) == normalize_for_wer(
-        " ".join(content)
-    )
+    assert normalize_for_wer(" ".join(s.text for s in spoken_order)) == normalize_for_wer(" ".join(content))
     for field in draft.fields:
         starts = [s.span[0] for s in field.sentences if s.span]
         assert starts == sorted(starts)

@@ -160,9 +160,7 @@ def _png() -> bytes:
     import zlib
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     raw = b"\x00\xff\xff\xff"
     return (
@@ -225,8 +223,7 @@ def test_transcribe_transcript_carries_its_provenance(transcriber: Transcriber) 
     assert transcript.options == transcriber.options
     assert transcript.segments
     assert all(
-        a.end <= b.start + 0.01
-        for a, b in zip(transcript.segments, transcript.segments[1:], strict=False)
+        a.end <= b.start + 0.01 for a, b in zip(transcript.segments, transcript.segments[1:], strict=False)
     )
     assert transcript.segments[-1].end <= transcript.duration_s + 0.5
     assert transcript.text == " ".join(seg.text for seg in transcript.segments)
@@ -284,9 +281,7 @@ def test_transcribe_vocabulary_terms_become_hotwords(config: Config) -> None:
         ("[replace]\n'x' = 3\n", "[replace] must map heard phrases to written text"),
     ],
 )
-def test_transcribe_bad_vocabulary_file_names_the_problem(
-    config: Config, text: str, expected: str
-) -> None:
+def test_transcribe_bad_vocabulary_file_names_the_problem(config: Config, text: str, expected: str) -> None:
     from dictanote.errors import ConfigError
     from dictanote.vocabulary import load_vocabulary
 

@@ -92,9 +92,7 @@ def build(arch: str) -> Any:
 
 def _examples(nlp: Any, rows: list[tuple[str, str]]) -> list[Example]:
     return [
-        Example.from_dict(
-            nlp.make_doc(prepare_text(text)), {"cats": {r: float(r == role) for r in ROLES}}
-        )
+        Example.from_dict(nlp.make_doc(prepare_text(text)), {"cats": {r: float(r == role) for r in ROLES}})
         for text, role in rows
     ]
 
@@ -117,9 +115,7 @@ def train(rows: list[tuple[str, str]], arch: str, epochs: int, seed: int) -> Any
 def accuracy(nlp: Any, rows: list[tuple[str, str]]) -> float:
     """Share of ``rows`` whose top role is right."""
     docs = nlp.pipe(prepare_text(t) for t, _ in rows)
-    hits = sum(
-        max(doc.cats, key=doc.cats.get) == role for doc, (_, role) in zip(docs, rows, strict=True)
-    )
+    hits = sum(max(doc.cats, key=doc.cats.get) == role for doc, (_, role) in zip(docs, rows, strict=True))
     return hits / len(rows)
 
 

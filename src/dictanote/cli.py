@@ -55,9 +55,9 @@ def _model_options(func: F) -> F:
     func = click.option(
         "--threads", "cpu_threads", type=click.IntRange(min=1), help="CPU threads for the model."
     )(func)
-    func = click.option(
-        "--beam-size", "beam_size", type=click.IntRange(min=1), help="Decoding beam width."
-    )(func)
+    func = click.option("--beam-size", "beam_size", type=click.IntRange(min=1), help="Decoding beam width.")(
+        func
+    )
     return func
 
 
@@ -119,9 +119,7 @@ def cli(verbose: int, debug: bool) -> None:
 
 @cli.command(epilog=EXIT_CODES)
 @click.argument("audio", type=click.Path(path_type=Path))
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print text, segments, model and timings as JSON."
-)
+@click.option("--json", "as_json", is_flag=True, help="Print text, segments, model and timings as JSON.")
 @_model_options
 def transcribe(audio: Path, as_json: bool, **overrides: Any) -> None:
     """Transcribe AUDIO (WAV, FLAC, MP3, OGG, M4A) and print the text.
@@ -157,7 +155,9 @@ def _emit_draft(result: Any, config: Config, as_json: bool) -> None:
     if as_json:
         _print_json(draft_to_json(result.draft, result.findings))
     else:
-        text = render_markdown(result.draft, result.format, config.paths, result.private_format)
+        text = render_markdown(
+            result.draft, result.format, config.paths, result.private_format, result.findings
+        )
         click.echo(text, nl=False)
 
 
@@ -224,6 +224,39 @@ def _read_text(file: str) -> str:
         raise TextInputError(f"cannot read {path}: {exc.strerror}") from exc
 
 
+@cli.command(epilog=EXIT_CODES)
+@click.argument("file", default="-", metavar="[FILE|-]")
+@_format_option
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option(
+    "--previous",
+    metavar="FILE",
+    help="The same client's previous note (text), to catch fields copied forward.",
+)
+def check(file: str, format_id: str | None, as_json: bool, previous: str | None) -> None:
+    """Check a dictation (FILE, or standard input) for what a good note needs.
+
+    Findings name a stable code, the field and a suggestion; dictanote never
+    rewrites your words. The exit code is 0 whatever is found.
+    """
+    from .pipeline import draft_from_text
+    from .render import render_findings
+
+    config = _config()
+    result = draft_from_text(
+        _read_text(file),
+        format_id or config.settings.format,
+        config,
+        previous=_read_text(previous) if previous else None,
+    )
+    if as_json:
+        _print_json({"format": result.format.id, "findings": [f.to_dict() for f in result.findings]})
+    elif result.findings:
+        click.echo(render_findings(result.findings), nl=False)
+    else:
+        click.echo("No findings.")
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the formats as JSON.")
 def formats(as_json: bool) -> None:
@@ -239,9 +272,7 @@ def formats(as_json: bool) -> None:
                     "label": f.label,
                     "description": f.description,
                     "source": f.source,
-                    "fields": [
-                        {"id": s.id, "label": s.label, "cues": list(s.cues)} for s in f.fields
-                    ],
+                    "fields": [{"id": s.id, "label": s.label, "cues": list(s.cues)} for s in f.fields],
                 }
                 for f in found
             ]

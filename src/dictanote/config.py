@@ -47,9 +47,7 @@ class Settings:
         "(decoding loses more from thread contention than the encoder gains).",
     )
     beam_size: int = _setting(5, "Beam width for decoding; 1 is greedy (faster, less accurate).")
-    compute_type: str = _setting(
-        "int8", f"Model weights' numeric type, one of {', '.join(COMPUTE_TYPES)}."
-    )
+    compute_type: str = _setting("int8", f"Model weights' numeric type, one of {', '.join(COMPUTE_TYPES)}.")
     vad_filter: bool = _setting(
         True, "Skip non-speech with the Silero voice-activity detector before decoding."
     )
@@ -132,9 +130,7 @@ def load_config(
         if name in env:
             from_env[f.name] = _coerce(f.name, env[name], f"environment variable {name}")
     for name, value in from_env.items():
-        settings, sources = _apply(
-            settings, sources, {name: value}, f"env {ENV_PREFIX}{name.upper()}"
-        )
+        settings, sources = _apply(settings, sources, {name: value}, f"env {ENV_PREFIX}{name.upper()}")
 
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
     settings, sources = _apply(settings, sources, flags, "command line")
@@ -153,8 +149,7 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise ConfigError(
-            f"config file {path}: unknown key {unknown[0]!r}; "
-            f"allowed keys: {', '.join(sorted(allowed))}"
+            f"config file {path}: unknown key {unknown[0]!r}; allowed keys: {', '.join(sorted(allowed))}"
         )
     return {k: _coerce(k, v, f"config file {path}") for k, v in raw.items()}
 
@@ -194,9 +189,7 @@ def _validate(settings: Settings) -> None:
     if settings.beam_size < 1:
         raise ConfigError(f"beam_size must be at least 1, got {settings.beam_size}")
     if settings.compute_type not in COMPUTE_TYPES:
-        raise ConfigError(
-            f"compute_type {settings.compute_type!r} is not one of {', '.join(COMPUTE_TYPES)}"
-        )
+        raise ConfigError(f"compute_type {settings.compute_type!r} is not one of {', '.join(COMPUTE_TYPES)}")
 
 
 def shipped_dir(name: str) -> Path:

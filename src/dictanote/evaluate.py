@@ -119,9 +119,7 @@ def score_placement(parts: Sequence[tuple[str, str]], draft: Draft) -> Placement
     for i, (text, _label) in enumerate(parts):
         gold_words.extend((w, i) for w in normalize_for_wer(text).split())
     pred = _draft_words(draft)
-    matcher = difflib.SequenceMatcher(
-        a=[w for w, _ in gold_words], b=[w for w, _ in pred], autojunk=False
-    )
+    matcher = difflib.SequenceMatcher(a=[w for w, _ in gold_words], b=[w for w, _ in pred], autojunk=False)
     votes: dict[int, Counter[str]] = defaultdict(Counter)
     for block in matcher.get_matching_blocks():
         for k in range(block.size):

@@ -62,9 +62,7 @@ def load_format(format_id: str, paths: Paths) -> NoteFormat:
         file = base / f"{format_id}.toml"
         if file.is_file():
             return parse_format_file(file)
-    known = sorted(
-        {f.stem for base in format_dirs(paths) if base.is_dir() for f in base.glob("*.toml")}
-    )
+    known = sorted({f.stem for base in format_dirs(paths) if base.is_dir() for f in base.glob("*.toml")})
     raise UnknownFormatError(
         f"no note format {format_id!r}; available: {', '.join(known) or 'none'} "
         f"(add your own as {format_dirs(paths)[0]}/{format_id}.toml)"
@@ -81,9 +79,7 @@ def parse_format_file(file: Path) -> NoteFormat:
         raise FormatFileError(f"format file {file}: not valid TOML ({exc})") from exc
     _check_keys(raw, TOP_KEYS, REQUIRED_TOP, f"format file {file}")
     if raw["id"] != file.stem:
-        raise FormatFileError(
-            f"format file {file}: id {raw['id']!r} must match the file name {file.stem!r}"
-        )
+        raise FormatFileError(f"format file {file}: id {raw['id']!r} must match the file name {file.stem!r}")
     if not raw["fields"]:
         raise FormatFileError(f"format file {file}: 'fields' is empty; a format needs a field")
     specs: list[FieldSpec] = []
@@ -137,14 +133,10 @@ def _parse_field(item: dict[str, Any], where: str) -> FieldSpec:
     )
 
 
-def _check_keys(
-    raw: dict[str, Any], allowed: dict[str, type], required: tuple[str, ...], where: str
-) -> None:
+def _check_keys(raw: dict[str, Any], allowed: dict[str, type], required: tuple[str, ...], where: str) -> None:
     unknown = sorted(set(raw) - set(allowed))
     if unknown:
-        raise FormatFileError(
-            f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}"
-        )
+        raise FormatFileError(f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}")
     for key in required:
         if key not in raw:
             raise FormatFileError(f"{where}: missing required key {key!r}")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .check import CheckOptions, check_draft
 from .config import Config
 from .formats import load_format
 from .segment import SegmentOptions, segment_transcript, warm_up
@@ -61,9 +62,7 @@ def transcribe_file(
     """Decode and transcribe an audio file the user passed in."""
     engine = transcriber or make_transcriber(config)
     audio = load_audio_file(path)
-    callback = (
-        progress(audio.duration_s) if progress and audio.duration_s > PROGRESS_MIN_S else None
-    )
+    callback = progress(audio.duration_s) if progress and audio.duration_s > PROGRESS_MIN_S else None
     return engine.transcribe(audio, on_progress=callback)
 
 
@@ -78,12 +77,17 @@ def segment_options(config: Config) -> SegmentOptions:
     )
 
 
-def draft_from_text(text: str, format_id: str, config: Config) -> DraftResult:
-    """Segment a transcript's text into a draft of the given format."""
+def draft_from_text(text: str, format_id: str, config: Config, previous: str | None = None) -> DraftResult:
+    """Segment a transcript's text into a draft of the given format, and check it.
+
+    ``previous`` is the same client's previous note (text), for the copied-forward check.
+    """
     fmt = load_format(format_id, config.paths)
     options = segment_options(config)
     draft = segment_transcript(text, fmt, options)
-    return DraftResult(draft, fmt, (), private_format=options.private_format)
+    earlier = segment_transcript(previous, fmt, options) if previous else None
+    findings = check_draft(draft, fmt, CheckOptions(previous=earlier))
+    return DraftResult(draft, fmt, findings, private_format=options.private_format)
 
 
 def draft_from_audio(
@@ -98,4 +102,5 @@ def draft_from_audio(
     warm_up()  # load the segmenter's spaCy pipeline while the audio is transcribed
     transcript = transcribe_file(path, config, progress)
     draft = segment_transcript(transcript.text, fmt, options)
-    return DraftResult(draft, fmt, (), transcript, options.private_format)
+    findings = check_draft(draft, fmt)
+    return DraftResult(draft, fmt, findings, transcript, options.private_format)

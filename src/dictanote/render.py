@@ -52,10 +52,16 @@ def _paragraphs(field: DraftField) -> list[str]:
 
 
 def render_markdown(
-    draft: Draft, fmt: NoteFormat, paths: Paths, private_format: NoteFormat | None = None
+    draft: Draft,
+    fmt: NoteFormat,
+    paths: Paths,
+    private_format: NoteFormat | None = None,
+    findings: Sequence[Finding] = (),
 ) -> str:
-    """The draft laid out by its format's Markdown template, then its private note if any."""
+    """The draft laid out by its format's template, the checks' findings, then its private note."""
     text = _render_one(draft, fmt, paths)
+    if findings:
+        text += "\n" + render_findings(findings, heading=True)
     if draft.private is not None:
         text += "\n\n" + _render_one(draft.private, private_format or fmt, paths)
     return text
@@ -77,8 +83,7 @@ def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
             f"template {exc.filename or fmt.template}: line {exc.lineno}: {exc.message}"
         ) from exc
     fields = [
-        {"id": f.id, "label": f.label, "text": f.text, "paragraphs": _paragraphs(f)}
-        for f in draft.fields
+        {"id": f.id, "label": f.label, "text": f.text, "paragraphs": _paragraphs(f)} for f in draft.fields
     ]
     try:
         text: str = template.render(
@@ -92,6 +97,16 @@ def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
     except jinja2.TemplateError as exc:
         raise FormatFileError(f"template {fmt.template}: {exc}") from exc
     return text.strip() + "\n"
+
+
+def render_findings(findings: Sequence[Finding], heading: bool = False) -> str:
+    """Findings as a Markdown list, most severe first."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    lines = ["## Checks before signing", ""] if heading else []
+    for f in sorted(findings, key=lambda f: order.get(f.severity, 3)):
+        where = f" ({f.field})" if f.field else ""
+        lines.append(f"- **{f.severity}** `{f.code}`{where}: {f.message}")
+    return "\n".join(lines) + "\n"
 
 
 def _fields_json(draft: Draft) -> dict[str, Any]:

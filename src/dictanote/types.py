@@ -84,8 +84,7 @@ class Transcript:
             "duration_s": round(self.duration_s, 3),
             "model": self.model,
             "segments": [
-                {"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text}
-                for s in self.segments
+                {"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text} for s in self.segments
             ],
             "timings": {
                 "load_s": round(self.timings.load_s, 3),

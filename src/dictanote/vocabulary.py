@@ -55,9 +55,7 @@ def load_vocabulary(paths: Paths) -> Vocabulary:
     if user.is_file():
         raw = _read(user, allowed=VOCABULARY_KEYS)
         user_terms = raw.get("terms", [])
-        if not isinstance(user_terms, list) or not all(
-            isinstance(t, str) and t.strip() for t in user_terms
-        ):
+        if not isinstance(user_terms, list) or not all(isinstance(t, str) and t.strip() for t in user_terms):
             raise ConfigError(f"vocabulary file {user}: 'terms' must be a list of strings")
         terms = [t.strip() for t in user_terms]
         replacements.update(_replacements(raw.get("replace", {}), user))
@@ -78,8 +76,7 @@ def _read(path: Path, allowed: tuple[str, ...] | None) -> dict[str, Any]:
         unknown = sorted(set(raw) - set(allowed))
         if unknown:
             raise ConfigError(
-                f"vocabulary file {path}: unknown key {unknown[0]!r}; "
-                f"allowed keys: {', '.join(allowed)}"
+                f"vocabulary file {path}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}"
             )
     return raw
 
@@ -88,7 +85,5 @@ def _replacements(table: Any, path: Path) -> dict[str, str]:
     if not isinstance(table, dict) or not all(
         isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in table.items()
     ):
-        raise ConfigError(
-            f"vocabulary file {path}: [replace] must map heard phrases to written text"
-        )
+        raise ConfigError(f"vocabulary file {path}: [replace] must map heard phrases to written text")
     return {k.strip().lower(): v for k, v in table.items()}

@@ -50,9 +50,7 @@ def _open_re(rules: CommandRules) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4)
 def _close_re(rules: CommandRules) -> re.Pattern[str]:
-    return re.compile(
-        rf"[,.;:]?\s*(?<![\w])(?:{_phrase_re(rules.phrases['quote_close'])})(?![\w])", re.I
-    )
+    return re.compile(rf"[,.;:]?\s*(?<![\w])(?:{_phrase_re(rules.phrases['quote_close'])})(?![\w])", re.I)
 
 
 def merge_quotes(units: list[Unit], rules: CommandRules) -> list[Unit]:
@@ -69,11 +67,7 @@ def merge_quotes(units: list[Unit], rules: CommandRules) -> list[Unit]:
             continue
         j = i
         merged = unit
-        while (
-            not closer.search(merged.text, match.end())
-            and j + 1 < len(units)
-            and j - i < QUOTE_MAX_UNITS
-        ):
+        while not closer.search(merged.text, match.end()) and j + 1 < len(units) and j - i < QUOTE_MAX_UNITS:
             j += 1
             merged = Unit(f"{merged.text} {units[j].text}", merged.start, units[j].end)
         if closer.search(merged.text, match.end()) is None:

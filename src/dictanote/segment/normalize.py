@@ -82,13 +82,9 @@ def build_normalizer(rules: ClinicalRules, replacements: tuple[tuple[str, str], 
     steps: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = []
     for heard, written in replacements:
         pattern = r"[\s-]+".join(re.escape(w) for w in heard.split())
-        steps.append(
-            (re.compile(rf"(?<![\w]){pattern}(?![\w])", re.I), _keep_initial_capital(written))
-        )
+        steps.append((re.compile(rf"(?<![\w]){pattern}(?![\w])", re.I), _keep_initial_capital(written)))
     for measure in sorted(rules.measures, key=lambda m: -len(m.number)):
-        steps.append(
-            (re.compile(_measure_pattern(measure.letters, measure.number), re.I), measure.written)
-        )
+        steps.append((re.compile(_measure_pattern(measure.letters, measure.number), re.I), measure.written))
     # Ambiguous acronyms ("ACT", "MI") are only ever left as they are: no rule needed.
     capitals = {a.lower(): a for a in rules.acronyms if a not in rules.ambiguous}
     if capitals:

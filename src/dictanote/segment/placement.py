@@ -126,11 +126,7 @@ def place(
         emit = np.array(_emissions(scores, headers, model, returning or [False] * len(headers)))
         trans = np.array(_transition(n, model))
         start = np.log(
-            np.array(
-                [1.0]
-                if n == 1
-                else [model.first_field] + [(1 - model.first_field) / (n - 1)] * (n - 1)
-            )
+            np.array([1.0] if n == 1 else [model.first_field] + [(1 - model.first_field) / (n - 1)] * (n - 1))
         )
     free = np.zeros((n, n))  # moving to a spoken header's field costs nothing
     steps = [free if h is not None else trans for h in headers]

@@ -81,9 +81,7 @@ def _load(name: str) -> tuple[Path, dict[str, Any]]:
 def _keys(raw: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
     unknown = sorted(set(raw) - set(allowed))
     if unknown:
-        raise FormatFileError(
-            f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}"
-        )
+        raise FormatFileError(f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}")
 
 
 def _words(phrase: str) -> tuple[str, ...]:
@@ -106,9 +104,7 @@ def segmenter_rules() -> tuple[HeaderRules, CommandRules]:
     header_rules = HeaderRules(
         fillers=frozenset(w.lower() for w in headers["fillers"]),
         lead_ins=tuple(sorted((_words(p) for p in headers["lead_ins"]), key=len, reverse=True)),
-        trailers=tuple(
-            sorted((_words(p) for p in headers.get("trailers", [])), key=len, reverse=True)
-        ),
+        trailers=tuple(sorted((_words(p) for p in headers.get("trailers", [])), key=len, reverse=True)),
         returning=frozenset(w.lower() for w in headers.get("returning", [])),
         misheard={k.lower(): v.lower() for k, v in headers.get("misheard", {}).items()},
     )
@@ -163,9 +159,7 @@ def role_boosts() -> tuple[RoleBoost, ...]:
         where = f"rules file {path} boost {n}"
         _keys(item, ("role", "pattern", "weight"), where)
         if item.get("role") not in ROLES:
-            raise FormatFileError(
-                f"{where}: unknown role {item.get('role')!r}; roles: {', '.join(ROLES)}"
-            )
+            raise FormatFileError(f"{where}: unknown role {item.get('role')!r}; roles: {', '.join(ROLES)}")
         try:
             pattern = re.compile(item["pattern"], re.I)
         except (KeyError, re.error) as exc:

@@ -184,9 +184,7 @@ def _draft(
     headers = [index.get(u.header) if u.header else None for u in units]
     returning = [u.returning for u in units]
     probs = (
-        roles.classify([u.text for u in units])
-        if any(s.roles for s in fmt.fields)
-        else [{} for _ in units]
+        roles.classify([u.text for u in units]) if any(s.roles for s in fmt.fields) else [{} for _ in units]
     )
     headed = {h for h in headers if h is not None}
     if len(headed) >= HEADED_FRACTION * len(fmt.fields):
@@ -214,9 +212,7 @@ def _draft(
     return Draft(
         format=fmt.id,
         transcript=text,
-        fields=tuple(
-            DraftField(spec.id, spec.label, tuple(placed[i])) for i, spec in enumerate(fmt.fields)
-        ),
+        fields=tuple(DraftField(spec.id, spec.label, tuple(placed[i])) for i, spec in enumerate(fmt.fields)),
         segmenter=SEGMENTER_ID,
         private=private,
     )

@@ -73,9 +73,7 @@ _MONTHS = [
     "november",
     "december",
 ]
-_DATE_RE = re.compile(
-    rf"\b((?:{'|'.join(m.capitalize() for m in _MONTHS)})\s+\d{{1,2}})(?:st|nd|rd|th)?\b"
-)
+_DATE_RE = re.compile(rf"\b((?:{'|'.join(m.capitalize() for m in _MONTHS)})\s+\d{{1,2}})(?:st|nd|rd|th)?\b")
 _SERVICES = (
     ("intake assessment", r"intake|initial (?:assessment|evaluation)|biopsychosocial"),
     ("crisis intervention", r"crisis (?:session|intervention|visit)"),
@@ -110,9 +108,7 @@ _RISK_RE = re.compile(
     r"lethal means|means restriction)\b",
     re.I,
 )
-_CLIENT_RE = re.compile(
-    r"\b(?i:client|patient)(?i: initials)?[,:]?\s+((?:[A-Z]\.\s?){2,3}|[A-Z]{2,3}\b)"
-)
+_CLIENT_RE = re.compile(r"\b(?i:client|patient)(?i: initials)?[,:]?\s+((?:[A-Z]\.\s?){2,3}|[A-Z]{2,3}\b)")
 _RELATIVE_DAYS = {"today": 0, "this morning": 0, "this afternoon": 0, "yesterday": -1}
 
 

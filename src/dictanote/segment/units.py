@@ -46,9 +46,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 # Titles whose period does not end a sentence.
-_TITLES = (
-    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
-)
+_TITLES = r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
 _RESPLIT_RE = re.compile(rf"{_TITLES}(?<=[.?!])\s+(?=[A-Z0-9\"])")
 
 
@@ -63,10 +61,7 @@ def resplit(text: str) -> list[str]:
 
 def words(text: str) -> list[tuple[str, int, int]]:
     """Lower-case words of ``text`` with their offsets (punctuation skipped)."""
-    return [
-        (m.group().lower().replace("\u2019", "'"), m.start(), m.end())
-        for m in _WORD_RE.finditer(text)
-    ]
+    return [(m.group().lower().replace("\u2019", "'"), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
 
 
 def only_punctuation(text: str) -> bool:

@@ -41,10 +41,7 @@ def load_audio_file(path: Path) -> Audio:
     if len(samples) == 0:
         raise EmptyAudioError(f"{path} holds no audio samples")
     audio = Audio(samples=samples, source=path.name)
-    if (
-        declared is not None
-        and audio.duration_s < declared * (1 - TRUNCATION_TOLERANCE[kind]) - 0.05
-    ):
+    if declared is not None and audio.duration_s < declared * (1 - TRUNCATION_TOLERANCE[kind]) - 0.05:
         raise CorruptAudioError(
             f"{path} looks truncated or damaged: its header says {declared:.1f} s "
             f"but only {audio.duration_s:.1f} s could be decoded"

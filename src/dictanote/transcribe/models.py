@@ -50,14 +50,11 @@ def check_model_dir(path: Path, name: str) -> None:
     missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
     if missing:
         raise ModelUnreadableError(
-            f"model {name!r} at {path} is not a CTranslate2 Whisper model: "
-            f"missing {', '.join(missing)}"
+            f"model {name!r} at {path} is not a CTranslate2 Whisper model: missing {', '.join(missing)}"
         )
     unreadable = [f for f in REQUIRED_FILES if not os.access(path / f, os.R_OK)]
     if unreadable:
-        raise ModelUnreadableError(
-            f"model {name!r} at {path} is not readable: {', '.join(unreadable)}"
-        )
+        raise ModelUnreadableError(f"model {name!r} at {path} is not readable: {', '.join(unreadable)}")
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -71,9 +68,7 @@ def resolve_model(spec: str, paths: Paths) -> ModelInfo:
         if not path.exists():
             raise ModelNotFoundError(f"no Whisper model at {path}: the path does not exist")
         if not path.is_dir():
-            raise ModelNotFoundError(
-                f"{path} is a file; --model PATH takes a CTranslate2 Whisper directory"
-            )
+            raise ModelNotFoundError(f"{path} is a file; --model PATH takes a CTranslate2 Whisper directory")
         check_model_dir(path, spec)
         return ModelInfo(path.name, path.resolve(), "path")
 

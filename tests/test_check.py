@@ -1,0 +1,158 @@
+"""Documentation checks: examples that must fire, and near-misses that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from dictanote.check import check_draft, finding_codes
+from dictanote.config import Config
+from dictanote.pipeline import draft_from_text
+
+GOOD_BIRP = (
+    "Behavior. Fifty minute individual session by video on March 3rd. Client reports poor sleep. "
+    "Intervention. I used cognitive restructuring on her belief that she will be fired. "
+    "Response. She identified two distortions and rated her anxiety lower. "
+    "Plan. Continue weekly CBT. Denies SI and HI."
+)
+
+
+def _codes(config: Config, text: str, format_id: str = "birp", previous: str | None = None) -> set[str]:
+    result = draft_from_text(text, format_id, config, previous=previous)
+    return {f.code for f in result.findings}
+
+
+def test_check_good_note_has_no_warnings(config: Config) -> None:
+    result = draft_from_text(GOOD_BIRP, "birp", config)
+    assert [f for f in result.findings if f.severity != "info"] == []
+
+
+@pytest.mark.parametrize(
+    ("format_id", "text", "code"),
+    [
+        (
+            "birp",
+            GOOD_BIRP.replace("Response. She identified two distortions and rated her anxiety lower. ", ""),
+            "field-empty",
+        ),
+        (
+            "birp",
+            GOOD_BIRP.replace(
+                "I used cognitive restructuring on her belief that she will be fired.", "Discussed feelings."
+            ),
+            "vague-intervention",
+        ),
+        (
+            "soap",
+            "Subjective. Client was upset. Plan. Provided support and processed feelings.",
+            "vague-intervention",
+        ),
+        (
+            "birp",
+            "Behavior. Calm. Intervention. I taught paced breathing. Plan. Weekly.",
+            "no-client-response",
+        ),
+        (
+            "soap",
+            "Subjective. She reported thoughts of killing herself this week. Plan. Weekly sessions.",
+            "risk-unaddressed",
+        ),
+        ("soap", "Subjective. Feels better. Plan. Weekly sessions.", "no-risk-statement"),
+        ("soap", "Objective. PHQ-9 was 31 today. Plan. Weekly.", "measure-out-of-range"),
+        ("soap", "Objective. PHQ-9 was 12, item 9 was 1. Plan. Weekly.", "phq9-item9-unaddressed"),
+        (
+            "progress",
+            "Session focus. Twenty minute individual session by video, billed as 90837. Plan. Weekly.",
+            "duration-inconsistent",
+        ),
+        ("soap", "Assessment. She always catastrophizes. Plan. Weekly.", "absolute-language"),
+        ("soap", "Assessment. I think she is improving. Plan. Weekly.", "hedge-language"),
+        (
+            "soap",
+            "Subjective. Client said I just want to sleep all day. Plan. Weekly.",
+            "unquoted-client-words",
+        ),
+        (
+            "soap",
+            "Assessment. Improving. I noticed my own countertransference when she cried. Plan. Weekly.",
+            "process-in-record",
+        ),
+        (
+            "soap",
+            "Plan. Weekly. Private note. She is on sertraline 100 milligrams for major depressive disorder. End private note.",
+            "record-in-private",
+        ),
+        ("progress", "Session focus. Intake by phone.", "session-facts-missing"),
+    ],
+)
+def test_check_fires(config: Config, format_id: str, text: str, code: str) -> None:
+    assert code in _codes(config, text, format_id)
+
+
+@pytest.mark.parametrize(
+    ("format_id", "text", "code"),
+    [
+        ("soap", "Subjective. Client denies SI/HI. Plan. Weekly.", "risk-unaddressed"),
+        ("soap", "Subjective. Client denies SI/HI. Plan. Weekly.", "no-risk-statement"),
+        (
+            "soap",
+            "Subjective. Passive SI this week, no plan or intent; safety plan reviewed. Plan. Weekly.",
+            "risk-unaddressed",
+        ),
+        ("soap", 'Subjective. She said "I never missed a dose." Plan. Weekly.', "absolute-language"),
+        ("soap", "Subjective. She says she never misses a dose. Plan. Weekly.", "absolute-language"),
+        (
+            "soap",
+            "Objective. We discussed the CBT triangle using her own example. Plan. Weekly.",
+            "vague-intervention",
+        ),
+        ("dap", "Data. Client discussed stress at work. Plan. Weekly.", "vague-intervention"),
+        ("soap", "Objective. PHQ-9 was 27 today. Plan. Weekly.", "measure-out-of-range"),
+        (
+            "progress",
+            "Session focus. Sixty minute individual session by video, billed as 90837.",
+            "duration-inconsistent",
+        ),
+        ("soap", 'Subjective. She said "I felt abandoned by my father." Plan. Weekly.', "process-in-record"),
+        (
+            "soap",
+            'Subjective. Client said "I just want to sleep all day." Plan. Weekly.',
+            "unquoted-client-words",
+        ),
+        ("soap", "Subjective. She said that I was helpful. Plan. Weekly.", "unquoted-client-words"),
+        (
+            "soap",
+            "Plan. Weekly. Private note. I felt protective of her, like with my sister. End private note.",
+            "record-in-private",
+        ),
+        ("soap", "Plan. Weekly. Private note. I think I rushed her. End private note.", "hedge-language"),
+    ],
+)
+def test_check_near_misses_stay_quiet(config: Config, format_id: str, text: str, code: str) -> None:
+    assert code not in _codes(config, text, format_id)
+
+
+def test_check_copied_forward(config: Config) -> None:
+    def copied(text: str) -> set[str | None]:
+        result = draft_from_text(text, "birp", config, previous=GOOD_BIRP)
+        return {f.field for f in result.findings if f.code == "copied-forward"}
+
+    assert copied(GOOD_BIRP) == {"behavior", "intervention", "response"}
+    fresh = GOOD_BIRP.replace(
+        "Client reports poor sleep.", "Slept seven hours most nights and went back to the gym twice."
+    )
+    assert "behavior" not in copied(fresh)
+
+
+def test_check_findings_carry_spans_and_known_codes(config: Config) -> None:
+    text = "Subjective. She reported thoughts of killing herself this week. Plan. Weekly sessions."
+    result = draft_from_text(text, "soap", config)
+    risk = next(f for f in result.findings if f.code == "risk-unaddressed")
+    start, end = risk.span  # type: ignore[misc]
+    assert "killing herself" in result.draft.transcript[start:end]
+    assert {f.code for f in result.findings} <= set(finding_codes())
+
+
+def test_check_never_changes_the_draft(config: Config) -> None:
+    result = draft_from_text(GOOD_BIRP, "birp", config)
+    assert check_draft(result.draft, result.format) == result.findings
+    assert result.draft == draft_from_text(GOOD_BIRP, "birp", config).draft
