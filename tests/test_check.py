@@ -125,6 +125,22 @@ def test_check_fires(config: Config, format_id: str, text: str, code: str) -> No
             "record-in-private",
         ),
         ("soap", "Plan. Weekly. Private note. I think I rushed her. End private note.", "hedge-language"),
+        (
+            "soap",
+            "Objective. PHQ-9 was 12, item 9 was 1. Assessment. Passive thoughts, no plan or intent, low risk. Plan. Safety plan reviewed.",
+            "phq9-item9-unaddressed",
+        ),
+        (
+            "progress",
+            "Session focus. Fifty minute individual session by video on March 3rd.",
+            "session-facts-missing",
+        ),
+        (
+            "birp",
+            "Behavior. Calm. Intervention. I taught paced breathing. Response. She practiced it twice.",
+            "no-client-response",
+        ),
+        ("birp", GOOD_BIRP, "field-empty"),
     ],
 )
 def test_check_near_misses_stay_quiet(config: Config, format_id: str, text: str, code: str) -> None:
