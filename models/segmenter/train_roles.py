@@ -1,10 +1,10 @@
 """Train the sentence-role classifier that the segmenter ships in models/segmenter/roles/.
 
 A spaCy text classifier (``spacy.blank("en")`` + ``textcat``, exclusive classes)
-over the clinical roles in dictanote.types.ROLES, trained on roles-train.jsonl:
-sentences we wrote ourselves, plus the labelled sentences of our own samples.
-Deterministic for a given seed. Prints held-out accuracy before training the
-final model on everything.
+over the clinical roles in dictanote.types.ROLES, trained on sentences we wrote
+ourselves: roles-train.jsonl (1,820, written) and roles-train-2.jsonl (1,332, mostly
+as Whisper writes fast speech: no punctuation, numbers as words). Deterministic for
+a given seed. Prints held-out accuracy before training the final model on everything.
 
     .venv/bin/python models/segmenter/train_roles.py [--arch bow|ensemble] [--epochs N]
 """
@@ -27,7 +27,7 @@ from dictanote.segment.roles import prepare_text
 from dictanote.types import ROLES
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "roles-train.jsonl"
+DATA = (HERE / "roles-train.jsonl", HERE / "roles-train-2.jsonl")
 OUT = HERE / "roles"
 
 ARCHITECTURES: dict[str, dict[str, Any]] = {
@@ -36,7 +36,7 @@ ARCHITECTURES: dict[str, dict[str, Any]] = {
         "exclusive_classes": True,
         "ngram_size": 2,
         "no_output_layer": False,
-        "length": 2**17,
+        "length": 2**16,
     },
     "ensemble": {
         "@architectures": "spacy.TextCatEnsemble.v2",
@@ -72,12 +72,13 @@ ARCHITECTURES: dict[str, dict[str, Any]] = {
 def load_data() -> list[tuple[str, str]]:
     """Our written sentences and our samples' labelled sentences, as (text, role)."""
     rows = []
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            if item["role"] not in ROLES:
-                raise SystemExit(f"{DATA}: unknown role {item['role']!r}")
-            rows.append((item["text"], item["role"]))
+    for path in DATA:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                if item["role"] not in ROLES:
+                    raise SystemExit(f"{path}: unknown role {item['role']!r}")
+                rows.append((item["text"], item["role"]))
     return rows
 
 

@@ -200,10 +200,9 @@ def _risk(ctx: _Context) -> Iterator[Finding]:
             mentioned = True
             if not ctx.vocab.has("risk_denial", text):
                 positive.append((field_id, s))
-        if ctx.vocab.has("risk_response", text) or s.role in {"risk_assessment", "safety_action"}:
+        if ctx.vocab.has("risk_response", text):
+            # Words, not the classifier's guess: a finding must point at what was said.
             addressed = True
-            mentioned = True
-        if s.role in {"risk_report"}:
             mentioned = True
     for field_id, s in positive:
         if not addressed:
