@@ -19,6 +19,7 @@ audio, so the figure includes Whisper's errors (the end-to-end number).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import json
 import statistics
@@ -116,6 +117,7 @@ def measure_speed(options: SegmentOptions, config: Any) -> tuple[float, int, flo
     text = " ".join(parts)
     fmt = load_format("progress", config.paths)
     segment_transcript(text, fmt, options)
+    gc.collect()
     runs = []
     for _ in range(20):
         started = time.perf_counter()

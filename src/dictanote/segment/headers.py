@@ -10,6 +10,7 @@ only when it is the whole sentence.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,12 +66,20 @@ def _cue_index(fmt: NoteFormat) -> list[tuple[tuple[str, ...], str, bool]]:
     return sorted(cues, key=lambda c: len(c[0]), reverse=True)
 
 
+@lru_cache(maxsize=32)
+def _cue_firsts(fmt: NoteFormat) -> frozenset[str]:
+    """The first word of every cue: a cheap test before trying them all."""
+    return frozenset(cue[0] for cue, _f, _l in _cue_index(fmt) if cue)
+
+
 def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMatch | None:
     """The field whose spoken header opens ``sentence``, and the words after it."""
     found = words(sentence)
     tokens = [w for w, _, _ in found]
     start = _skip_preamble(tokens, rules)
     if start >= len(tokens):
+        return None
+    if tokens[start] not in _cue_firsts(fmt) and tokens[start] not in rules.misheard:
         return None
     returning = any(t in rules.returning for t in tokens[:start])
     for cue, field_id, letter in _cue_index(fmt):
@@ -171,16 +180,19 @@ def split_inline_headers(text: str, fmt: NoteFormat, rules: HeaderRules) -> list
 
 def _inline_header_at(
     text: str,
-    found: list[tuple[str, int, int]],
+    found: Sequence[tuple[str, int, int]],
     tokens: list[str],
     i: int,
     cues: list[tuple[str, ...]],
     rules: HeaderRules,
 ) -> int | None:
     """If a header starts at word ``i`` (after fillers/lead-ins), the index after its cue."""
-    if any(tuple(tokens[i - 1 : i - 1 + len(cue)]) == cue for cue in cues):
+    firsts = {cue[0] for cue in cues}
+    if tokens[i - 1] in firsts and any(tuple(tokens[i - 1 : i - 1 + len(cue)]) == cue for cue in cues):
         return None  # word i is inside a longer cue that starts earlier
     start = i + _skip_preamble(tokens[i:], rules)
+    if start >= len(tokens) or tokens[start] not in firsts:
+        return None
     for cue in cues:
         end = start + len(cue)
         if tuple(tokens[start:end]) != cue:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .nlp import pipeline
 
@@ -59,9 +60,12 @@ def resplit(text: str) -> list[str]:
     return [p.strip() for p in _RESPLIT_RE.split(" ".join(text.split())) if p.strip()]
 
 
-def words(text: str) -> list[tuple[str, int, int]]:
-    """Lower-case words of ``text`` with their offsets (punctuation skipped)."""
-    return [(m.group().lower().replace("\u2019", "'"), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+@lru_cache(maxsize=2048)
+def words(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Lower-case words of ``text`` with their offsets (punctuation skipped); cached."""
+    return tuple(
+        (m.group().lower().replace("\u2019", "'"), m.start(), m.end()) for m in _WORD_RE.finditer(text)
+    )
 
 
 def only_punctuation(text: str) -> bool:
