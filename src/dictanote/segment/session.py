@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from ..types import MeasureValue, Medication, SessionInfo
+from .units import MONTHS
 
 _UNITS = [
     "zero",
@@ -59,21 +60,7 @@ _SESSION_WORDS = re.compile(
     r"in[- ]person|office|intake|therapy|psychotherapy|counseling|spent)\b",
     re.I,
 )
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-_DATE_RE = re.compile(rf"\b((?:{'|'.join(m.capitalize() for m in _MONTHS)})\s+\d{{1,2}})(?:st|nd|rd|th)?\b")
+_DATE_RE = re.compile(rf"\b((?:{'|'.join(m.capitalize() for m in MONTHS)})\s+\d{{1,2}})(?:st|nd|rd|th)?\b")
 _SERVICES = (
     ("intake assessment", r"intake|initial (?:assessment|evaluation)|biopsychosocial"),
     ("crisis intervention", r"crisis (?:session|intervention|visit)"),
@@ -175,7 +162,7 @@ def _date(text: str, session_date: dt.date) -> str | None:
     if match := _DATE_RE.search(text):
         month, day = match.group(1).split()
         try:
-            spoken = dt.date(session_date.year, _MONTHS.index(month.lower()) + 1, int(day))
+            spoken = dt.date(session_date.year, MONTHS.index(month.lower()) + 1, int(day))
         except ValueError:
             return None
         if spoken > session_date:
