@@ -18,7 +18,7 @@ from typing import Any
 
 from .config import shipped_dir
 from .errors import FormatFileError
-from .types import Draft, Finding, NoteFormat, Sentence
+from .types import Draft, Finding, NoteFormat, Sentence, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -107,8 +107,10 @@ def _plain(text: str) -> str:
     return _QUOTED.sub(" ", text)
 
 
-def _finding(code: str, severity: str, message: str, field: str | None, s: Sentence | None = None) -> Finding:
-    return Finding(code, field, severity, message, s.span if s is not None else None)  # type: ignore[arg-type]
+def _finding(
+    code: str, severity: Severity, message: str, field: str | None, s: Sentence | None = None
+) -> Finding:
+    return Finding(code, field, severity, message, s.span if s is not None else None)
 
 
 def _field_empty(ctx: _Context) -> Iterator[Finding]:
@@ -131,7 +133,7 @@ def _session_facts(ctx: _Context) -> Iterator[Finding]:
         if value is None
     ]
     if missing:
-        severity = "warning" if ctx.fmt.id in PROGRESS_FORMATS else "info"
+        severity: Severity = "warning" if ctx.fmt.id in PROGRESS_FORMATS else "info"
         yield _finding(
             "session-facts-missing",
             severity,
@@ -285,26 +287,19 @@ def _duration(ctx: _Context) -> Iterator[Finding]:
         )
 
 
+_WORDING = (
+    ("absolutes", "absolute-language", "is an absolute; say what was observed or reported instead."),
+    ("hedges", "hedge-language", "hedges; state the observation and your clinical judgement plainly."),
+)
+
+
 def _wording(ctx: _Context) -> Iterator[Finding]:
     for field_id, s in ctx.sentences():
         if '"' in s.text or _REPORTED.search(s.text):
             continue  # the client's words, not the clinician's
-        if m := ctx.vocab.has("absolutes", s.text):
-            yield _finding(
-                "absolute-language",
-                "info",
-                f'"{m.group()}" is an absolute; say what was observed or reported instead.',
-                field_id,
-                s,
-            )
-        if m := ctx.vocab.has("hedges", s.text):
-            yield _finding(
-                "hedge-language",
-                "info",
-                f'"{m.group()}" hedges; state the observation and your clinical judgement plainly.',
-                field_id,
-                s,
-            )
+        for vocabulary, code, advice in _WORDING:
+            if m := ctx.vocab.has(vocabulary, s.text):
+                yield _finding(code, "info", f'"{m.group()}" {advice}', field_id, s)
 
 
 def _unquoted_client_words(ctx: _Context) -> Iterator[Finding]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import Paths, shipped_dir
 from .errors import FormatFileError
-from .types import Draft, DraftField, Finding, NoteFormat
+from .types import Draft, DraftField, Finding, NoteFormat, Sentence
 
 
 def template_dirs(paths: Paths) -> tuple[Path, ...]:
@@ -42,13 +42,12 @@ UNCERTAIN_MARK = "[?]"
 
 
 def _paragraphs(field: DraftField) -> list[str]:
-    out: list[list[str]] = []
-    for sentence in field.sentences:
-        if not out or sentence.paragraph:
-            out.append([])
-        mark = f" {UNCERTAIN_MARK}" if sentence.confidence < LOW_CONFIDENCE else ""
-        out[-1].append(sentence.text + mark)
-    return [" ".join(p) for p in out]
+    """The field's paragraphs, each uncertain placement marked for review."""
+
+    def marked(s: Sentence) -> str:
+        return f"{s.text} {UNCERTAIN_MARK}" if s.confidence < LOW_CONFIDENCE else s.text
+
+    return [" ".join(marked(s) for s in group) for group in field.paragraph_groups()]
 
 
 def render_markdown(

@@ -186,15 +186,19 @@ class DraftField:
     label: str
     sentences: tuple[Sentence, ...] = ()
 
-    @property
-    def paragraphs(self) -> list[str]:
-        """The field's sentences joined into prose, split where a paragraph was dictated."""
-        out: list[list[str]] = []
+    def paragraph_groups(self) -> list[list[Sentence]]:
+        """The field's sentences grouped where a new paragraph was dictated."""
+        out: list[list[Sentence]] = []
         for sentence in self.sentences:
             if not out or sentence.paragraph:
                 out.append([])
-            out[-1].append(sentence.text)
-        return [" ".join(p) for p in out]
+            out[-1].append(sentence)
+        return out
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The field's sentences joined into prose, split where a paragraph was dictated."""
+        return [" ".join(s.text for s in group) for group in self.paragraph_groups()]
 
     @property
     def text(self) -> str:

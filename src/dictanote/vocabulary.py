@@ -31,7 +31,6 @@ class Vocabulary:
 
     terms: tuple[str, ...] = ()
     replacements: tuple[tuple[str, str], ...] = ()
-    sources: tuple[str, ...] = ()
 
     @property
     def hotwords(self) -> str | None:
@@ -50,7 +49,6 @@ def load_vocabulary(paths: Paths) -> Vocabulary:
     base = _read(shipped, allowed=None)
     replacements = dict(_replacements(base.get("replace", {}), shipped))
     terms: list[str] = []
-    sources = [str(shipped)]
     user = vocabulary_file(paths)
     if user.is_file():
         raw = _read(user, allowed=VOCABULARY_KEYS)
@@ -59,11 +57,9 @@ def load_vocabulary(paths: Paths) -> Vocabulary:
             raise ConfigError(f"vocabulary file {user}: 'terms' must be a list of strings")
         terms = [t.strip() for t in user_terms]
         replacements.update(_replacements(raw.get("replace", {}), user))
-        sources.append(str(user))
     return Vocabulary(
         terms=tuple(terms),
         replacements=tuple(replacements.items()),
-        sources=tuple(sources),
     )
 
 
