@@ -12,8 +12,13 @@ case "${1:-}" in
   *) echo "setup.sh: unknown option '$1' (use --test or nothing)" >&2; exit 2 ;;
 esac
 
-# System libraries: PortAudio for live capture (sounddevice).
+# System libraries: PortAudio for live capture (sounddevice). The tests also drive
+# real programs: Chromium (review page), PulseAudio with a pipe source as a
+# virtual microphone (capture and daemon), Xvfb with xclip and xdotool (clipboard, hotkey).
 system_packages=(libportaudio2)
+if [ "$mode" = test ]; then
+  system_packages+=(chromium pulseaudio pulseaudio-utils libasound2-plugins xvfb xclip xdotool)
+fi
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for pkg in "${system_packages[@]}"; do

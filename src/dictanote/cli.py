@@ -29,6 +29,9 @@ Exit codes:
   1  unexpected internal error (rerun with --debug for a traceback)
   2  usage error or bad input (missing or unreadable file, unknown model or format)
   3  the speech model failed on input that looked valid
+  4  the note store could not be read or written (nothing saved was lost)
+  5  the audio input device failed while recording
+  6  the capture daemon is not running or refused the request
 """
 NO_SPEECH_HELP = (
     "Audio with no speech in it is not an error: the text is empty, a warning "
@@ -90,8 +93,11 @@ def _progress(total_s: float) -> Callable[[float], None] | None:
 
 
 def _config(**overrides: Any) -> Config:
+    """Settings for this invocation: flags over environment over file over defaults."""
     flags = {k: v for k, v in overrides.items() if v is not None}
-    return load_config(flags)
+    ctx = click.get_current_context(silent=True)
+    data_dir = ctx.find_root().params.get("data_dir") if ctx is not None else None
+    return load_config(flags, data_dir=data_dir)
 
 
 @click.group(
@@ -105,8 +111,14 @@ def _config(**overrides: Any) -> Config:
     help="Log progress to stderr (-vv for debug). Never logs note text.",
 )
 @click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
+@click.option(
+    "--data-dir",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where drafts and notes are stored (default: DICTANOTE_HOME, else the user data directory).",
+)
 @click.version_option(__version__, prog_name="dictanote")
-def cli(verbose: int, debug: bool) -> None:
+def cli(verbose: int, debug: bool, data_dir: Path | None) -> None:
     """Dictate a post-session summary; get a sectioned draft note.
 
     Everything runs on this machine: audio is transcribed locally with the
@@ -115,6 +127,7 @@ def cli(verbose: int, debug: bool) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="dictanote: %(name)s: %(message)s")
     del debug  # read by main() before parsing, so that it covers parse errors too
+    del data_dir  # read by _config() from the root context
 
 
 @cli.command(epilog=EXIT_CODES)
@@ -329,6 +342,18 @@ def config_show(as_json: bool) -> None:
     for row in rows:
         click.echo(f"{row['key']} = {row['value']!r}\t({row['source']})")
     click.echo(f"config file: {config.paths.config_file}", err=True)
+
+
+# Command groups that live beside the stage they drive; each module imports only click at load.
+def _register() -> None:
+    from . import cli_records
+
+    for command in cli_records.COMMANDS:
+        cli.add_command(command)
+    # --- further command modules register here, one line each ---
+
+
+_register()
 
 
 def _one_line(message: str) -> str:

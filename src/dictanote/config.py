@@ -114,10 +114,16 @@ def _runtime_dir(environ: Mapping[str, str]) -> Path:
 def load_config(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
 ) -> Config:
-    """Build the settings tree from defaults, the config file, the environment and flags."""
+    """Build the settings tree from defaults, the config file, the environment and flags.
+
+    ``data_dir`` (the ``--data-dir`` flag) overrides where the store lives.
+    """
     env = os.environ if environ is None else environ
     paths = default_paths(env)
+    if data_dir is not None:
+        paths = replace(paths, data_dir=Path(data_dir))
     settings = Settings()
     sources = {f.name: "default" for f in fields(Settings)}
 

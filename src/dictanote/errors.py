@@ -17,8 +17,20 @@ code in one place. Messages say what was given, what exists, and how to fix it.
     │   ├── UnknownFormatError
     │   ├── FormatFileError
     │   ├── TextInputError
-    │   └── ConfigError
-    └── TranscriptionError         exit 3: the model failed on good input
+    │   ├── ConfigError
+    │   ├── DraftDataError
+    │   ├── RecordNotFoundError
+    │   ├── EditConflictError
+    │   ├── DeviceNotFoundError
+    │   └── ClipboardUnavailableError
+    ├── TranscriptionError         exit 3: the model failed on good input
+    ├── StoreError                 exit 4: the note store could not be read or written
+    │   ├── StoreBusyError
+    │   └── AuditChainError
+    ├── CaptureError               exit 5: the input device failed while recording
+    └── DaemonError                exit 6: the capture daemon is not there or misbehaved
+        ├── DaemonNotRunningError
+        └── DaemonAlreadyRunningError
 """
 
 from __future__ import annotations
@@ -88,3 +100,57 @@ class TranscriptionError(DictanoteError):
     """The speech model failed on input that looked valid."""
 
     exit_code = 3
+
+
+class DraftDataError(BadInputError):
+    """A draft's data (from the store, an editor or the review page) is malformed."""
+
+
+class RecordNotFoundError(BadInputError):
+    """No draft or note has the requested id."""
+
+
+class EditConflictError(BadInputError):
+    """The draft changed since it was opened; reload before saving again."""
+
+
+class DeviceNotFoundError(BadInputError):
+    """No audio input device matches the requested name or index."""
+
+
+class ClipboardUnavailableError(BadInputError):
+    """No clipboard can be reached from here."""
+
+
+class StoreError(DictanoteError):
+    """The note store could not be read or written; nothing already saved was lost."""
+
+    exit_code = 4
+
+
+class StoreBusyError(StoreError):
+    """Another dictanote process holds the store's write lock for too long."""
+
+
+class AuditChainError(StoreError):
+    """The audit log's hash chain is broken: an entry was altered or deleted."""
+
+
+class CaptureError(DictanoteError):
+    """The audio input failed while recording."""
+
+    exit_code = 5
+
+
+class DaemonError(DictanoteError):
+    """The capture daemon could not be reached or refused a request."""
+
+    exit_code = 6
+
+
+class DaemonNotRunningError(DaemonError):
+    """No capture daemon is listening on the control socket."""
+
+
+class DaemonAlreadyRunningError(DaemonError):
+    """A capture daemon is already running for this user."""

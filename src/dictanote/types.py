@@ -296,3 +296,62 @@ class Finding:
             "message": self.message,
             "span": list(self.span) if self.span else None,
         }
+
+
+# --- store -> review / export ----------------------------------------------
+
+Record = Literal["clinical", "private"]
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    """A draft waiting in the inbox, as the store holds it.
+
+    ``version`` grows by one with every saved edit; a save that names an older
+    version is refused, so two editors never silently overwrite each other.
+    ``companion`` links a private (psychotherapy) draft to the clinical draft it
+    was dictated with; only the private database holds that link.
+    """
+
+    id: int
+    record: Record
+    draft: Draft
+    version: int
+    created_at: str
+    updated_at: str
+    source: str
+    companion: int | None = None
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A change to a finalized note, kept beside the original with its own time."""
+
+    at: str
+    reason: str
+    signed_by: str
+    content: Draft
+
+
+@dataclass(frozen=True)
+class Note:
+    """A finalized, signed note. Immutable: later changes are amendments."""
+
+    id: int
+    record: Record
+    draft_id: int
+    original: Draft
+    created_at: str
+    finalized_at: str
+    signed_by: str
+    amendments: tuple[Amendment, ...] = ()
+
+    @property
+    def content(self) -> Draft:
+        """The note as it stands now: the latest amendment, or the original."""
+        return self.amendments[-1].content if self.amendments else self.original
+
+    @property
+    def amended_at(self) -> str | None:
+        """When the note was last amended, if ever."""
+        return self.amendments[-1].at if self.amendments else None

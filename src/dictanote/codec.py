@@ -1,0 +1,141 @@
+"""A lossless dict form of drafts, for the store's rows and the review page's API.
+
+Unlike the public JSON contract (``render.draft_to_json``), this keeps everything
+a draft holds (sentence spans, roles, paragraph starts, segmenter id) so that a
+draft read back equals the draft written. Plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import DraftDataError
+from .types import Draft, DraftField, MeasureValue, Medication, Sentence, SessionInfo
+
+CODEC_VERSION = 1
+
+
+def sentence_to_dict(s: Sentence) -> dict[str, Any]:
+    """Every attribute of a sentence."""
+    return {
+        "text": s.text,
+        "origin": s.origin,
+        "confidence": s.confidence,
+        "span": list(s.span) if s.span else None,
+        "role": s.role,
+        "paragraph": s.paragraph,
+    }
+
+
+def session_to_dict(info: SessionInfo) -> dict[str, Any]:
+    """Session facts; the same shape as the JSON contract's metadata."""
+    return info.to_dict()
+
+
+def draft_to_dict(draft: Draft) -> dict[str, Any]:
+    """Every attribute of a draft (and its private companion), as JSON-able data."""
+    return {
+        "codec": CODEC_VERSION,
+        "format": draft.format,
+        "transcript": draft.transcript,
+        "segmenter": draft.segmenter,
+        "session": session_to_dict(draft.session),
+        "fields": [
+            {"id": f.id, "label": f.label, "sentences": [sentence_to_dict(s) for s in f.sentences]}
+            for f in draft.fields
+        ],
+        "private": draft_to_dict(draft.private) if draft.private is not None else None,
+    }
+
+
+def _sentence(raw: Any) -> Sentence:
+    if isinstance(raw, str):
+        raw = {"text": raw}
+    if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+        raise DraftDataError(f"a sentence must be an object with a 'text' string, got {raw!r:.80}")
+    origin = raw.get("origin", "inferred")
+    if origin not in ("spoken_header", "inferred", "edited"):
+        raise DraftDataError(f"sentence origin must be spoken_header or inferred, got {origin!r}")
+    span = raw.get("span")
+    return Sentence(
+        text=raw["text"],
+        origin="spoken_header" if origin == "spoken_header" else "inferred",
+        confidence=float(raw.get("confidence", 1.0)),
+        span=(int(span[0]), int(span[1])) if span else None,
+        role=raw.get("role"),
+        paragraph=bool(raw.get("paragraph", False)),
+    )
+
+
+def session_from_dict(raw: Any) -> SessionInfo:
+    """Session facts from the metadata shape; unknown keys are refused by name."""
+    if raw is None:
+        return SessionInfo()
+    if not isinstance(raw, dict):
+        raise DraftDataError("session facts must be an object")
+    allowed = {
+        "client", "date", "duration_minutes", "modality", "service_type", "measures", "medications", "risk",
+    }
+    unknown = sorted(set(raw) - allowed - {"segmenter"})
+    if unknown:
+        raise DraftDataError(f"unknown session fact {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+    try:
+        duration = raw.get("duration_minutes")
+        return SessionInfo(
+            client=_opt_str(raw.get("client")),
+            date=_opt_str(raw.get("date")),
+            duration_minutes=int(duration) if duration not in (None, "") else None,
+            modality=_opt_str(raw.get("modality")),
+            service_type=_opt_str(raw.get("service_type")),
+            measures=tuple(
+                MeasureValue(
+                    name=str(m["name"]),
+                    to=int(m["to"]),
+                    from_=int(m["from"]) if m.get("from") is not None else None,
+                )
+                for m in raw.get("measures") or ()
+            ),
+            medications=tuple(
+                Medication(name=str(m["name"]), dose=_opt_str(m.get("dose")))
+                for m in raw.get("medications") or ()
+            ),
+            risk=tuple(str(r) for r in raw.get("risk") or ()),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DraftDataError(f"session facts are malformed: {exc}") from exc
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def draft_from_dict(raw: Any) -> Draft:
+    """The draft ``draft_to_dict`` wrote (or the review page sent back)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("format"), str):
+        raise DraftDataError("a draft must be an object with a 'format'")
+    fields_raw = raw.get("fields")
+    if not isinstance(fields_raw, list):
+        raise DraftDataError("a draft's 'fields' must be a list")
+    fields = []
+    for f in fields_raw:
+        if not isinstance(f, dict) or not isinstance(f.get("id"), str):
+            raise DraftDataError("each field must be an object with an 'id'")
+        fields.append(
+            DraftField(
+                id=f["id"],
+                label=str(f.get("label", f["id"])),
+                sentences=tuple(_sentence(s) for s in f.get("sentences") or ()),
+            )
+        )
+    private = raw.get("private")
+    return Draft(
+        format=raw["format"],
+        transcript=str(raw.get("transcript", "")),
+        fields=tuple(fields),
+        session=session_from_dict(raw.get("session")),
+        segmenter=str(raw.get("segmenter", "")),
+        private=draft_from_dict(private) if private else None,
+    )
