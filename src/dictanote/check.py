@@ -53,9 +53,14 @@ _REPORTED = re.compile(r"\b(?:says|said|states|stated|reports|reported|describes
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What the checks may compare with."""
+    """What the checks may compare with.
+
+    ``age_hours`` is how long the draft has waited since dictation (known once it
+    is in the store); it drives the documentation-timeliness check.
+    """
 
     previous: Draft | None = None
+    age_hours: float | None = None
 
 
 @dataclass(frozen=True)
@@ -371,7 +376,35 @@ def _copied_forward(ctx: _Context) -> Iterator[Finding]:
                 )
 
 
+# Notes are expected within 72 hours of the session; say so a day before the window closes.
+TIMELY_HOURS = 72.0
+TIMELY_WARN_HOURS = 48.0
+
+
+def _timeliness(ctx: _Context) -> Iterator[Finding]:
+    age = ctx.options.age_hours
+    if age is None:
+        return
+    if age > TIMELY_HOURS:
+        yield _finding(
+            "documentation-late",
+            "warning",
+            f"This draft was dictated {age:.0f} hours ago, past the {TIMELY_HOURS:.0f}-hour window for "
+            "documentation; finalize it now (a late entry may need to say so).",
+            None,
+        )
+    elif age >= TIMELY_WARN_HOURS:
+        left = TIMELY_HOURS - age
+        yield _finding(
+            "documentation-due",
+            "info",
+            f"{left:.0f} hours left of the {TIMELY_HOURS:.0f}-hour window to finalize this note.",
+            None,
+        )
+
+
 CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
+    _timeliness,
     _field_empty,
     _session_facts,
     _vague_intervention,
@@ -417,4 +450,6 @@ def finding_codes() -> dict[str, Any]:
         "process-in-record": "process content in the clinical record",
         "record-in-private": "record content in the psychotherapy note",
         "copied-forward": "a field nearly identical to the previous note's",
+        "documentation-due": "a draft waiting 48 hours or more: the 72-hour window is closing",
+        "documentation-late": "a draft not finalized within 72 hours of dictation",
     }

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .check import CheckOptions, check_draft
 from .config import Config
 from .formats import load_format
-from .segment import SegmentOptions, segment_transcript, warm_up
+from .render import render_markdown
+from .segment import SegmentOptions, remap, segment_transcript, warm_up
 from .transcribe import Transcriber, load_audio_file, resolve_model
-from .types import DecodingOptions, Draft, Finding, NoteFormat, Transcript
+from .types import DecodingOptions, Draft, Finding, NoteFormat, StoredDraft, Transcript
 from .vocabulary import load_vocabulary
+
+if TYPE_CHECKING:
+    from .store import Store
 
 # Audio longer than this gets a progress callback (the CLI shows a bar on a terminal).
 PROGRESS_MIN_S = 30.0
@@ -104,3 +110,43 @@ def draft_from_audio(
     draft = segment_transcript(transcript.text, fmt, options)
     findings = check_draft(draft, fmt)
     return DraftResult(draft, fmt, findings, transcript, options.private_format)
+
+
+# --- the store: inbox, review, finalize ----------------------------------------
+
+
+def open_store(config: Config) -> Store:
+    """The user's store (drafts inbox and notes) in the configured data directory."""
+    from .store import Store
+
+    return Store.open(config.paths.data_dir)
+
+
+def save_result(result: DraftResult, config: Config, source: str = "cli") -> StoredDraft:
+    """Put a draft (and its private companion) in the inbox; the audio is not kept."""
+    with open_store(config) as store:
+        return store.save_draft(result.draft, source=source)
+
+
+def _age_hours(created_at: str, now: datetime | None) -> float:
+    created = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return ((now or datetime.now(timezone.utc)) - created).total_seconds() / 3600
+
+
+def check_stored(stored: StoredDraft, config: Config, now: datetime | None = None) -> tuple[Finding, ...]:
+    """The checks' findings on a draft in the inbox, the 72-hour timeliness check included."""
+    fmt = load_format(stored.draft.format, config.paths)
+    options = CheckOptions(age_hours=_age_hours(stored.created_at, now))
+    return check_draft(stored.draft, fmt, options)
+
+
+def switch_format(draft: Draft, format_id: str, config: Config) -> Draft:
+    """The draft's sentences re-placed into another format's fields."""
+    return remap(draft, load_format(format_id, config.paths))
+
+
+def render_note_markdown(draft: Draft, config: Config, findings: tuple[Finding, ...] = ()) -> str:
+    """A draft or a note's content laid out by its format's Markdown template."""
+    fmt = load_format(draft.format, config.paths)
+    private = load_format(PRIVATE_FORMAT, config.paths) if draft.private is not None else None
+    return render_markdown(draft, fmt, config.paths, private, findings)

@@ -216,3 +216,30 @@ def _draft(
         segmenter=SEGMENTER_ID,
         private=private,
     )
+
+
+def remap(draft: Draft, fmt: NoteFormat) -> Draft:
+    """The same sentences placed into another format's fields (the clinician switched format).
+
+    Sentences keep their text, order and paragraph starts; each is placed anew by
+    its role and position, except that a field of the same id keeps what was
+    dictated under its spoken header. Session facts and the transcript stay.
+    """
+    if draft.format == fmt.id:
+        return draft
+    index = {spec.id: i for i, spec in enumerate(fmt.fields)}
+    flat = [(f.id, s) for f in draft.fields for s in f.sentences]
+    headers = [index.get(fid) if s.origin == "spoken_header" else None for fid, s in flat]
+    probs = roles.classify([s.text for _, s in flat]) if flat else []
+    placement = place(field_scores(fmt, probs), headers, PlacementModel(), [False] * len(flat))
+    placed: list[list[Sentence]] = [[] for _ in fmt.fields]
+    for t, (_, s) in enumerate(flat):
+        f = placement.fields[t]
+        origin: Origin = "spoken_header" if headers[t] == f else "inferred"
+        role = max(probs[t], key=probs[t].__getitem__) if probs[t] else s.role
+        placed[f].append(replace(s, origin=origin, confidence=placement.confidence[t], role=role))
+    return replace(
+        draft,
+        format=fmt.id,
+        fields=tuple(DraftField(spec.id, spec.label, tuple(placed[i])) for i, spec in enumerate(fmt.fields)),
+    )

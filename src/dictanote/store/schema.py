@@ -1,0 +1,106 @@
+"""The store's schema as ordered migrations; ``PRAGMA user_version`` counts those applied.
+
+Append a function to ``MIGRATIONS`` to change the schema; never edit one that
+has shipped. Both database files (clinical and private) share this schema.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run SQL statements one by one inside the caller's transaction.
+
+    (``executescript`` would commit the open transaction first, so a failed
+    migration could leave half a schema behind.)
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement: {pending.strip()[:60]}")
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        -- The inbox: one row per draft; its content lives in append-only revisions.
+        CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('inbox', 'finalized', 'discarded')),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            companion INTEGER
+        );
+        CREATE TABLE draft_revisions (
+            draft_id INTEGER NOT NULL REFERENCES drafts (id),
+            version INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            format TEXT NOT NULL,
+            client TEXT,
+            content TEXT NOT NULL,
+            PRIMARY KEY (draft_id, version)
+        );
+        CREATE TRIGGER draft_revisions_append_only BEFORE UPDATE ON draft_revisions
+        BEGIN SELECT RAISE(ABORT, 'draft revisions are append-only'); END;
+
+        -- Finalized notes never change; a later change is an amendment with its own time.
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            draft_id INTEGER NOT NULL UNIQUE REFERENCES drafts (id),
+            format TEXT NOT NULL,
+            client TEXT,
+            session_date TEXT,
+            created_at TEXT NOT NULL,
+            finalized_at TEXT NOT NULL,
+            signed_by TEXT NOT NULL,
+            content TEXT NOT NULL
+        );
+        CREATE INDEX notes_client ON notes (client);
+        CREATE TRIGGER notes_immutable BEFORE UPDATE ON notes
+        BEGIN SELECT RAISE(ABORT, 'finalized notes are immutable; amend instead'); END;
+        CREATE TRIGGER notes_undeletable BEFORE DELETE ON notes
+        BEGIN SELECT RAISE(ABORT, 'finalized notes cannot be deleted'); END;
+
+        CREATE TABLE amendments (
+            id INTEGER PRIMARY KEY,
+            note_id INTEGER NOT NULL REFERENCES notes (id),
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            signed_by TEXT NOT NULL,
+            content TEXT NOT NULL
+        );
+        CREATE TRIGGER amendments_immutable BEFORE UPDATE ON amendments
+        BEGIN SELECT RAISE(ABORT, 'amendments are immutable'); END;
+        CREATE TRIGGER amendments_undeletable BEFORE DELETE ON amendments
+        BEGIN SELECT RAISE(ABORT, 'amendments cannot be deleted'); END;
+
+        -- What was done and when, never what was written; each entry hashes the one before.
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object TEXT NOT NULL,
+            object_id INTEGER,
+            detail TEXT NOT NULL,
+            prev TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_undeletable BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """,
+    )
+
+
+MIGRATIONS = (_v1_initial,)
