@@ -74,7 +74,14 @@ def session_from_dict(raw: Any) -> SessionInfo:
     if not isinstance(raw, dict):
         raise DraftDataError("session facts must be an object")
     allowed = {
-        "client", "date", "duration_minutes", "modality", "service_type", "measures", "medications", "risk",
+        "client",
+        "date",
+        "duration_minutes",
+        "modality",
+        "service_type",
+        "measures",
+        "medications",
+        "risk",
     }
     unknown = sorted(set(raw) - allowed - {"segmenter"})
     if unknown:
