@@ -162,6 +162,23 @@ def _format_option(func: F) -> F:
     )(func)
 
 
+def _save_option(func: F) -> F:
+    return click.option(
+        "--save",
+        is_flag=True,
+        help="Also put the draft in the inbox for review (`dictanote drafts list`, `dictanote review`).",
+    )(func)
+
+
+def _save(result: Any, config: Config) -> None:
+    from .pipeline import save_result
+
+    stored = save_result(result, config)
+    companion = " (with a private psychotherapy note)" if result.draft.private is not None else ""
+    where = "private inbox" if stored.record == "private" else "inbox"
+    click.echo(f"dictanote: saved as draft {stored.id} in the {where}{companion}", err=True)
+
+
 def _emit_draft(result: Any, config: Config, as_json: bool) -> None:
     from .render import draft_to_json, render_markdown
 
@@ -183,8 +200,9 @@ def _emit_draft(result: Any, config: Config, as_json: bool) -> None:
     is_flag=True,
     help="Print the draft as JSON (the contract in docs/architecture.md).",
 )
+@_save_option
 @_model_options
-def draft(audio: Path, format_id: str | None, as_json: bool, **overrides: Any) -> None:
+def draft(audio: Path, format_id: str | None, as_json: bool, save: bool, **overrides: Any) -> None:
     """Transcribe AUDIO and print a sectioned draft note.
 
     Spoken section headers ("Subjective.", "Okay, for the plan,") start a field.
@@ -197,6 +215,8 @@ def draft(audio: Path, format_id: str | None, as_json: bool, **overrides: Any) -
     result = draft_from_audio(audio, format_id or config.settings.format, config, _progress)
     if result.transcript is not None and not result.transcript.text:
         _warn(f"no speech found in {audio}; the draft is empty")
+    if save:
+        _save(result, config)
     _emit_draft(result, config, as_json)
 
 
@@ -204,7 +224,8 @@ def draft(audio: Path, format_id: str | None, as_json: bool, **overrides: Any) -
 @click.argument("file", default="-", metavar="[FILE|-]")
 @_format_option
 @click.option("--json", "as_json", is_flag=True, help="Print the draft as JSON.")
-def segment(file: str, format_id: str | None, as_json: bool) -> None:
+@_save_option
+def segment(file: str, format_id: str | None, as_json: bool, save: bool) -> None:
     """Split a transcript (FILE, or standard input) into the fields of a note format."""
     from .pipeline import draft_from_text
 
@@ -213,6 +234,8 @@ def segment(file: str, format_id: str | None, as_json: bool) -> None:
     if not text.strip():
         _warn("the transcript is empty")
     result = draft_from_text(text, format_id or config.settings.format, config)
+    if save:
+        _save(result, config)
     _emit_draft(result, config, as_json)
 
 

@@ -2,10 +2,342 @@
 
 A thin skin over the store through the pipeline; heavy libraries load only
 inside commands. Errors go to ``cli.main`` like every other command's.
+Psychotherapy (private) notes are reached only with ``--private``.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from .errors import AuditChainError, BadInputError, DraftDataError
+
+PRIVATE_HELP = "The psychotherapy (private) record instead of the clinical record."
+
+
+def _config() -> Any:
+    from .cli import _config as config
+
+    return config()
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _age_hours(created_at: str) -> float:
+    created = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return (datetime.now(timezone.utc) - created).total_seconds() / 3600
+
+
+def _private_option(func: Any) -> Any:
+    return click.option("--private", is_flag=True, help=PRIVATE_HELP)(func)
+
+
+def _json_option(func: Any) -> Any:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+# --- drafts --------------------------------------------------------------------
+
+
+@click.group()
+def drafts() -> None:
+    """The inbox: drafts waiting to be reviewed and finalized (72-hour window)."""
+
+
+@drafts.command("list")
+@_private_option
+@_json_option
+def drafts_list(private: bool, as_json: bool) -> None:
+    """List the drafts in the inbox, oldest first, with their age."""
+    from .pipeline import open_store
+
+    with open_store(_config()) as store:
+        found = store.list_drafts(private=private)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": d.id,
+            "format": d.draft.format,
+            "client": d.draft.session.client,
+            "created_at": d.created_at,
+            "age_hours": round(_age_hours(d.created_at), 1),
+            "source": d.source,
+            "version": d.version,
+            "fields_filled": sum(1 for f in d.draft.fields if f.sentences),
+            "fields": len(d.draft.fields),
+        }
+        for d in found
+    ]
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        click.echo("The inbox is empty." if not private else "The private inbox is empty.")
+        return
+    for r in rows:
+        late = "  LATE" if r["age_hours"] > 72 else ""
+        click.echo(
+            f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['age_hours']:>5.1f} h of 72{late}  "
+            f"{r['fields_filled']}/{r['fields']} fields  ({r['source']})"
+        )
+
+
+@drafts.command("show")
+@click.argument("draft_id", type=int)
+@_private_option
+@_json_option
+def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
+    """Show a draft as its note will read, with the checks' findings."""
+    from .codec import draft_to_dict
+    from .pipeline import check_stored, open_store, render_note_markdown
+
+    config = _config()
+    with open_store(config) as store:
+        stored = store.get_draft(draft_id, private=private)
+    findings = check_stored(stored, config)
+    if as_json:
+        _echo_json(
+            {
+                "id": stored.id,
+                "record": stored.record,
+                "version": stored.version,
+                "created_at": stored.created_at,
+                "updated_at": stored.updated_at,
+                "source": stored.source,
+                "draft": draft_to_dict(stored.draft),
+                "findings": [f.to_dict() for f in findings],
+            }
+        )
+        return
+    click.echo(render_note_markdown(stored.draft, config, findings), nl=False)
+
+
+def _run_editor(path: Path) -> None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        done = subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as exc:
+        raise BadInputError(f"cannot start the editor {editor!r} ($VISUAL/$EDITOR): {exc.strerror}") from exc
+    if done.returncode != 0:
+        raise BadInputError(f"the editor {editor!r} exited with status {done.returncode}; nothing was saved")
+
+
+@drafts.command("edit")
+@click.argument("draft_id", type=int)
+@_private_option
+@click.option(
+    "--file",
+    "from_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Take the edited text from FILE instead of opening $EDITOR.",
+)
+def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
+    """Edit a draft in $EDITOR (or from --file) and save it as a new version.
+
+    Move a sentence by cutting it from under one heading and pasting it under
+    another. If the text cannot be read back, your edit is kept in a file
+    beside the store and the message says how to retry; nothing is lost.
+    """
+    from .formats import load_format
+    from .pipeline import open_store
+    from .review.editor import editable_text, parse_edited
+
+    config = _config()
+    with open_store(config) as store:
+        stored = store.get_draft(draft_id, private=private)
+        fmt = load_format(stored.draft.format, config.paths)
+        original = editable_text(stored.draft, fmt, f"dictanote draft {draft_id} ({fmt.label})")
+        if from_file is not None:
+            try:
+                edited = from_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise BadInputError(f"cannot read {from_file}: {exc}") from exc
+            keep = from_file
+        else:
+            keep = config.paths.data_dir / f"edit-{'p' if private else ''}{draft_id}.md"
+            fd = os.open(keep, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(original)
+            _run_editor(keep)
+            edited = keep.read_text(encoding="utf-8")
+        if edited == original:
+            if from_file is None:
+                keep.unlink(missing_ok=True)
+            click.echo("No change; nothing saved.", err=True)
+            return
+        try:
+            new = parse_edited(edited, stored.draft, fmt)
+        except DraftDataError as exc:
+            retry = f"dictanote drafts edit {draft_id} {'--private ' if private else ''}--file {keep}"
+            raise DraftDataError(f"{exc}. Your edit is kept in {keep}; fix it and run `{retry}`") from exc
+        saved = store.update_draft(draft_id, new, expected_version=stored.version, private=private)
+    if from_file is None:
+        keep.unlink(missing_ok=True)
+    click.echo(f"Saved draft {draft_id} (version {saved.version}).", err=True)
+
+
+@drafts.command("finalize")
+@click.argument("draft_id", type=int)
+@_private_option
+@click.option("--signed-by", help="Who signs the note (default: the `clinician` setting).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bool) -> None:
+    """Sign a draft: it becomes a finalized note that can only be amended, never changed."""
+    from .pipeline import check_stored, open_store
+
+    config = _config()
+    who = (signed_by or config.settings.clinician).strip()
+    if not who:
+        raise BadInputError(
+            "who signs this note? pass --signed-by 'Name, credentials' or set `clinician` in the config file"
+        )
+    with open_store(config) as store:
+        stored = store.get_draft(draft_id, private=private)
+        warnings = [f for f in check_stored(stored, config) if f.severity != "info"]
+        for f in warnings:
+            click.echo(f"dictanote: {f.severity}: {f.message}", err=True)
+        if not yes and not click.confirm(
+            f"Finalize draft {draft_id} as signed by {who}? A finalized note can only be amended", err=True
+        ):
+            click.echo("Not finalized.", err=True)
+            raise click.exceptions.Exit(1)
+        note = store.finalize_draft(draft_id, expected_version=stored.version, signed_by=who, private=private)
+    click.echo(f"Finalized draft {draft_id} as note {note.id}.")
+
+
+@drafts.command("discard")
+@click.argument("draft_id", type=int)
+@_private_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def drafts_discard(draft_id: int, private: bool, yes: bool) -> None:
+    """Delete a draft for good (the audit log keeps only that it was discarded)."""
+    from .pipeline import open_store
+
+    with open_store(_config()) as store:
+        stored = store.get_draft(draft_id, private=private)
+        if not yes and not click.confirm(f"Discard draft {draft_id} for good?", err=True):
+            click.echo("Not discarded.", err=True)
+            raise click.exceptions.Exit(1)
+        store.discard_draft(draft_id, expected_version=stored.version, private=private)
+    click.echo(f"Discarded draft {draft_id}.")
+
+
+# --- notes ---------------------------------------------------------------------
+
+
+@click.group()
+def notes() -> None:
+    """Finalized notes: list, show and export."""
+
+
+def _note_row(note: Any) -> dict[str, Any]:
+    content = note.content
+    return {
+        "id": note.id,
+        "format": content.format,
+        "client": content.session.client,
+        "session_date": content.session.date,
+        "finalized_at": note.finalized_at,
+        "signed_by": note.signed_by,
+        "amended_at": note.amended_at,
+        "draft_id": note.draft_id,
+    }
+
+
+@notes.command("list")
+@_private_option
+@click.option("--client", help="Only this client's notes.")
+@_json_option
+def notes_list(private: bool, client: str | None, as_json: bool) -> None:
+    """List finalized notes, oldest first."""
+    from .pipeline import open_store
+
+    with open_store(_config()) as store:
+        rows = [_note_row(n) for n in store.list_notes(private=private, client=client)]
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        click.echo("No finalized notes.")
+        return
+    for r in rows:
+        amended = f"  amended {r['amended_at']}" if r["amended_at"] else ""
+        click.echo(
+            f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['session_date'] or '-':<10}  "
+            f"finalized {r['finalized_at']} by {r['signed_by']}{amended}"
+        )
+
+
+@notes.command("show")
+@click.argument("note_id", type=int)
+@_private_option
+@_json_option
+def notes_show(note_id: int, private: bool, as_json: bool) -> None:
+    """Show a finalized note as it stands (amendments listed below it)."""
+    from .codec import draft_to_dict
+    from .pipeline import open_store, render_final_markdown
+
+    config = _config()
+    with open_store(config) as store:
+        note = store.get_note(note_id, private=private)
+    if as_json:
+        _echo_json(
+            {
+                **_note_row(note),
+                "content": draft_to_dict(note.content),
+                "amendments": [
+                    {"at": a.at, "reason": a.reason, "signed_by": a.signed_by} for a in note.amendments
+                ],
+            }
+        )
+        return
+    click.echo(render_final_markdown(note, config), nl=False)
+
+
+# --- audit ---------------------------------------------------------------------
+
+
+@click.group()
+def audit() -> None:
+    """The audit log: what was done to which draft or note, and when (never what it said)."""
+
+
+@audit.command("verify")
+@_private_option
+def audit_verify(private: bool) -> None:
+    """Check the audit log's hash chain; exit 4 if an entry was altered or deleted."""
+    from .pipeline import open_store
+
+    with open_store(_config()) as store:
+        report = store.verify_audit(private=private)
+    if not report.ok:
+        raise AuditChainError(f"audit log broken after {report.entries} entries: {report.problem}")
+    click.echo(f"Audit log intact: {report.entries} entries.")
+
+
+@audit.command("log")
+@_private_option
+@_json_option
+def audit_log(private: bool, as_json: bool) -> None:
+    """Print the audit log, oldest first."""
+    from .pipeline import open_store
+
+    with open_store(_config()) as store:
+        found = store.audit_entries(private=private)
+    if as_json:
+        _echo_json([vars(e) for e in found])
+        return
+    for e in found:
+        detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
+        click.echo(f"{e.seq:>5}  {e.at}  {e.action:<14} {e.object} {e.object_id}  {detail}")
+
+
+COMMANDS: list[click.Command] = [drafts, notes, audit]

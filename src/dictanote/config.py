@@ -52,6 +52,11 @@ class Settings:
         True, "Skip non-speech with the Silero voice-activity detector before decoding."
     )
     format: str = _setting("soap", "Note format used when --format is not given.")
+    clinician: str = _setting(
+        "",
+        "Your name and credentials as they sign a note (e.g. 'J. Rivera, LCSW'); used by finalize "
+        "unless --signed-by is given.",
+    )
     hotwords: bool = _setting(
         False,
         "Pass the vocabulary file's terms to Whisper as hotwords. Off by default: on our "

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from .check import CheckOptions, check_draft
 from .config import Config
 from .formats import load_format
-from .render import render_markdown
+from .render import render_markdown, render_note
 from .segment import SegmentOptions, remap, segment_transcript, warm_up
 from .transcribe import Transcriber, load_audio_file, resolve_model
-from .types import DecodingOptions, Draft, Finding, NoteFormat, StoredDraft, Transcript
+from .types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript
 from .vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
@@ -150,3 +150,8 @@ def render_note_markdown(draft: Draft, config: Config, findings: tuple[Finding, 
     fmt = load_format(draft.format, config.paths)
     private = load_format(PRIVATE_FORMAT, config.paths) if draft.private is not None else None
     return render_markdown(draft, fmt, config.paths, private, findings)
+
+
+def render_final_markdown(note: Note, config: Config) -> str:
+    """A finalized note laid out by its format's template, with signature and amendments."""
+    return render_note(note, load_format(note.content.format, config.paths), config.paths)

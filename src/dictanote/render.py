@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import Paths, shipped_dir
 from .errors import FormatFileError
-from .types import Draft, DraftField, Finding, NoteFormat, Sentence
+from .types import Draft, DraftField, Finding, Note, NoteFormat, Sentence
 
 
 def template_dirs(paths: Paths) -> tuple[Path, ...]:
@@ -41,11 +41,11 @@ LOW_CONFIDENCE = 0.6
 UNCERTAIN_MARK = "[?]"
 
 
-def _paragraphs(field: DraftField) -> list[str]:
-    """The field's paragraphs, each uncertain placement marked for review."""
+def _paragraphs(field: DraftField, marks: bool = True) -> list[str]:
+    """The field's paragraphs, each uncertain placement marked for review (drafts only)."""
 
     def marked(s: Sentence) -> str:
-        return f"{s.text} {UNCERTAIN_MARK}" if s.confidence < LOW_CONFIDENCE else s.text
+        return f"{s.text} {UNCERTAIN_MARK}" if marks and s.confidence < LOW_CONFIDENCE else s.text
 
     return [" ".join(marked(s) for s in group) for group in field.paragraph_groups()]
 
@@ -66,7 +66,17 @@ def render_markdown(
     return text
 
 
-def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
+def render_note(note: Note, fmt: NoteFormat, paths: Paths) -> str:
+    """A finalized note as it stands (latest amendment), with its signature and amendments."""
+    signature = {
+        "signed_by": note.signed_by,
+        "finalized_at": note.finalized_at,
+        "amendments": [{"at": a.at, "signed_by": a.signed_by, "reason": a.reason} for a in note.amendments],
+    }
+    return _render_one(note.content, fmt, paths, signature)
+
+
+def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths, note: dict[str, Any] | None = None) -> str:
     import jinja2
 
     env = _environment(template_dirs(paths))
@@ -82,7 +92,8 @@ def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
             f"template {exc.filename or fmt.template}: line {exc.lineno}: {exc.message}"
         ) from exc
     fields = [
-        {"id": f.id, "label": f.label, "text": f.text, "paragraphs": _paragraphs(f)} for f in draft.fields
+        {"id": f.id, "label": f.label, "text": f.text, "paragraphs": _paragraphs(f, marks=note is None)}
+        for f in draft.fields
     ]
     try:
         text: str = template.render(
@@ -90,7 +101,9 @@ def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths) -> str:
             fields=fields,
             session=draft.session.to_dict(),
             provenance=f"format {fmt.id}, segmenter {draft.segmenter}",
-            uncertain=any(s.confidence < LOW_CONFIDENCE for f in draft.fields for s in f.sentences),
+            uncertain=note is None
+            and any(s.confidence < LOW_CONFIDENCE for f in draft.fields for s in f.sentences),
+            note=note,
             uncertain_mark=UNCERTAIN_MARK,
         )
     except jinja2.TemplateError as exc:
@@ -132,3 +145,72 @@ def draft_to_json(draft: Draft, findings: Sequence[Finding] = ()) -> dict[str, A
         "findings": [f.to_dict() for f in findings],
         "private": private,
     }
+
+
+# A finalized note keeps its format's layout (and a user's override of it) but loses the
+# draft banner and the review marks: the title and footer blocks are replaced.
+_FINAL_LAYOUT = """{% extends layout %}
+{% block title %}# {{ final_title }}{% endblock %}
+{% block footer %}
+---
+
+{% for line in final_footer %}
+{{ line }}
+
+{% endfor %}
+{% endblock %}
+"""
+
+
+def render_final_markdown(draft: Draft, fmt: NoteFormat, paths: Paths, footer: Sequence[str]) -> str:
+    """A signed note in its format's layout: a plain title, no review marks, ``footer`` lines last.
+
+    The draft's private companion is never included; render it on its own if it is wanted.
+    """
+    import jinja2
+
+    env = _environment(template_dirs(paths))
+    try:
+        template = env.from_string(_FINAL_LAYOUT)
+        fields = [
+            {"id": f.id, "label": f.label, "text": f.text, "paragraphs": f.paragraphs} for f in draft.fields
+        ]
+        text: str = template.render(
+            layout=fmt.template,
+            final_title=fmt.label,
+            final_footer=list(footer),
+            format={"id": fmt.id, "label": fmt.label},
+            fields=fields,
+            session=draft.session.to_dict(),
+            provenance=f"format {fmt.id}, segmenter {draft.segmenter}",
+            uncertain=False,
+            uncertain_mark=UNCERTAIN_MARK,
+        )
+    except jinja2.TemplateNotFound as exc:
+        raise FormatFileError(
+            f"format {fmt.id!r} ({fmt.source}): template {fmt.template!r} not found in "
+            f"{', '.join(str(d) for d in template_dirs(paths))}"
+        ) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise FormatFileError(
+            f"template {exc.filename or fmt.template}: line {exc.lineno}: {exc.message}"
+        ) from exc
+    except jinja2.TemplateError as exc:
+        raise FormatFileError(f"template {fmt.template}: {exc}") from exc
+    return text.strip() + "\n"
+
+
+def render_page(template: str, context: dict[str, Any], paths: Paths) -> str:
+    """An HTML page of the review server (``templates/review/*.html``), every value escaped."""
+    import jinja2
+
+    env = _environment(template_dirs(paths))
+    try:
+        page: str = env.get_template(template).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise FormatFileError(
+            f"page template {template!r} not found in {', '.join(str(d) for d in template_dirs(paths))}"
+        ) from exc
+    except jinja2.TemplateError as exc:
+        raise FormatFileError(f"page template {template}: {exc}") from exc
+    return page
