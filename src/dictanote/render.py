@@ -147,58 +147,6 @@ def draft_to_json(draft: Draft, findings: Sequence[Finding] = ()) -> dict[str, A
     }
 
 
-# A finalized note keeps its format's layout (and a user's override of it) but loses the
-# draft banner and the review marks: the title and footer blocks are replaced.
-_FINAL_LAYOUT = """{% extends layout %}
-{% block title %}# {{ final_title }}{% endblock %}
-{% block footer %}
----
-
-{% for line in final_footer %}
-{{ line }}
-
-{% endfor %}
-{% endblock %}
-"""
-
-
-def render_final_markdown(draft: Draft, fmt: NoteFormat, paths: Paths, footer: Sequence[str]) -> str:
-    """A signed note in its format's layout: a plain title, no review marks, ``footer`` lines last.
-
-    The draft's private companion is never included; render it on its own if it is wanted.
-    """
-    import jinja2
-
-    env = _environment(template_dirs(paths))
-    try:
-        template = env.from_string(_FINAL_LAYOUT)
-        fields = [
-            {"id": f.id, "label": f.label, "text": f.text, "paragraphs": f.paragraphs} for f in draft.fields
-        ]
-        text: str = template.render(
-            layout=fmt.template,
-            final_title=fmt.label,
-            final_footer=list(footer),
-            format={"id": fmt.id, "label": fmt.label},
-            fields=fields,
-            session=draft.session.to_dict(),
-            provenance=f"format {fmt.id}, segmenter {draft.segmenter}",
-            uncertain=False,
-            uncertain_mark=UNCERTAIN_MARK,
-        )
-    except jinja2.TemplateNotFound as exc:
-        raise FormatFileError(
-            f"format {fmt.id!r} ({fmt.source}): template {fmt.template!r} not found in "
-            f"{', '.join(str(d) for d in template_dirs(paths))}"
-        ) from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise FormatFileError(
-            f"template {exc.filename or fmt.template}: line {exc.lineno}: {exc.message}"
-        ) from exc
-    except jinja2.TemplateError as exc:
-        raise FormatFileError(f"template {fmt.template}: {exc}") from exc
-    return text.strip() + "\n"
-
 
 def render_page(template: str, context: dict[str, Any], paths: Paths) -> str:
     """An HTML page of the review server (``templates/review/*.html``), every value escaped."""
