@@ -22,7 +22,8 @@ code in one place. Messages say what was given, what exists, and how to fix it.
     │   ├── RecordNotFoundError
     │   ├── EditConflictError
     │   ├── DeviceNotFoundError
-    │   └── ClipboardUnavailableError
+    │   ├── ClipboardUnavailableError
+    │   └── OutputFileError
     ├── TranscriptionError         exit 3: the model failed on good input
     ├── StoreError                 exit 4: the note store could not be read or written
     │   ├── StoreBusyError
@@ -120,6 +121,10 @@ class DeviceNotFoundError(BadInputError):
 
 class ClipboardUnavailableError(BadInputError):
     """No clipboard can be reached from here."""
+
+
+class OutputFileError(BadInputError):
+    """An output file (an export) cannot be written where the user asked."""
 
 
 class StoreError(DictanoteError):
