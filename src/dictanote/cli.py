@@ -374,6 +374,7 @@ def _register() -> None:
     for command in cli_records.COMMANDS:
         cli.add_command(command)
     # --- further command modules register here, one line each ---
+    list(map(cli.add_command, __import__("dictanote.daemon.commands", fromlist=["COMMANDS"]).COMMANDS))
 
 
 _register()

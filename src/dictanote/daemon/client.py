@@ -1,0 +1,101 @@
+"""Talk to a running daemon over its control socket: one request, one reply.
+
+What ``dictanote start|stop|toggle|cancel|status`` and a desktop shortcut run,
+so it must stay instant: it imports only the standard library, the protocol and
+the error tree. Socket failures become ``DaemonNotRunningError`` or
+``DaemonError`` here, at the boundary.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from pathlib import Path
+from typing import Any
+
+from ..errors import DaemonError, DaemonNotRunningError
+from .protocol import MAX_LINE, Request, parse_reply
+
+CONNECT_TIMEOUT_S = 2.0
+# How long a reply may take: ``stop`` answers after the draft is transcribed and saved.
+REPLY_TIMEOUT_S = {"stop": 120.0, "toggle": 120.0}
+DEFAULT_REPLY_TIMEOUT_S = 10.0
+START_HINT = "start it with `dictanote daemon` (or as a systemd user service, see docs/daemon.md)"
+
+
+def reply_timeout(cmd: str) -> float:
+    """Seconds to wait for the reply to ``cmd``."""
+    return REPLY_TIMEOUT_S.get(cmd, DEFAULT_REPLY_TIMEOUT_S)
+
+
+def _connect(path: Path, timeout: float) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(str(path))
+    except (FileNotFoundError, ConnectionRefusedError) as exc:
+        sock.close()
+        raise DaemonNotRunningError(f"no dictanote daemon is running; {START_HINT}") from exc
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (errno.ENOTSOCK, errno.ECONNREFUSED, errno.ENOENT):
+            raise DaemonNotRunningError(f"no dictanote daemon is running; {START_HINT}") from exc
+        raise DaemonError(f"cannot reach the daemon at {path}: {exc.strerror or exc}") from exc
+    return sock
+
+
+def _read_line(sock: socket.socket) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if b"\n" in chunk or size > MAX_LINE:
+            break
+    return b"".join(chunks).split(b"\n", 1)[0]
+
+
+def send(path: Path, request: Request, timeout: float | None = None) -> dict[str, Any]:
+    """Send one request and return the daemon's reply (``ok`` true or false).
+
+    Raises ``DaemonNotRunningError`` when nothing listens on ``path`` and
+    ``DaemonError`` when the daemon does not answer in time or answers garbage.
+    """
+    wait = reply_timeout(request.cmd) if timeout is None else timeout
+    sock = _connect(path, min(CONNECT_TIMEOUT_S, wait))
+    try:
+        sock.settimeout(wait)
+        sock.sendall(request.encode())
+        sock.shutdown(socket.SHUT_WR)
+        line = _read_line(sock)
+    except TimeoutError as exc:
+        raise DaemonError(
+            f"the daemon did not answer {request.cmd!r} within {wait:.0f} s; "
+            "see its log (journalctl --user -u dictanote) or restart it"
+        ) from exc
+    except OSError as exc:
+        raise DaemonError(f"lost the connection to the daemon: {exc.strerror or exc}") from exc
+    finally:
+        sock.close()
+    if not line:
+        raise DaemonError(f"the daemon closed the connection without answering {request.cmd!r}")
+    return parse_reply(line)
+
+
+def ping(path: Path, timeout: float = 1.0) -> dict[str, Any] | None:
+    """The daemon's ping reply, or None when nothing answers on ``path``."""
+    try:
+        return send(path, Request("ping"), timeout=timeout)
+    except DaemonError:
+        return None
+
+
+def command(path: Path, cmd: str, private: bool = False) -> dict[str, Any]:
+    """Send ``cmd`` and return its reply; an ``ok: false`` reply becomes a ``DaemonError``."""
+    reply = send(path, Request(cmd, private=private))
+    if not reply["ok"]:
+        raise DaemonError(f"the daemon refused {cmd!r}: {reply.get('error', 'no reason given')}")
+    return reply

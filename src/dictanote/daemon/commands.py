@@ -1,0 +1,209 @@
+"""``dictanote daemon`` and its clients ``start|stop|toggle|cancel|status``.
+
+The clients are what a desktop shortcut runs, so this module imports only
+click, the protocol and the socket client at load time; the daemon's parts
+(and through them the model) load inside the ``daemon`` command alone. Errors
+go to ``cli.main`` like every other command's (``DaemonNotRunningError``: exit 6).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import default_paths
+from .client import command
+from .protocol import socket_path
+
+COMMANDS: list[click.Command] = []
+
+
+def _socket() -> Path:
+    # The runtime directory depends on the environment only, never on the config file.
+    return socket_path(default_paths(os.environ).runtime_dir)
+
+
+def _register(cmd: click.Command) -> click.Command:
+    COMMANDS.append(cmd)
+    return cmd
+
+
+def _started(reply: dict[str, Any]) -> str:
+    if reply.get("ignored"):
+        return f"{reply.get('reason', 'already recording')}; start ignored"
+    return "recording (private note)" if reply.get("private") else "recording"
+
+
+def _stopped(reply: dict[str, Any]) -> str:
+    draft = reply.get("draft")
+    if not draft:
+        return str(reply.get("reason", "nothing was recording"))
+    kind = "Private draft" if draft["record"] == "private" else "Draft"
+    timing = reply.get("timing", {})
+    after = f" ({timing['stop_to_saved_s']:.1f} s after stop)" if "stop_to_saved_s" in timing else ""
+    companion = ", plus a private note" if draft.get("private_companion") else ""
+    return (
+        f"{kind} {draft['id']} ({draft['label']}) saved: "
+        f"{draft['fields_filled']} of {draft['fields_total']} fields{companion}{after}"
+    )
+
+
+def _echo_warnings(reply: dict[str, Any]) -> None:
+    for warning in reply.get("warnings", []):
+        click.echo(f"dictanote: warning: {warning}", err=True)
+
+
+@_register
+@click.command("start")
+@click.option("--private", is_flag=True, help="A psychotherapy (private) note, kept apart from the record.")
+def start(private: bool) -> None:
+    """Start dictating (the daemon must be running). A start while recording is ignored."""
+    click.echo(_started(command(_socket(), "start", private=private)))
+
+
+@_register
+@click.command("stop")
+def stop() -> None:
+    """Stop dictating; prints the saved draft's id once it is in the inbox."""
+    reply = command(_socket(), "stop")
+    _echo_warnings(reply)
+    click.echo(_stopped(reply))
+
+
+@_register
+@click.command("toggle")
+@click.option("--private", is_flag=True, help="If this starts a dictation, make it a private note.")
+def toggle(private: bool) -> None:
+    """Start dictating if idle, stop if recording: bind this to a key."""
+    reply = command(_socket(), "toggle", private=private)
+    if "draft" in reply:
+        _echo_warnings(reply)
+        click.echo(_stopped(reply))
+    else:
+        click.echo(_started(reply))
+
+
+@_register
+@click.command("cancel")
+def cancel() -> None:
+    """Drop the dictation in progress: nothing is transcribed or saved."""
+    reply = command(_socket(), "cancel")
+    click.echo(
+        "cancelled; nothing was saved" if reply.get("cancelled") else f"nothing to cancel ({reply['state']})"
+    )
+
+
+def _status_line(reply: dict[str, Any]) -> str:
+    state = reply["state"]
+    parts = [state]
+    if state != "idle":
+        minutes, seconds = divmod(int(reply.get("elapsed_s", 0)), 60)
+        parts[0] = f"{state} {minutes:02d}:{seconds:02d}" + (
+            " (private note)" if reply.get("private") else ""
+        )
+    if not reply.get("capture", True):
+        parts.append("capture off")
+    last = reply.get("last_draft")
+    if last:
+        parts.append(
+            f"last draft {last['id']} ({last['label']}, {last['fields_filled']} of "
+            f"{last['fields_total']} fields) at {last['saved_at']}"
+        )
+    if reply.get("last_ignored_start"):
+        parts.append(f"a start was ignored at {reply['last_ignored_start']}")
+    if reply.get("unsaved"):
+        parts.append(f"{reply['unsaved']} draft(s) not yet saved (will retry)")
+    if reply.get("last_error"):
+        parts.append(f"last error: {reply['last_error']}")
+    if reply.get("hotkey"):
+        parts.append(f"hotkey {reply['hotkey']}")
+    return "; ".join(parts)
+
+
+@_register
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the daemon's full status as JSON.")
+def status(as_json: bool) -> None:
+    """Say what the daemon is doing: idle, recording (and for how long) or finishing."""
+    reply = command(_socket(), "status")
+    reply.pop("ok", None)
+    if as_json:
+        click.echo(json.dumps(reply, indent=2))
+    else:
+        click.echo(_status_line(reply))
+
+
+@_register
+@click.command("daemon")
+@click.option(
+    "--format", "-f", "format_id", metavar="ID", help="Note format of each dictation (default from settings)."
+)
+@click.option(
+    "--hotkey", "keys", metavar="KEYS", help="Grab a global key, e.g. '<ctrl>+<alt>+d' (X11, macOS)."
+)
+@click.option("--push-to-talk", is_flag=True, help="Record while the hotkey is held, instead of toggling.")
+@click.option(
+    "--private-hotkey",
+    "private_keys",
+    metavar="KEYS",
+    help="A second key for a private (psychotherapy) note.",
+)
+@click.option("--no-tones", is_flag=True, help="No start and stop tones.")
+@click.option(
+    "--device", metavar="NAME|INDEX", help="Input device (see `dictanote devices`); default: the system's."
+)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=10),
+    help="Length cap of one dictation (a warning comes 30 s before it).",
+)
+@click.option(
+    "--arm/--no-arm",
+    "stay_armed",
+    default=True,
+    show_default=True,
+    help="Keep the microphone stream open between dictations, so the 0.5 s before a start is kept.",
+)
+@click.option("--no-notify", is_flag=True, help="No desktop notifications (they go to the log only).")
+@click.option(
+    "--no-capture",
+    is_flag=True,
+    help="Serve the socket without any audio (to try a key binding); stop saves nothing.",
+)
+def daemon(
+    format_id: str | None,
+    keys: str | None,
+    push_to_talk: bool,
+    private_keys: str | None,
+    no_tones: bool,
+    device: str | None,
+    max_seconds: float | None,
+    stay_armed: bool,
+    no_notify: bool,
+    no_capture: bool,
+) -> None:
+    """Run the dictation daemon: the model stays loaded; clients and hotkeys drive it.
+
+    Control it with `dictanote toggle` (bind that to a key in your desktop's
+    shortcut settings), `start [--private]`, `stop`, `cancel` and `status`.
+    SIGTERM or Ctrl-C finishes and saves a dictation in progress, then exits.
+    """
+    from ..cli import _config
+    from .hotkey import HotkeyOptions
+    from .service import DaemonOptions, run_daemon
+
+    options = DaemonOptions(
+        format_id=format_id,
+        device=int(device) if device is not None and device.isdigit() else device,
+        max_seconds=max_seconds,
+        tones=not no_tones,
+        capture=not no_capture,
+        stay_armed=stay_armed,
+        notifications=not no_notify,
+        hotkey=HotkeyOptions(keys=keys, private_keys=private_keys, push_to_talk=push_to_talk),
+    )
+    run_daemon(_config(), options)

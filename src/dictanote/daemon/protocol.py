@@ -1,0 +1,99 @@
+"""The daemon's control protocol: one JSON object per line, each way.
+
+A request is ``{"cmd": "start"|"stop"|"toggle"|"cancel"|"status"|"ping",
+"private": bool?}``; a reply is ``{"ok": true, ...}`` or ``{"ok": false,
+"error": "..."}``. This module only encodes and checks lines and names the
+socket's place; it imports nothing heavy and never touches a socket.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import DaemonError
+
+COMMANDS = ("start", "stop", "toggle", "cancel", "status", "ping")
+SOCKET_NAME = "daemon.sock"
+# A request or reply longer than this is refused: the protocol carries ids, states and counts only.
+MAX_LINE = 64 * 1024
+# AF_UNIX paths are limited to 108 bytes (104 on macOS) including the final NUL.
+MAX_SOCKET_PATH = 103
+PROTOCOL_VERSION = 1
+
+STATES = ("idle", "recording", "finishing")
+
+
+def socket_path(runtime_dir: Path) -> Path:
+    """Where the daemon listens: ``<runtime dir>/daemon.sock``."""
+    path = runtime_dir / SOCKET_NAME
+    if len(str(path).encode()) > MAX_SOCKET_PATH:
+        raise DaemonError(
+            f"the control socket path {path} is longer than {MAX_SOCKET_PATH} bytes, the limit "
+            "for a Unix socket; set XDG_RUNTIME_DIR to a shorter directory"
+        )
+    return path
+
+
+@dataclass(frozen=True)
+class Request:
+    """One command sent to the daemon."""
+
+    cmd: str
+    private: bool = False
+
+    def encode(self) -> bytes:
+        """The request as one line of JSON."""
+        data: dict[str, Any] = {"cmd": self.cmd}
+        if self.private:
+            data["private"] = True
+        return encode_line(data)
+
+
+def encode_line(data: dict[str, Any]) -> bytes:
+    """One compact JSON object followed by a newline."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=True).encode("ascii") + b"\n"
+
+
+def _decode_object(line: bytes, what: str) -> dict[str, Any]:
+    if len(line) > MAX_LINE:
+        raise DaemonError(f"{what} is {len(line)} bytes; the limit is {MAX_LINE}")
+    try:
+        data = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DaemonError(f"{what} is not a JSON line: {type(exc).__name__}") from exc
+    if not isinstance(data, dict):
+        raise DaemonError(f"{what} must be a JSON object, got {type(data).__name__}")
+    return data
+
+
+def parse_request(line: bytes) -> Request:
+    """A request line checked against the protocol; DaemonError says what is wrong."""
+    data = _decode_object(line, "the request")
+    unknown = sorted(set(data) - {"cmd", "private"})
+    if unknown:
+        raise DaemonError(f"unknown request key {unknown[0]!r}; allowed keys: cmd, private")
+    cmd = data.get("cmd")
+    if cmd not in COMMANDS:
+        raise DaemonError(f"unknown command {cmd!r}; available commands: {', '.join(COMMANDS)}")
+    private = data.get("private", False)
+    if not isinstance(private, bool):
+        raise DaemonError(f"'private' must be true or false, got {private!r}")
+    if private and cmd not in ("start", "toggle"):
+        raise DaemonError(f"'private' applies to start and toggle only, not {cmd}")
+    return Request(cmd=cmd, private=private)
+
+
+def parse_reply(line: bytes) -> dict[str, Any]:
+    """A reply line; DaemonError if it is not a JSON object with a boolean ``ok``."""
+    data = _decode_object(line, "the daemon's reply")
+    if not isinstance(data.get("ok"), bool):
+        raise DaemonError("the daemon's reply has no 'ok' flag; is another program using its socket?")
+    return data
+
+
+def error_reply(message: str) -> dict[str, Any]:
+    """The reply for a request that failed."""
+    return {"ok": False, "error": message}

@@ -1,0 +1,124 @@
+"""Assemble and run the daemon: model loaded once, engine armed, socket open, hotkey grabbed.
+
+The one place that knows every daemon part and the pipeline. Order matters:
+refuse early if a daemon is already running (before the model loads), load
+the model and segmenter, open the socket, then wait. On SIGTERM/SIGINT the
+dictation in progress is finished and saved before the process exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..config import Config
+from ..errors import DictanoteError
+from .controller import Controller, ControllerOptions
+from .hotkey import HotkeyActions, HotkeyOptions, Hotkeys
+from .notify import Notifier
+from .server import ControlSocket, Server
+
+if TYPE_CHECKING:
+    from ..live import LiveDictation, LiveResult
+    from ..types import StoredDraft
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DaemonOptions:
+    """What ``dictanote daemon`` was asked for.
+
+    ``capture`` False runs the socket and state machine with no audio at all
+    (``--no-capture``: for checking a key binding, and for the lifecycle tests).
+    """
+
+    format_id: str | None = None
+    device: str | int | None = None
+    max_seconds: float | None = None
+    tones: bool = True
+    capture: bool = True
+    stay_armed: bool = True
+    notifications: bool = True
+    hotkey: HotkeyOptions = field(default_factory=HotkeyOptions)
+
+
+def build_engine(config: Config, options: DaemonOptions, controller: Controller) -> LiveDictation:
+    """The live capture engine with the model loaded and the segmenter warming up."""
+    from ..formats import load_format
+    from ..live import LiveCallbacks, LiveDictation, LiveOptions
+    from ..pipeline import make_transcriber
+    from ..segment import warm_up
+
+    format_id = options.format_id or config.settings.format
+    load_format(format_id, config.paths)  # an unknown format fails now, not at the first stop
+    transcriber = make_transcriber(config)
+    transcriber.load()
+    warm_up()
+    cap = {"max_seconds": options.max_seconds} if options.max_seconds is not None else {}
+    live_options = LiveOptions(device=options.device, format_id=format_id, tones=options.tones, **cap)
+    callbacks = LiveCallbacks(on_warning=controller.on_warning, on_autostop=controller.on_autostop)
+    return LiveDictation(config, transcriber, live_options, callbacks)
+
+
+def _saver(config: Config) -> Callable[[LiveResult], StoredDraft]:
+    def save(outcome: LiveResult) -> StoredDraft:
+        from ..pipeline import save_result
+
+        return save_result(outcome.result, config, source="daemon")
+
+    return save
+
+
+def run_daemon(config: Config, options: DaemonOptions) -> int:
+    """Serve until SIGTERM/SIGINT; return the exit code (0 after a clean shutdown)."""
+    control = ControlSocket(config.paths.runtime_dir)
+    control.check_free()  # a second daemon is refused before it spends time loading the model
+    notifier = Notifier(enabled=options.notifications)
+    controller = Controller(None, _saver(config), notifier, ControllerOptions(stay_armed=options.stay_armed))
+    if options.capture:
+        controller.engine = build_engine(config, options, controller)
+        try:
+            controller.arm()
+        except DictanoteError as exc:  # no microphone yet: keep serving, `start` tries again
+            log.warning("the input device is not ready: %s", exc)
+            notifier("dictanote: no microphone", str(exc), urgent=True)
+    control.open()
+    server = Server(control, controller.handle)
+    server.install_signal_handlers()
+    hotkeys = None
+    if options.hotkey.wanted:
+        hotkeys = Hotkeys(
+            options.hotkey,
+            HotkeyActions(
+                start=lambda p: controller.start(private=p), stop=controller.stop, toggle=_toggler(controller)
+            ),
+        )
+        controller.hotkey_status = hotkeys.start()
+    sys.stderr.write(
+        f"dictanote daemon: ready on {control.path} (capture {'on' if options.capture else 'off'})\n"
+    )
+    sys.stderr.flush()
+    try:
+        server.serve_forever()
+    finally:
+        if hotkeys is not None:
+            hotkeys.stop()
+        try:
+            reply = controller.shutdown()
+        finally:
+            server.join_workers()
+            notifier.wait()
+            server.close()
+    if reply and reply.get("draft"):
+        log.info("saved draft %s on the way out", reply["draft"]["id"])
+    return 0
+
+
+def _toggler(controller: Controller) -> Callable[[bool], object]:
+    from .protocol import Request
+
+    return lambda private: controller.handle(Request("toggle", private=private))
