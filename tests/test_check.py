@@ -172,3 +172,40 @@ def test_check_never_changes_the_draft(config: Config) -> None:
     result = draft_from_text(GOOD_BIRP, "birp", config)
     assert check_draft(result.draft, result.format) == result.findings
     assert result.draft == draft_from_text(GOOD_BIRP, "birp", config).draft
+
+
+@pytest.mark.parametrize(
+    ("hours", "code", "severity"),
+    [
+        (1.0, None, None),
+        (47.9, None, None),
+        (50.0, "documentation-due", "info"),
+        (71.9, "documentation-due", "info"),
+        (73.0, "documentation-late", "warning"),
+        (200.0, "documentation-late", "warning"),
+    ],
+)
+def test_check_timeliness_against_the_72_hour_window(
+    config: Config, hours: float, code: str | None, severity: str | None
+) -> None:
+    from dictanote.check import CheckOptions
+
+    result = draft_from_text(GOOD_BIRP, "birp", config)
+    found = [
+        (f.code, f.severity)
+        for f in check_draft(result.draft, result.format, CheckOptions(age_hours=hours))
+        if f.code.startswith("documentation-")
+    ]
+    assert found == ([(code, severity)] if code else [])
+
+
+def test_check_stored_draft_knows_its_age(config: Config) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from dictanote.pipeline import check_stored, save_result
+
+    stored = save_result(draft_from_text(GOOD_BIRP, "birp", config), config)
+    created = datetime.strptime(stored.created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    codes = {f.code for f in check_stored(stored, config, now=created + timedelta(hours=80))}
+    assert "documentation-late" in codes
+    assert "documentation-late" not in {f.code for f in check_stored(stored, config)}

@@ -504,3 +504,31 @@ def test_segment_roles_for_clear_phrasing(sentence: str, role: str) -> None:
     probs = classify([sentence])[0]
     assert max(probs, key=probs.__getitem__) == role
     assert sum(probs.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("target", ["dap", "birp", "girp", "pie", "progress"])
+def test_segment_remap_keeps_every_sentence_once(config: Config, target: str) -> None:
+    from conftest import load_samples
+
+    from dictanote.pipeline import draft_from_text, switch_format
+
+    sample = next(s for s in load_samples() if s.id == "soap-unheaded")
+    draft = draft_from_text(sample.text, "soap", config).draft
+    remapped = switch_format(draft, target, config)
+    assert remapped.format == target
+    assert [f.id for f in remapped.fields] == list(load_format(target, config.paths).field_ids)
+    before = [s.text for f in draft.fields for s in f.sentences]
+    assert sorted(s.text for f in remapped.fields for s in f.sentences) == sorted(before)
+    assert remapped.session == draft.session and remapped.transcript == draft.transcript
+
+
+def test_segment_remap_places_by_role(config: Config) -> None:
+    from dictanote.pipeline import draft_from_text, switch_format
+
+    text = (
+        "Subjective. Client reports panic attacks at work. Objective. Restless, speech rapid. "
+        "Assessment. Panic disorder, improving. Plan. Continue weekly CBT and review in two weeks."
+    )
+    dap = switch_format(draft_from_text(text, "soap", config).draft, "dap", config)
+    assert [s.text for s in dap.field("plan").sentences] == ["Continue weekly CBT and review in two weeks."]
+    assert "Client reports panic attacks at work." in [s.text for s in dap.field("data").sentences]
