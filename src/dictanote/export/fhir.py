@@ -1,0 +1,226 @@
+"""A signed note as FHIR R4 JSON: a document Bundle around a Composition, or a DocumentReference.
+
+Plain dicts built with the standard library (no FHIR library at run time). PHI is kept
+to the minimum a receiving system needs: the client appears as initials only, the
+clinician by the name they signed with. Reads a ``Note``; never changes it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..types import Note, NoteFormat
+from .codes import FhirCodes
+from .text import NOTHING, client_initials, ordered_fields, parse_time, signature_lines
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EMPTY_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
+CONFIDENTIALITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+# Characters XML 1.0 does not allow; a narrative holding one is not well-formed.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class FhirOptions:
+    """What varies between two exports of the same note: the time and the fresh ids."""
+
+    now: dt.datetime | None = None
+    new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
+
+
+def fhir_time(value: str | dt.datetime) -> str:
+    """A FHIR ``instant``/``dateTime``: UTC, to the second, ``Z`` suffix."""
+    moment = parse_time(value) if isinstance(value, str) else value.astimezone(dt.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def xhtml_text(text: str) -> str:
+    """Text made safe inside an XHTML element: markup escaped, XML-invalid characters dropped."""
+    return html.escape(_XML_INVALID.sub("", text), quote=False)
+
+
+def narrative(paragraphs: list[str]) -> dict[str, Any]:
+    """A FHIR Narrative: one ``<p>`` per paragraph inside the XHTML ``div``."""
+    body = "".join(f"<p>{xhtml_text(p)}</p>" for p in paragraphs if p.strip()) or f"<p>{NOTHING}</p>"
+    return {"status": "generated", "div": f'<div xmlns="{XHTML_NS}">{body}</div>'}
+
+
+@dataclass(frozen=True)
+class _Parties:
+    """The minimal Patient and Practitioner the Composition points at."""
+
+    patient_url: str
+    practitioner_url: str
+    initials: str | None
+    signed_by: str
+
+    @property
+    def subject(self) -> dict[str, Any]:
+        ref: dict[str, Any] = {"reference": self.patient_url, "type": "Patient"}
+        if self.initials:
+            ref["display"] = self.initials
+        return ref
+
+    @property
+    def author(self) -> dict[str, Any]:
+        return {"reference": self.practitioner_url, "type": "Practitioner", "display": self.signed_by}
+
+    def patient(self) -> dict[str, Any]:
+        resource: dict[str, Any] = {"resourceType": "Patient", "id": self.patient_url.rsplit(":", 1)[-1]}
+        if self.initials:
+            resource["name"] = [{"text": self.initials}]
+        return resource
+
+    def practitioner(self) -> dict[str, Any]:
+        return {
+            "resourceType": "Practitioner",
+            "id": self.practitioner_url.rsplit(":", 1)[-1],
+            "name": [{"text": self.signed_by}],
+        }
+
+
+def _title(fmt: NoteFormat) -> str:
+    return fmt.label
+
+
+def _last_changed(note: Note) -> str:
+    return note.amended_at or note.finalized_at
+
+
+def _service_period(note: Note) -> dict[str, Any] | None:
+    date = note.content.session.date
+    return {"start": date, "end": date} if date and _ISO_DATE.match(date) else None
+
+
+def _sections(note: Note, fmt: NoteFormat, codes: FhirCodes) -> list[dict[str, Any]]:
+    sections = []
+    for f in ordered_fields(note.content, fmt):
+        section: dict[str, Any] = {"title": f.label}
+        coding = codes.section(f.id)
+        if coding is not None:
+            section["code"] = coding.to_fhir()
+        paragraphs = [p for p in f.paragraphs if p.strip()]
+        section["text"] = narrative(paragraphs)
+        if not paragraphs:
+            # R4 wants text on every section; emptyReason says why there is nothing in it.
+            section["emptyReason"] = {
+                "coding": [{"system": EMPTY_REASON_SYSTEM, "code": "notasked", "display": "Not Asked"}],
+                "text": NOTHING,
+            }
+        sections.append(section)
+    return sections
+
+
+def composition(
+    note: Note, fmt: NoteFormat, codes: FhirCodes, parties: _Parties, identifier: str
+) -> dict[str, Any]:
+    """The Composition of a signed note: status, type, subject, author, attester, one section per field."""
+    resource: dict[str, Any] = {
+        "resourceType": "Composition",
+        "id": identifier,
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{identifier}"},
+        "text": narrative([_title(fmt), *signature_lines(note)]),
+        "status": "amended" if note.amendments else "final",
+        "type": codes.document.to_fhir(),
+        "subject": parties.subject,
+        "date": fhir_time(_last_changed(note)),
+        "author": [parties.author],
+        "title": _title(fmt),
+        "attester": [{"mode": "legal", "time": fhir_time(note.finalized_at), "party": parties.author}],
+        "section": _sections(note, fmt, codes),
+    }
+    if note.record == "private":
+        resource["confidentiality"] = "R"
+    period = _service_period(note)
+    if period:
+        resource["event"] = [{"period": period}]
+    return resource
+
+
+def _parties(note: Note, options: FhirOptions) -> _Parties:
+    return _Parties(
+        patient_url=f"urn:uuid:{options.new_id()}",
+        practitioner_url=f"urn:uuid:{options.new_id()}",
+        initials=client_initials(note.content.session.client),
+        signed_by=note.signed_by,
+    )
+
+
+def document_bundle(
+    note: Note, fmt: NoteFormat, codes: FhirCodes, options: FhirOptions | None = None
+) -> dict[str, Any]:
+    """A FHIR R4 document: a Bundle whose first entry is the Composition, then Patient and Practitioner."""
+    opts = options or FhirOptions()
+    parties = _parties(note, opts)
+    composition_id = opts.new_id()
+    now = opts.now or dt.datetime.now(dt.timezone.utc)
+    return {
+        "resourceType": "Bundle",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{opts.new_id()}"},
+        "type": "document",
+        "timestamp": fhir_time(now),
+        "entry": [
+            {
+                "fullUrl": f"urn:uuid:{composition_id}",
+                "resource": composition(note, fmt, codes, parties, composition_id),
+            },
+            {"fullUrl": parties.patient_url, "resource": parties.patient()},
+            {"fullUrl": parties.practitioner_url, "resource": parties.practitioner()},
+        ],
+    }
+
+
+def document_reference(
+    note: Note,
+    fmt: NoteFormat,
+    codes: FhirCodes,
+    markdown: str,
+    options: FhirOptions | None = None,
+) -> dict[str, Any]:
+    """A FHIR R4 DocumentReference carrying the rendered note inline as base64 Markdown."""
+    opts = options or FhirOptions()
+    data = markdown.encode("utf-8")
+    initials = client_initials(note.content.session.client)
+    resource: dict[str, Any] = {
+        "resourceType": "DocumentReference",
+        "id": opts.new_id(),
+        "status": "current",
+        "docStatus": "amended" if note.amendments else "final",
+        "type": codes.document.to_fhir(),
+        "date": fhir_time(_last_changed(note)),
+        "author": [{"display": note.signed_by}],
+        "authenticator": {"display": note.signed_by},
+        "description": _title(fmt),
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "text/markdown; charset=utf-8",
+                    "language": "en",
+                    "data": base64.b64encode(data).decode("ascii"),
+                    "size": len(data),
+                    "hash": base64.b64encode(hashlib.sha1(data).digest()).decode("ascii"),
+                    "title": _title(fmt),
+                    "creation": fhir_time(note.finalized_at),
+                }
+            }
+        ],
+    }
+    if initials:
+        resource["subject"] = {"type": "Patient", "display": initials}
+    if note.record == "private":
+        resource["securityLabel"] = [
+            {"coding": [{"system": CONFIDENTIALITY_SYSTEM, "code": "R", "display": "restricted"}]}
+        ]
+    period = _service_period(note)
+    if period:
+        resource["context"] = {"period": period}
+    return resource
