@@ -143,3 +143,91 @@ def write_audio(path: Path, seconds: float = 2.0, tone_hz: float | None = 440.0,
         for packet in stream.encode(None):
             out.mux(packet)
     return path
+
+
+# --- daemon fixtures ---
+
+
+@dataclass
+class DaemonProcess:
+    """A ``dictanote daemon`` subprocess, started as a user (or systemd) would start it."""
+
+    proc: subprocess.Popen[bytes]
+    socket: Path
+    log: Path
+
+    def request(self, cmd: str, private: bool = False, timeout: float | None = None) -> dict[str, object]:
+        """Send one protocol request through the real socket; the raw reply."""
+        from dictanote.daemon import Request, send
+
+        return send(self.socket, Request(cmd, private=private), timeout=timeout)
+
+    def finish(self, sig: int = 15, timeout: float = 120.0) -> int:
+        """Send ``sig`` (SIGTERM by default) and wait for the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+            raise
+
+    def log_text(self) -> str:
+        """What the daemon wrote to stderr so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _daemon_socket() -> Path:
+    from dictanote.config import default_paths
+    from dictanote.daemon import socket_path
+
+    return socket_path(default_paths(os.environ).runtime_dir)
+
+
+@pytest.fixture
+def start_daemon(tmp_path: Path) -> Iterator[object]:
+    """Start ``dictanote daemon ARGS…`` (notifications off) and wait until it answers a ping.
+
+    Returns a ``DaemonProcess``; every daemon started is stopped (SIGTERM, then
+    SIGKILL) at teardown, so no test leaves one behind.
+    """
+    import time
+
+    from dictanote.daemon import ping
+
+    started: list[DaemonProcess] = []
+
+    def start(*args: str, ready_timeout: float = 120.0, wait: bool = True) -> DaemonProcess:
+        exe = shutil.which("dictanote", path=str(Path(sys.executable).parent)) or "dictanote"
+        log = tmp_path / f"daemon-{len(started)}.log"
+        with log.open("wb") as err:
+            proc = subprocess.Popen(
+                [exe, "-v", "daemon", "--no-notify", *args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+        handle = DaemonProcess(proc, _daemon_socket(), log)
+        started.append(handle)
+        if not wait:
+            return handle
+        deadline = time.monotonic() + ready_timeout
+        while ping(handle.socket, timeout=0.5) is None or "ready on" not in handle.log_text():
+            if proc.poll() is not None:
+                raise AssertionError(f"the daemon exited {proc.returncode}: {handle.log_text()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the daemon did not answer within {ready_timeout} s")
+            time.sleep(0.05)
+        return handle
+
+    yield start
+    for handle in started:
+        if handle.proc.poll() is None:
+            handle.proc.terminate()  # SIGTERM: a dictation in progress is saved, as in real use
+    for handle in started:
+        try:
+            handle.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            handle.proc.kill()
+            handle.proc.wait(10)
