@@ -231,3 +231,31 @@ def start_daemon(tmp_path: Path) -> Iterator[object]:
         except subprocess.TimeoutExpired:
             handle.proc.kill()
             handle.proc.wait(10)
+
+
+@pytest.fixture
+def xvfb(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private Xvfb display (DISPLAY set for the test and its subprocesses); needs `xvfb`."""
+    exe = shutil.which("Xvfb")
+    if exe is None:
+        pytest.fail("Xvfb is missing: apt-get install xvfb (setup.sh --test does)")
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        [exe, "-displayfd", str(write_fd), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as ready:
+        number = ready.readline().strip()  # Xvfb writes its display number once it accepts clients
+    if not number:
+        server.kill()
+        pytest.fail("Xvfb did not start")
+    display = f":{number}"
+    monkeypatch.setenv("DISPLAY", display)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
+    yield display
+    server.terminate()
+    server.wait(10)

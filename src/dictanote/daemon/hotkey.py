@@ -113,7 +113,10 @@ class Hotkeys:
                 if keys
             ]
         except ValueError as exc:
-            return self._unavailable(f"cannot read the key combination ({_first_line(exc)})")
+            return self._unavailable(
+                f"cannot read the key {_first_line(exc)!r} in {self.options.describe()}; "
+                "write combinations like '<ctrl>+<alt>+d', named keys in angle brackets"
+            )
         try:
             listener = keyboard.Listener(on_press=self._on_press, on_release=self._on_release)
             self._listener = listener
