@@ -7,8 +7,11 @@ import hashlib
 import json
 import os
 import re
+import signal
 import stat
 import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -443,18 +446,19 @@ _ATTACH = (
 )
 
 
-def _argv(*args: str) -> list[str]:
-    return ["notes", "export", *args]
+def _command(*args: str) -> list[str]:
+    """The argv of ``dictanote notes export ARGS``."""
+    if _attached():
+        return [str(Path(sys.executable).parent / "dictanote"), "notes", "export", *args]
+    return [sys.executable, "-c", _ATTACH, "notes", "export", *args]
 
 
 def dictanote(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``dictanote notes export ARGS`` as a user types it, in a child process."""
     if _attached():
-        return run_cli(*_argv(*args), env=env)
-    import sys
-
+        return run_cli("notes", "export", *args, env=env)
     return subprocess.run(
-        [sys.executable, "-c", _ATTACH, *_argv(*args)],
+        _command(*args),
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -535,3 +539,112 @@ def test_export_command_without_a_clipboard_says_so(config: Config, soap_note: i
     assert done.stdout == ""
     with Store.open(config.paths.data_dir) as store:
         assert not [e for e in store.audit_entries() if e.action == "exported"]
+
+
+# --- the clipboard, on a real X server ------------------------------------------------
+
+
+def _x_env(display: str) -> dict[str, str]:
+    return {"DISPLAY": display, "WAYLAND_DISPLAY": ""}
+
+
+def _clip(display: str) -> str:
+    done = subprocess.run(
+        ["xclip", "-selection", "clipboard", "-out"],
+        env={**os.environ, **_x_env(display)},
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    )
+    return done.stdout if done.returncode == 0 else ""
+
+
+def _set_clip(display: str, text: str) -> None:
+    subprocess.run(
+        ["xclip", "-selection", "clipboard", "-in"],
+        input=text,
+        env={**os.environ, **_x_env(display)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        timeout=5,
+        check=True,
+    )
+
+
+def _spawn(display: str, *args: str) -> subprocess.Popen[str]:
+    """``dictanote notes export ARGS`` running in the background, its stderr readable line by line."""
+    return subprocess.Popen(
+        _command(*args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **_x_env(display)},
+    )
+
+
+def _wait_for_copy(proc: subprocess.Popen[str]) -> str:
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "copied" in line, line + proc.stderr.read()
+    return line
+
+
+@pytest.mark.clipboard
+def test_export_clipboard_copy_puts_the_note_there(config: Config, soap_note: int, xvfb: str) -> None:
+    done = dictanote(str(soap_note), "--as", "markdown", "--copy", env=_x_env(xvfb))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""  # on the clipboard, not in the terminal
+    assert "copied" in done.stderr and "Slept" not in done.stderr
+    assert _clip(xvfb) == dictanote(str(soap_note), "--as", "markdown").stdout
+
+
+@pytest.mark.clipboard
+def test_export_clipboard_restores_the_previous_text(config: Config, soap_note: int, xvfb: str) -> None:
+    _set_clip(xvfb, "what the clinician had copied before")
+    proc = _spawn(xvfb, str(soap_note), "--as", "text", "--copy", "--restore-after", "1")
+    _wait_for_copy(proc)
+    assert "Slept through most nights." in _clip(xvfb)  # held while the command waits
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "previous clipboard restored" in err
+    assert _clip(xvfb) == "what the clinician had copied before"
+
+
+@pytest.mark.clipboard
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_export_clipboard_restores_when_interrupted(
+    config: Config, soap_note: int, xvfb: str, sig: signal.Signals
+) -> None:
+    _set_clip(xvfb, "earlier words")
+    proc = _spawn(xvfb, str(soap_note), "--as", "text", "--copy", "--restore-after", "60")
+    _wait_for_copy(proc)
+    started = time.monotonic()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=20)
+    assert time.monotonic() - started < 10
+    assert proc.returncode == 130, err
+    assert _clip(xvfb) == "earlier words"
+
+
+@pytest.mark.clipboard
+def test_export_clipboard_leaves_a_newer_copy_alone(config: Config, soap_note: int, xvfb: str) -> None:
+    _set_clip(xvfb, "earlier words")
+    proc = _spawn(xvfb, str(soap_note), "--as", "text", "--copy", "--restore-after", "1")
+    _wait_for_copy(proc)
+    _set_clip(xvfb, "copied by the user meanwhile")
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "left as it is" in err
+    assert _clip(xvfb) == "copied by the user meanwhile"
+
+
+@pytest.mark.clipboard
+def test_export_clipboard_empty_before_is_cleared_after(config: Config, soap_note: int, xvfb: str) -> None:
+    proc = _spawn(xvfb, str(soap_note), "--as", "text", "--copy", "--restore-after", "0.5")
+    _wait_for_copy(proc)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "clipboard cleared" in err
+    assert _clip(xvfb) == ""
