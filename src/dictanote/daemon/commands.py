@@ -159,6 +159,7 @@ def status(as_json: bool) -> None:
 @click.option(
     "--max-seconds",
     type=click.FloatRange(min=10),
+    metavar="SECONDS",
     help="Length cap of one dictation (a warning comes 30 s before it).",
 )
 @click.option(
