@@ -648,3 +648,10 @@ def test_export_clipboard_empty_before_is_cleared_after(config: Config, soap_not
     assert proc.returncode == 0, err
     assert "clipboard cleared" in err
     assert _clip(xvfb) == ""
+
+
+def test_export_command_offers_every_kind() -> None:
+    from dictanote.export import EXPORT_KINDS
+    from dictanote.export.commands import KINDS
+
+    assert KINDS == EXPORT_KINDS
