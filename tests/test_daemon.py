@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import run_cli
+from conftest import load_samples, run_cli
 from dictanote.daemon import Request, send, socket_path
 from dictanote.daemon.client import ping
 from dictanote.daemon.controller import Controller, DraftSummary
@@ -30,7 +30,7 @@ from dictanote.daemon.hotkey import HotkeyActions, HotkeyOptions, Hotkeys, unava
 from dictanote.daemon.notify import Notifier, notify_command
 from dictanote.daemon.protocol import MAX_LINE, encode_line, parse_reply, parse_request
 from dictanote.daemon.server import ControlSocket, Server, ensure_runtime_dir, serve_connection
-from dictanote.errors import DaemonAlreadyRunningError, DaemonError, DaemonNotRunningError
+from dictanote.errors import DaemonAlreadyRunningError, DaemonError, DaemonNotRunningError, StoreError
 
 # --- protocol -----------------------------------------------------------------
 
@@ -248,6 +248,91 @@ def test_daemon_controller_ignored_start_is_reported_in_status() -> None:
 )
 def test_daemon_controller_notification_names_ids_and_counts(summary: DraftSummary, message: str) -> None:
     assert summary.message() == message
+
+
+class _TextEngine:
+    """Stands in for the microphone only: each stop yields a real draft of a sample's text."""
+
+    def __init__(self, config: Any, text: str, format_id: str) -> None:
+        self.config, self.text, self.format_id = config, text, format_id
+        self.private = False
+        self.state = "armed"
+
+    def start(self, *, private: bool = False) -> bool:
+        self.private, self.state = private, "recording"
+        return True
+
+    def stop(self) -> Any:
+        from dictanote.live import LiveResult, LiveTimings
+        from dictanote.pipeline import draft_from_text
+
+        self.state = "armed"
+        fmt = "psychotherapy" if self.private else self.format_id
+        result = draft_from_text(self.text, fmt, self.config)
+        return LiveResult(result, self.private, "stop", LiveTimings(1.0, 0.1, 0.05, 1))
+
+    def cancel(self) -> bool:
+        self.state = "armed"
+        return True
+
+    def status(self) -> dict[str, Any]:
+        return {"state": self.state}
+
+    def arm(self) -> None: ...
+    def disarm(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def _saving_controller(config: Any, sample_id: str) -> tuple[Controller, list[tuple[str, str]]]:
+    from dictanote.pipeline import save_result
+
+    sample = next(s for s in load_samples() if s.id == sample_id)
+    shown: list[tuple[str, str]] = []
+
+    def notify(title: str, body: str, urgent: bool = False) -> None:
+        shown.append((title, body))
+
+    engine = _TextEngine(config, sample.text, sample.format)
+    controller = Controller(engine, lambda outcome: save_result(outcome.result, config, "daemon"), notify)  # type: ignore[arg-type]
+    return controller, shown
+
+
+def test_daemon_controller_unsaved_draft_stays_in_memory_and_is_saved_next_time(config: Any) -> None:
+    from dictanote.pipeline import open_store
+
+    controller, shown = _saving_controller(config, "birp-unheaded")
+    config.paths.data_dir.parent.mkdir(parents=True, exist_ok=True)
+    config.paths.data_dir.write_text("not a directory")  # the store cannot open
+    controller.handle(Request("start"))
+    with pytest.raises(StoreError):
+        controller.handle(Request("stop"))
+    status = controller.handle(Request("status"))
+    assert status["state"] == "idle" and status["unsaved"] == 1
+    assert status["last_error"].startswith("the draft could not be saved (kept in memory, will retry)")
+    config.paths.data_dir.unlink()
+    controller.handle(Request("start"))
+    reply = controller.handle(Request("stop"))
+    assert reply["draft"]["id"] == 2 and controller.handle(Request("status"))["unsaved"] == 0
+    with open_store(config) as store:
+        saved = store.list_drafts()
+    assert [(d.id, d.source, d.draft.format) for d in saved] == [(1, "daemon", "birp"), (2, "daemon", "birp")]
+    assert [body for _, body in shown][-2:] == [
+        "Draft 1 (BIRP) ready: 4 of 4 fields",
+        "Draft 2 (BIRP) ready: 4 of 4 fields",
+    ]
+
+
+def test_daemon_controller_private_dictation_goes_to_the_private_record(config: Any) -> None:
+    from dictanote.pipeline import open_store
+
+    controller, shown = _saving_controller(config, "psychotherapy-unheaded")
+    controller.handle(Request("toggle", private=True))
+    reply = controller.handle(Request("toggle"))
+    assert reply["draft"]["record"] == "private" and reply["draft"]["format"] == "psychotherapy"
+    with open_store(config) as store:
+        assert store.list_drafts() == []
+        assert [d.id for d in store.list_drafts(private=True)] == [reply["draft"]["id"]]
+    assert shown[-1][1].startswith("Private draft 1 (Psychotherapy (private)) ready: ")
 
 
 # --- notifications ------------------------------------------------------------------

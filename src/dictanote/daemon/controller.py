@@ -152,7 +152,11 @@ class Controller:
                 log.info("start ignored: %s", self.state)
                 return {"ok": True, "ignored": True, "state": self.state, "reason": f"already {self.state}"}
             if self.engine is not None:
-                started = self.engine.start(private=private)
+                try:
+                    started = self.engine.start(private=private)
+                except DictanoteError as exc:  # no microphone, device gone: say so, stay idle
+                    self._failed("cannot start recording", exc)
+                    raise
                 if not started:  # the engine had one going (an autostop race): say so
                     self.last_ignored_start = _now()
                     return {"ok": True, "ignored": True, "state": "recording", "reason": "already recording"}
@@ -370,7 +374,8 @@ class Controller:
             self.notify("dictanote", summary.message())
 
     def _failed(self, what: str, exc: DictanoteError) -> None:
-        message = f"{what}: {type(exc).__name__}"
+        # Our errors' messages are written for the user and never carry note text.
+        message = f"{what}: {exc}"
         with self._cond:
             self.last_error = message
         log.error("%s", message)

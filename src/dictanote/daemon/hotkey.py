@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import DictanoteError
+
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 3.0
@@ -152,6 +154,8 @@ class Hotkeys:
             action, args = item
             try:
                 action(*args)
+            except DictanoteError as exc:  # already told to the user by the controller
+                log.warning("hotkey action failed: %s", exc)
             except Exception:  # a key press must never take the daemon down
                 log.exception("hotkey action failed")
 
