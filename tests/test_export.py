@@ -655,3 +655,33 @@ def test_export_command_offers_every_kind() -> None:
     from dictanote.export.commands import KINDS
 
     assert KINDS == EXPORT_KINDS
+
+
+@pytest.mark.parametrize(
+    ("session", "tools", "found"),
+    [
+        ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, ("wl-copy", "wl-paste", "xclip"), "wl-copy"),
+        ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, ("xclip",), "xclip"),  # XWayland
+        ({"DISPLAY": ":0"}, ("xclip", "xsel"), "xclip"),
+        ({"DISPLAY": ":0"}, ("xsel",), "xsel"),
+        ({"DISPLAY": ":0"}, (), "install xclip or xsel"),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, ("wl-copy",), "install wl-clipboard"),
+        ({}, ("xclip", "wl-copy", "wl-paste"), "no graphical session"),
+    ],
+)
+def test_export_clipboard_tool_follows_the_session(
+    tmp_path: Path, session: dict[str, str], tools: tuple[str, ...], found: str
+) -> None:
+    from dictanote.errors import ClipboardUnavailableError
+    from dictanote.export.clipboard import find_clipboard
+
+    for tool in tools:
+        exe = tmp_path / tool
+        exe.write_text("#!/bin/sh\n", encoding="utf-8")
+        exe.chmod(0o700)
+    environ = {"PATH": str(tmp_path), **session}
+    if found.startswith(("install", "no ")):
+        with pytest.raises(ClipboardUnavailableError, match=found):
+            find_clipboard(environ)
+    else:
+        assert find_clipboard(environ).name == found

@@ -31,6 +31,7 @@ class Clipboard:
     name: str
     copy_cmd: tuple[str, ...]
     paste_cmd: tuple[str, ...]
+    clear_cmd: tuple[str, ...] | None = None
 
     def copy(self, text: str) -> None:
         """Put ``text`` on the clipboard; ClipboardUnavailableError if the tool fails."""
@@ -50,6 +51,23 @@ class Clipboard:
                 f"{self.name} failed (exit {done.returncode}); is the display reachable? Use --output instead"
             )
         log.info("copied %d characters with %s", len(text), self.name)
+
+    def clear(self) -> None:
+        """Empty the clipboard (where the tool cannot, put an empty text there)."""
+        if self.clear_cmd is None:
+            self.copy("")
+            return
+        try:
+            subprocess.run(
+                self.clear_cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=TIMEOUT_S,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ClipboardUnavailableError(f"{self.name} could not be run: {exc}") from exc
 
     def paste(self) -> str | None:
         """The clipboard's text, or None when it holds no text (empty, or an image)."""
@@ -77,7 +95,12 @@ def find_clipboard(environ: Mapping[str, str] | None = None) -> Clipboard:
         return all(shutil.which(t, path=path) for t in tools)
 
     if env.get("WAYLAND_DISPLAY") and have("wl-copy", "wl-paste"):
-        return Clipboard("wl-copy", ("wl-copy", "--type", "text/plain"), ("wl-paste", "--no-newline"))
+        return Clipboard(
+            "wl-copy",
+            ("wl-copy", "--type", "text/plain"),
+            ("wl-paste", "--no-newline"),
+            ("wl-copy", "--clear"),
+        )
     if env.get("DISPLAY"):
         if have("xclip"):
             return Clipboard(
@@ -86,7 +109,12 @@ def find_clipboard(environ: Mapping[str, str] | None = None) -> Clipboard:
                 ("xclip", "-selection", "clipboard", "-out"),
             )
         if have("xsel"):
-            return Clipboard("xsel", ("xsel", "--clipboard", "--input"), ("xsel", "--clipboard", "--output"))
+            return Clipboard(
+                "xsel",
+                ("xsel", "--clipboard", "--input"),
+                ("xsel", "--clipboard", "--output"),
+                ("xsel", "--clipboard", "--clear"),
+            )
     if sys.platform == "darwin" and have("pbcopy", "pbpaste"):
         return Clipboard("pbcopy", ("pbcopy",), ("pbpaste",))
     if env.get("WAYLAND_DISPLAY"):
@@ -144,5 +172,8 @@ def _restore(clipboard: Clipboard, text: str, previous: str | None) -> bool:
     current = clipboard.paste()
     if current is not None and current.rstrip("\n") != text.rstrip("\n"):
         return False
-    clipboard.copy(previous or "")
+    if previous:
+        clipboard.copy(previous)
+    else:
+        clipboard.clear()
     return True
