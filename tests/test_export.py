@@ -87,7 +87,7 @@ def _export_json(note: Note, kind: str, config: Config) -> dict[str, Any]:
 
 def _div(narrative_: dict[str, Any]) -> ET.Element:
     """The narrative's XHTML, parsed: it must be well-formed, namespaced, non-empty."""
-    assert narrative_["status"] == "generated"
+    assert narrative_["status"] in ("generated", "additional")
     root = ET.fromstring(narrative_["div"])
     assert root.tag == f"{XHTML}div"
     assert "".join(root.itertext()).strip()
@@ -202,6 +202,7 @@ def test_export_bundle_is_a_valid_document_for_every_format(config: Config, form
                 "display": expected.display,
             }
         assert _paragraphs(section) == [_sentence_for(spec.id)]
+        assert section["text"]["status"] == "additional"  # the clinician's words, not generated
     assert ("confidentiality" in composition) is (record == "private")
 
 

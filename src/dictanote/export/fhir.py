@@ -48,10 +48,14 @@ def xhtml_text(text: str) -> str:
     return html.escape(_XML_INVALID.sub("", text), quote=False)
 
 
-def narrative(paragraphs: list[str]) -> dict[str, Any]:
-    """A FHIR Narrative: one ``<p>`` per paragraph inside the XHTML ``div``."""
+def narrative(paragraphs: list[str], status: str = "generated") -> dict[str, Any]:
+    """A FHIR Narrative: one ``<p>`` per paragraph inside the XHTML ``div``.
+
+    ``generated`` where the text is made from other elements (title, signature);
+    ``additional`` where it is the clinician's own text, which no structured data holds.
+    """
     body = "".join(f"<p>{xhtml_text(p)}</p>" for p in paragraphs if p.strip()) or f"<p>{NOTHING}</p>"
-    return {"status": "generated", "div": f'<div xmlns="{XHTML_NS}">{body}</div>'}
+    return {"status": status, "div": f'<div xmlns="{XHTML_NS}">{body}</div>'}
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def _sections(note: Note, fmt: NoteFormat, codes: FhirCodes) -> list[dict[str, A
         if coding is not None:
             section["code"] = coding.to_fhir()
         paragraphs = [p for p in f.paragraphs if p.strip()]
-        section["text"] = narrative(paragraphs)
+        section["text"] = narrative(paragraphs, "additional")
         if not paragraphs:
             # R4 wants text on every section; emptyReason says why there is nothing in it.
             section["emptyReason"] = {
