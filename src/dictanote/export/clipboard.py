@@ -144,7 +144,8 @@ def _signals_interrupt() -> Iterator[None]:
         yield
     finally:
         for sig, handler in saved.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+            if handler is not None:  # None: installed outside Python, cannot be put back
+                signal.signal(sig, handler)  # type: ignore[arg-type]
 
 
 @contextmanager
