@@ -259,3 +259,50 @@ def xvfb(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield display
     server.terminate()
     server.wait(10)
+
+
+# --- review fixtures ---
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TEST_ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture
+def review_server(config: Config) -> Iterator[object]:
+    """The real review server on a free loopback port, over a real store in tmp_path."""
+    from dictanote.review.server import start_in_thread
+
+    running = start_in_thread(config)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def saved_draft(config: Config) -> object:
+    """A sample dictation segmented (no Whisper needed) and saved in the inbox."""
+    from dictanote import pipeline
+
+    sample = next(s for s in load_samples() if s.id == "soap-headed")
+    return pipeline.save_result(pipeline.draft_from_text(sample.text, sample.format, config), config, "test")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (setup.sh --test does)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,90 @@
+"""What the review page sends back, checked and turned into a ``Draft``.
+
+The page posts the fields' sentences (in their new places, with their words
+as edited) and the session facts; everything else the draft holds (transcript,
+segmenter, measures, the private companion) is kept from the stored draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..codec import draft_from_dict, draft_to_dict
+from ..errors import DraftDataError
+from ..types import Draft
+
+# Session facts the page lets the clinician edit; the rest come from the dictation.
+EDITABLE_FACTS = ("client", "date", "duration_minutes", "modality", "service_type")
+MAX_SENTENCE_CHARS = 5_000
+
+
+def expected_version(body: dict[str, Any]) -> int:
+    """The version of the draft the page was showing; refused when missing."""
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise DraftDataError("the request must name the draft's version (an integer); reload the page")
+    return version
+
+
+def _sentences(field_id: str, raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise DraftDataError(f"field {field_id!r}: 'sentences' must be a list")
+    out = []
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise DraftDataError(f"field {field_id!r}: each sentence must be an object with a 'text' string")
+        text = " ".join(item["text"].split())
+        if not text:
+            continue  # a sentence whose words were all deleted is gone
+        if len(text) > MAX_SENTENCE_CHARS:
+            raise DraftDataError(
+                f"field {field_id!r}: a sentence is longer than {MAX_SENTENCE_CHARS} characters"
+            )
+        out.append({**item, "text": text})
+    return out
+
+
+def _check_date(value: Any) -> None:
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise DraftDataError(f"session date must be YYYY-MM-DD, got {str(value)[:20]!r}") from exc
+
+
+def apply_edit(stored: Draft, body: dict[str, Any]) -> Draft:
+    """The stored draft with the page's fields and session facts; DraftDataError names what is wrong."""
+    base = draft_to_dict(stored)
+    fields_raw = body.get("fields")
+    if fields_raw is not None:
+        if not isinstance(fields_raw, list):
+            raise DraftDataError("'fields' must be a list of {id, sentences}")
+        known = [f["id"] for f in base["fields"]]
+        given: dict[str, list[dict[str, Any]]] = {}
+        for f in fields_raw:
+            if not isinstance(f, dict) or not isinstance(f.get("id"), str):
+                raise DraftDataError("each field must be an object with an 'id'")
+            if f["id"] not in known:
+                raise DraftDataError(
+                    f"no field {f['id']!r} in this {stored.format} draft; fields: {', '.join(known)}"
+                )
+            given[f["id"]] = _sentences(f["id"], f.get("sentences", []))
+        missing = [k for k in known if k not in given]
+        if missing:
+            raise DraftDataError(f"the page sent no field {missing[0]!r}; reload the page")
+        for f in base["fields"]:
+            f["sentences"] = given[f["id"]]
+    session_raw = body.get("session")
+    if session_raw is not None:
+        if not isinstance(session_raw, dict):
+            raise DraftDataError("'session' must be an object")
+        unknown = sorted(set(session_raw) - set(EDITABLE_FACTS))
+        if unknown:
+            raise DraftDataError(
+                f"session fact {unknown[0]!r} cannot be edited here; editable: {', '.join(EDITABLE_FACTS)}"
+            )
+        date = session_raw.get("date")
+        if date:
+            _check_date(date)
+        base["session"].update(session_raw)
+    return draft_from_dict(base)

@@ -1,0 +1,354 @@
+/* dictanote review page: move and edit sentences, save with a version check, finalize.
+   Served by dictanote itself; no inline script runs (the Content-Security-Policy forbids it).
+   Every change carries the page's CSRF token. Never puts note text anywhere but the page and the server. */
+"use strict";
+
+(function () {
+  const csrf = (document.querySelector('meta[name="dictanote-csrf"]') || {}).content || "";
+
+  function setText(el, text) { if (el) el.textContent = text; }
+
+  async function post(url, body) {
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      return { ok: false, status: 0, error: "The review server cannot be reached. Is `dictanote review` still running?" };
+    }
+    let data = {};
+    try { data = await response.json(); } catch (err) { data = {}; }
+    if (!response.ok) {
+      return { ok: false, status: response.status, error: data.error || ("The server answered " + response.status) };
+    }
+    return Object.assign({ ok: true, status: response.status }, data);
+  }
+
+  /* --- copy the rendered note (draft and note pages) ------------------------------ */
+  function setupCopy() {
+    const button = document.getElementById("copy-note");
+    const area = document.getElementById("rendered-note");
+    const status = document.getElementById("copy-status");
+    if (!button || !area) return null;
+    async function copy() {
+      try {
+        if (!navigator.clipboard || !window.isSecureContext) throw new Error("no clipboard");
+        await navigator.clipboard.writeText(area.value);
+        setText(status, "Copied to the clipboard.");
+      } catch (err) {
+        area.hidden = false;
+        area.focus();
+        area.select();
+        setText(status, "The browser did not allow copying: the note is selected below, press Ctrl+C.");
+      }
+    }
+    return copy;
+  }
+
+  /* --- the draft page ------------------------------------------------------------- */
+  function setupDraft(root) {
+    const api = root.dataset.api;
+    const banner = document.getElementById("banner");
+    const saveStatus = document.getElementById("save-status");
+    let dirty = false;
+    let busy = false;
+
+    function version() { return parseInt(root.dataset.version, 10); }
+    function lists() { return Array.from(root.querySelectorAll("ol.sentences")); }
+    function markDirty() { dirty = true; setText(saveStatus, "Unsaved changes"); }
+
+    function showBanner(message, conflict) {
+      banner.replaceChildren();
+      const p = document.createElement("p");
+      p.textContent = message;
+      banner.appendChild(p);
+      if (conflict) {
+        const reload = document.createElement("button");
+        reload.type = "button";
+        reload.id = "reload";
+        reload.textContent = "Reload the latest version";
+        reload.addEventListener("click", function () { dirty = false; window.location.reload(); });
+        banner.appendChild(reload);
+        banner.classList.add("conflict");
+      }
+      banner.hidden = false;
+    }
+
+    function failed(result) {
+      showBanner(result.error, result.status === 409);
+      setText(saveStatus, result.status === 409 ? "Not saved: reload needed" : "Not saved");
+    }
+
+    /* moving */
+    function settle(li, list) {
+      // The clinician placed it: no longer an uncertain placement.
+      li.classList.remove("low");
+      li.dataset.confidence = "1.0";
+      li.removeAttribute("title");
+      const flag = li.querySelector(".low-flag");
+      if (flag) flag.remove();
+      const select = li.querySelector("select.move");
+      if (select) select.value = list.dataset.field;
+      markDirty();
+    }
+
+    function moveTo(li, list, before) {
+      const from = li.closest("ol.sentences");
+      list.insertBefore(li, before || null);
+      if (from !== list) settle(li, list);
+      else markDirty();
+    }
+
+    function moveToField(li, fieldId) {
+      const list = root.querySelector('ol.sentences[data-field="' + CSS.escape(fieldId) + '"]');
+      if (list) moveTo(li, list, null);
+    }
+
+    root.addEventListener("change", function (event) {
+      const select = event.target.closest("select.move");
+      if (select) {
+        const li = select.closest("li.sentence");
+        moveToField(li, select.value);
+        li.focus();
+      } else if (event.target.closest(".facts-edit")) {
+        markDirty();
+      }
+    });
+
+    root.addEventListener("input", function (event) {
+      if (event.target.closest(".text") || event.target.closest(".facts-edit")) markDirty();
+    });
+
+    root.addEventListener("paste", function (event) {
+      const text = event.target.closest(".text");
+      if (!text) return;
+      event.preventDefault();
+      const plain = (event.clipboardData.getData("text/plain") || "").replace(/\s+/g, " ");
+      document.execCommand("insertText", false, plain);
+    });
+
+    root.addEventListener("keydown", function (event) {
+      const li = event.target.closest && event.target.closest("li.sentence");
+      if (!li) return;
+      const inText = !!event.target.closest(".text");
+      const key = event.key;
+      if (event.altKey && (key === "ArrowUp" || key === "ArrowDown")) {
+        event.preventDefault();
+        const all = lists();
+        const here = li.closest("ol.sentences");
+        const index = all.indexOf(here);
+        if (event.shiftKey) {
+          if (key === "ArrowUp" && li.previousElementSibling) moveTo(li, here, li.previousElementSibling);
+          if (key === "ArrowDown" && li.nextElementSibling) moveTo(li, here, li.nextElementSibling.nextElementSibling);
+        } else if (key === "ArrowUp" && index > 0) {
+          moveTo(li, all[index - 1], null); // to the end of the previous field
+        } else if (key === "ArrowDown" && index < all.length - 1) {
+          moveTo(li, all[index + 1], all[index + 1].firstElementChild); // to the start of the next field
+        }
+        (inText ? li.querySelector(".text") : li).focus();
+        announce(li);
+        return;
+      }
+      if (!inText && (key === "Enter" || key === "F2") && event.target === li) {
+        event.preventDefault();
+        const text = li.querySelector(".text");
+        text.focus();
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        range.collapse(false);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+      } else if (inText && (key === "Escape" || key === "Enter")) {
+        event.preventDefault(); // a sentence is one line; Enter or Esc leaves its words
+        li.focus();
+      }
+    });
+
+    function announce(li) {
+      const list = li.closest("ol.sentences");
+      const label = root.querySelector("#label-" + CSS.escape(list.dataset.field));
+      setText(saveStatus, "Moved to " + (label ? label.textContent : list.dataset.field) + " (unsaved)");
+    }
+
+    /* drag and drop, by the handle */
+    let dragged = null;
+    root.addEventListener("dragstart", function (event) {
+      const handle = event.target.closest && event.target.closest(".handle");
+      if (!handle) return;
+      dragged = handle.closest("li.sentence");
+      dragged.classList.add("dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", "sentence");
+      if (event.dataTransfer.setDragImage) event.dataTransfer.setDragImage(dragged, 10, 10);
+    });
+    root.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("dragging");
+      dragged = null;
+      lists().forEach(function (l) { l.classList.remove("drop-target"); });
+    });
+    function dropList(event) {
+      const field = event.target.closest && event.target.closest("section.field");
+      return field ? field.querySelector("ol.sentences") : null;
+    }
+    root.addEventListener("dragover", function (event) {
+      const list = dropList(event);
+      if (!dragged || !list) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      lists().forEach(function (l) { l.classList.toggle("drop-target", l === list); });
+    });
+    root.addEventListener("drop", function (event) {
+      const list = dropList(event);
+      if (!dragged || !list) return;
+      event.preventDefault();
+      let before = null;
+      for (const item of list.children) {
+        const box = item.getBoundingClientRect();
+        if (item !== dragged && event.clientY < box.top + box.height / 2) { before = item; break; }
+      }
+      const li = dragged;
+      moveTo(li, list, before);
+      li.focus();
+      announce(li);
+    });
+
+    /* adding a sentence */
+    root.addEventListener("click", function (event) {
+      const add = event.target.closest(".add-sentence");
+      if (!add) return;
+      const template = document.getElementById("sentence-template");
+      const li = template.content.firstElementChild.cloneNode(true);
+      const list = root.querySelector('ol.sentences[data-field="' + CSS.escape(add.dataset.field) + '"]');
+      list.appendChild(li);
+      li.querySelector("select.move").value = list.dataset.field;
+      li.querySelector(".text").focus();
+      markDirty();
+    });
+
+    /* saving */
+    function collect() {
+      const fields = lists().map(function (list) {
+        return {
+          id: list.dataset.field,
+          sentences: Array.from(list.querySelectorAll("li.sentence")).map(function (li) {
+            const span = li.dataset.span ? li.dataset.span.split(",").map(Number) : null;
+            return {
+              text: li.querySelector(".text").textContent,
+              origin: li.dataset.origin,
+              confidence: parseFloat(li.dataset.confidence),
+              span: span,
+              role: li.dataset.role || null,
+              paragraph: li.dataset.paragraph === "1",
+            };
+          }),
+        };
+      });
+      const session = {};
+      root.querySelectorAll(".facts-edit input").forEach(function (input) {
+        session[input.name] = input.value.trim() === "" ? null : input.value.trim();
+      });
+      return { version: version(), fields: fields, session: session };
+    }
+
+    function refresh(state) {
+      root.dataset.version = String(state.version);
+      setText(document.getElementById("version"), String(state.version));
+      const area = document.getElementById("rendered-note");
+      if (area && typeof state.rendered === "string") area.value = state.rendered;
+      root.querySelectorAll("ul.finding-list").forEach(function (ul) {
+        const items = ul.dataset.field ? (state.findings[ul.dataset.field] || []) : (state.general_findings || []);
+        ul.replaceChildren();
+        items.forEach(function (f) {
+          const li = document.createElement("li");
+          li.className = "finding sev-" + f.severity;
+          li.dataset.code = f.code;
+          const strong = document.createElement("strong");
+          strong.textContent = f.severity;
+          li.appendChild(strong);
+          li.appendChild(document.createTextNode(" " + f.message));
+          ul.appendChild(li);
+        });
+      });
+    }
+
+    async function save() {
+      if (busy) return false;
+      busy = true;
+      setText(saveStatus, "Saving…");
+      const result = await post(api + "/save", collect());
+      busy = false;
+      if (!result.ok) { failed(result); return false; }
+      dirty = false;
+      refresh(result);
+      banner.hidden = true;
+      setText(saveStatus, "Saved (version " + result.version + ")");
+      // Emptied sentences are gone on the server: drop them here too.
+      root.querySelectorAll("li.sentence").forEach(function (li) {
+        if (!li.querySelector(".text").textContent.trim()) li.remove();
+      });
+      return true;
+    }
+
+    async function saveIfDirty() { return dirty ? save() : true; }
+
+    document.getElementById("save").addEventListener("click", save);
+    document.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(); }
+    });
+
+    document.getElementById("finalize").addEventListener("click", async function () {
+      const signer = document.getElementById("signed-by").value.trim();
+      if (!signer) { showBanner("Enter the name of the clinician who signs the note.", false); return; }
+      if (!window.confirm("Finalize and sign this note as " + signer + "? It becomes part of the record and cannot be edited afterwards (only amended).")) return;
+      if (!(await saveIfDirty())) return;
+      const result = await post(api + "/finalize", { version: version(), signed_by: signer });
+      if (!result.ok) { failed(result); return; }
+      dirty = false;
+      window.location.assign(result.url);
+    });
+
+    document.getElementById("discard").addEventListener("click", async function () {
+      if (!window.confirm("Discard this draft? Its text is deleted; the audit log keeps only that it was discarded.")) return;
+      const result = await post(api + "/discard", { version: version() });
+      if (!result.ok) { failed(result); return; }
+      dirty = false;
+      window.location.assign(result.url);
+    });
+
+    const switchButton = document.getElementById("switch-format");
+    if (switchButton) {
+      switchButton.addEventListener("click", async function () {
+        const target = document.getElementById("format-select").value;
+        if (!(await saveIfDirty())) return;
+        const result = await post(api + "/format", { version: version(), format: target });
+        if (!result.ok) { failed(result); return; }
+        dirty = false;
+        window.location.assign(result.url);
+      });
+    }
+
+    const copy = setupCopy();
+    if (copy) {
+      document.getElementById("copy-note").addEventListener("click", async function () {
+        if (!(await saveIfDirty())) return;
+        copy();
+      });
+    }
+
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const root = document.getElementById("draft");
+    if (root) { setupDraft(root); return; }
+    const copy = setupCopy();
+    if (copy) document.getElementById("copy-note").addEventListener("click", copy);
+  });
+})();
