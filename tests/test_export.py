@@ -326,18 +326,7 @@ def test_export_plain_text_has_no_markdown(config: Config, format_id: str) -> No
         assert syntax not in out, syntax
 
 
-@pytest.mark.parametrize(
-    "format_id",
-    [
-        *FORMATS[:-1],
-        pytest.param(
-            "psychotherapy",
-            marks=pytest.mark.xfail(
-                reason="templates/psychotherapy.md.j2 overrides the title block: a signed note still says DRAFT"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("format_id", FORMATS)
 def test_export_markdown_is_the_signed_layout(config: Config, format_id: str) -> None:
     fmt = _format(config, format_id)
     record = "private" if format_id == "psychotherapy" else "clinical"

@@ -340,4 +340,11 @@ def audit_log(private: bool, as_json: bool) -> None:
         click.echo(f"{e.seq:>5}  {e.at}  {e.action:<14} {e.object} {e.object_id}  {detail}")
 
 
+def _attach_export() -> None:
+    from .export.commands import export
+
+    notes.add_command(export)
+
+
+_attach_export()
 COMMANDS: list[click.Command] = [drafts, notes, audit]
