@@ -27,13 +27,29 @@ they must return quickly and must not call back into ``stop()`` themselves
 
 from __future__ import annotations
 
+import logging
+import queue
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal
 
 from .config import Config
-from .pipeline import DraftResult
+from .formats import load_format
+from .pipeline import DraftResult, segment_options
 from .transcribe import Transcriber
+from .types import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from .capture import InputDevice, Microphone, RingBuffer
+    from .transcribe.streaming import StreamingOptions, StreamingTranscription
+
+log = logging.getLogger(__name__)
 
 State = Literal["idle", "armed", "recording", "finishing"]
 StopReason = Literal["stop", "silence", "cap", "device_lost"]
@@ -120,9 +136,37 @@ class LiveDictation:
         transcriber: Transcriber,
         options: LiveOptions | None = None,
         callbacks: LiveCallbacks | None = None,
+        streaming: StreamingOptions | None = None,
     ) -> None:
-        """Nothing is opened or loaded here; ``arm()`` does that."""
-        raise NotImplementedError
+        """Nothing is opened or loaded here; ``arm()`` does that.
+
+        ``streaming`` tunes where audio is cut into chunks (the defaults were measured).
+        """
+        self.config = config
+        self.transcriber = transcriber
+        self.options = options or LiveOptions()
+        self.callbacks = callbacks or LiveCallbacks()
+        self.streaming = streaming
+        self._lock = threading.RLock()
+        self._state: State = "idle"
+        self._closed = False
+        self._device: InputDevice | None = None
+        self._mic: Microphone | None = None
+        self._ring: RingBuffer | None = None
+        self._blocks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._consumer: threading.Thread | None = None
+        self._stream: StreamingTranscription | None = None
+        self._format_id = ""
+        self._private = False
+        self._feeding = False
+        self._warned = False
+        self._warnings: list[str] = []
+        self._reason: StopReason | None = None
+        self._autostopped = threading.Event()
+        self._level = 0.0
+        self._last_ignored_start: str | None = None
+
+    # --- arming ---------------------------------------------------------------
 
     def arm(self) -> None:
         """Load the model, VAD and segmenter if needed; open the input stream; keep pre-roll.
@@ -131,11 +175,55 @@ class LiveDictation:
         ``CaptureError`` (no input device at all, or it cannot be opened).
         Arming an armed engine does nothing.
         """
-        raise NotImplementedError
+        from .capture import Microphone, RingBuffer, resolve_input_device
+        from .segment import warm_up
+        from .transcribe.streaming import warm_up_vad
+
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this LiveDictation is closed")
+            if self._mic is not None and not self._mic.lost:
+                return
+            self._drop_mic()
+            warm_up()  # the segmenter's spaCy pipeline, in a thread
+            self.transcriber.load()
+            warm_up_vad()
+            device = resolve_input_device(self.options.device)
+            self._ring = RingBuffer(int(self.options.preroll_s * SAMPLE_RATE))
+            self._blocks = queue.SimpleQueue()
+            mic = Microphone(device, self._blocks.put, self._on_lost)
+            mic.open()
+            self._device, self._mic = device, mic
+            self._consumer = threading.Thread(
+                target=self._consume, args=(self._blocks,), name="dictanote-live", daemon=True
+            )
+            self._consumer.start()
+            if self._state == "idle":
+                self._state = "armed"
+            log.info("armed on input device %d", device.index)
 
     def disarm(self) -> None:
         """Close the input stream and drop every buffer. A dictation in progress is cancelled."""
-        raise NotImplementedError
+        self.cancel()
+        with self._lock:
+            self._drop_mic()
+            if self._state == "armed":
+                self._state = "idle"
+
+    def _drop_mic(self) -> None:
+        mic, self._mic = self._mic, None
+        if mic is not None:
+            mic.close()
+        self._blocks.put(None)  # ends the consumer of the old queue
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None and consumer is not threading.current_thread():
+            consumer.join(timeout=2.0)
+        if self._ring is not None:
+            self._ring.clear()
+        self._ring = None
+        self._level = 0.0
+
+    # --- a dictation ------------------------------------------------------------
 
     def start(self, *, private: bool = False, format_id: str | None = None) -> bool:
         """Begin a dictation, pre-roll included; arms first if needed.
@@ -144,22 +232,101 @@ class LiveDictation:
         ``format_id`` overrides ``options.format_id`` for this dictation.
         Returns False (and changes nothing) when a dictation is already in
         progress: a second start is ignored, and ``status()`` says so.
+        Raises ``UnknownFormatError``, ``DeviceNotFoundError`` or ``CaptureError``.
         """
-        raise NotImplementedError
+        from .transcribe.streaming import StreamingTranscription
+
+        with self._lock:
+            if self._state in ("recording", "finishing"):
+                self._last_ignored_start = _now()
+                log.info("start ignored: a dictation is already %s", self._state)
+                return False
+            chosen = PRIVATE_FORMAT if private else format_id or self.options.format_id
+            chosen = chosen or self.config.settings.format
+            load_format(chosen, self.config.paths)  # an unknown format fails now, not after speaking
+            self.arm()
+            stream = StreamingTranscription(self.transcriber, self.streaming)
+            if self._ring is not None:
+                stream.feed(self._ring.read())
+                self._ring.clear()
+            self._stream = stream
+            self._format_id, self._private = chosen, private
+            self._feeding, self._warned, self._warnings = True, False, []
+            self._reason = None
+            self._autostopped.clear()
+            self._state = "recording"
+        if self.options.tones:
+            _tone(start=True)
+        log.info("dictation started (private=%s)", private)
+        return True
 
     def stop(self) -> LiveResult | None:
         """Finish the dictation: transcribe the last chunk, segment and check it.
 
-        Returns None when nothing was recording. Stays armed afterwards. If the
-        device went away meanwhile, the result holds what was captured until
-        then and ``warnings`` says so. Raises ``TranscriptionError`` only if the
-        model itself failed (the audio stays in memory for a retry with ``stop()``).
+        Returns None when nothing was recording. Stays armed afterwards (unless
+        the device went away). If it did, the result holds what was captured
+        until then and ``warnings`` says so. Raises ``TranscriptionError`` if the
+        model failed on a chunk twice; the dictation is then dropped.
         """
-        raise NotImplementedError
+        requested = time.perf_counter()
+        with self._lock:
+            if self._state != "recording" or self._stream is None:
+                return None
+            mic = self._mic
+        if mic is not None and mic.is_open:
+            time.sleep(mic.block_s)  # let the block holding the last syllable arrive
+            self._flush()
+        with self._lock:
+            stream = self._take_stream()
+            self._state, self._feeding = "finishing", False
+            reason: StopReason = self._reason or "stop"
+            warnings, format_id, private = list(self._warnings), self._format_id, self._private
+        if stream is None:  # cancelled meanwhile
+            return None
+        if self.options.tones:
+            _tone(start=False)
+        try:
+            tail_started = time.perf_counter()
+            transcript = stream.finish()
+            tail_s = time.perf_counter() - tail_started
+            chunks = stream.chunks_done
+            if not transcript.text:
+                warnings.append("no speech was heard; the draft is empty")
+            result = _draft(transcript.text, format_id, self.config)
+            result = replace(result, transcript=transcript)
+        finally:
+            with self._lock:
+                self._state = "armed" if self._mic is not None and not self._mic.lost else "idle"
+        timings = LiveTimings(
+            recorded_s=transcript.duration_s,
+            stop_to_draft_s=time.perf_counter() - requested,
+            tail_s=tail_s,
+            chunks=chunks,
+        )
+        log.info(
+            "dictation of %.1f s finished (%s): %d chunks, draft %.2f s after stop",
+            timings.recorded_s,
+            reason,
+            chunks,
+            timings.stop_to_draft_s,
+        )
+        return LiveResult(result, private, reason, timings, tuple(warnings))
+
+    def _take_stream(self) -> StreamingTranscription | None:
+        stream, self._stream = self._stream, None
+        return stream
 
     def cancel(self) -> bool:
         """Drop the dictation in progress; nothing is transcribed or kept. False if none."""
-        raise NotImplementedError
+        with self._lock:
+            stream, self._stream = self._stream, None
+            if stream is None:
+                return False
+            self._feeding = False
+            self._state = "armed" if self._mic is not None and not self._mic.lost else "idle"
+        stream.cancel()
+        log.info("dictation cancelled")
+        return True
 
     def status(self) -> dict[str, Any]:
         """A JSON-ready snapshot.
@@ -167,20 +334,156 @@ class LiveDictation:
         Keys: ``state`` (idle|armed|recording|finishing), ``elapsed_s``,
         ``level`` (0..1), ``chunks_done``, ``chunks_pending``, ``device`` (name
         or None), ``private``, ``format``, ``max_seconds``, ``last_ignored_start``
-        (ISO time of the last start ignored because one was in progress, or None).
+        (ISO time of the last start ignored because one was in progress, or None),
+        ``autostop`` (why recording ended by itself, or None), ``warnings``.
         """
-        raise NotImplementedError
+        with self._lock:
+            stream = self._stream
+            recording = self._state in ("recording", "finishing")
+            return {
+                "state": self._state,
+                "elapsed_s": round(stream.duration_s, 2) if stream else 0.0,
+                "level": round(self._level, 3),
+                "chunks_done": stream.chunks_done if stream else 0,
+                "chunks_pending": stream.chunks_pending if stream else 0,
+                "device": self._device.name if self._device and self._mic else None,
+                "private": self._private if recording else False,
+                "format": self._format_id if recording else None,
+                "max_seconds": self.options.max_seconds,
+                "last_ignored_start": self._last_ignored_start,
+                "autostop": self._reason if recording else None,
+                "warnings": list(self._warnings) if recording else [],
+            }
 
     def wait_autostop(self, timeout: float | None = None) -> StopReason | None:
         """Block until recording ends by itself (silence, cap, device lost); None on timeout."""
-        raise NotImplementedError
+        if not self._autostopped.wait(timeout):
+            return None
+        return self._reason
 
     def close(self) -> None:
         """Disarm and release everything; the engine cannot be used afterwards."""
-        raise NotImplementedError
+        self.disarm()
+        with self._lock:
+            self._closed = True
 
     def __enter__(self) -> LiveDictation:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- the capture thread's side --------------------------------------------------
+
+    def _flush(self, timeout: float = 1.0) -> None:
+        """Wait until the consumer has handled every block queued so far."""
+        done = threading.Event()
+        self._blocks.put(done)
+        done.wait(timeout)
+
+    def _consume(self, blocks: queue.SimpleQueue[Any]) -> None:
+        while True:
+            item = blocks.get()
+            if item is None:
+                return
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            self._handle(item)
+
+    def _handle(self, block: npt.NDArray[np.float32]) -> None:
+        import numpy as np
+
+        rms = float(np.sqrt(np.mean(np.square(block)))) if len(block) else 0.0
+        level = min(1.0, max(0.0, (20 * np.log10(max(rms, 1e-6)) + 60) / 60))
+        autostop: StopReason | None = None
+        warning: str | None = None
+        with self._lock:
+            self._level = level
+            stream = self._stream
+            if stream is None or not self._feeding:
+                if self._ring is not None and self._state != "finishing":
+                    self._ring.write(block)
+                return
+            stream.feed(block)
+            elapsed = stream.duration_s
+            opts = self.options
+            if elapsed >= opts.max_seconds:
+                autostop = "cap"
+                self._warnings.append(f"recording stopped at the {opts.max_seconds:.0f} s limit")
+            elif not self._warned and elapsed >= opts.max_seconds - opts.warn_before_s:
+                self._warned = True
+                warning = (
+                    f"recording stops in {opts.max_seconds - elapsed:.0f} s (limit {opts.max_seconds:.0f} s)"
+                )
+            elif (
+                opts.silence_stop_s is not None
+                and stream.heard_speech
+                and stream.trailing_silence_s >= opts.silence_stop_s
+            ):
+                autostop = "silence"
+            if autostop is not None:
+                self._set_autostop(autostop)
+        if self.callbacks.on_level is not None:
+            self.callbacks.on_level(level, elapsed)
+        if warning is not None and self.callbacks.on_warning is not None:
+            self.callbacks.on_warning(warning)
+        if autostop is not None and self.callbacks.on_autostop is not None:
+            self.callbacks.on_autostop(autostop)
+
+    def _set_autostop(self, reason: StopReason) -> None:
+        """Stop feeding audio to the dictation and tell whoever waits (lock held)."""
+        self._feeding = False
+        self._reason = reason
+        self._autostopped.set()
+        log.info("recording ended by itself: %s", reason)
+
+    def _on_lost(self, message: str) -> None:
+        """The microphone went away (called from a PortAudio or watchdog thread)."""
+        with self._lock:
+            recording = self._state == "recording" and self._feeding
+            stream = self._stream
+            if recording and stream is not None:
+                kept = f"{stream.duration_s:.0f} s"
+                text = f"{message}; the draft holds what was captured until then ({kept})"
+                self._warnings.append(text)
+                self._set_autostop("device_lost")
+            else:
+                text = f"{message}; dictanote will try to open it again at the next start"
+                if self._state == "armed":
+                    self._state = "idle"
+        if self.callbacks.on_warning is not None:
+            self.callbacks.on_warning(text)
+        if recording and self.callbacks.on_autostop is not None:
+            self.callbacks.on_autostop("device_lost")
+
+
+def _draft(text: str, format_id: str, config: Config) -> DraftResult:
+    """Segment and check a live transcript, as ``pipeline.draft_from_audio`` does for files."""
+    from .check import check_draft
+    from .segment import segment_transcript
+
+    fmt = load_format(format_id, config.paths)
+    options = segment_options(config)
+    draft = segment_transcript(text, fmt, options)
+    return DraftResult(draft, fmt, check_draft(draft, fmt), None, options.private_format)
+
+
+def _tone(*, start: bool) -> None:
+    from .capture.tones import START_HZ, STOP_HZ, play_tone
+
+    play_tone(START_HZ if start else STOP_HZ)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+__all__ = [
+    "PRIVATE_FORMAT",
+    "LiveCallbacks",
+    "LiveDictation",
+    "LiveOptions",
+    "LiveResult",
+    "LiveTimings",
+]

@@ -6,20 +6,31 @@ Loads a model once (offline: the hub is never contacted) and turns in-memory
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelUnreadableError, TranscriptionError
-from ..types import Audio, DecodingOptions, TimedSegment, Timings, Transcript
+from ..types import SAMPLE_RATE, Audio, DecodingOptions, TimedSegment, Timings, Transcript
 from .models import ModelInfo
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[float], None]
+
+# Whisper's window: a live chunk must fit in one.
+CHUNK_LIMIT_S = 30.0
+# Silence (in 10 ms feature frames) kept after a chunk's own length when the encoder is shortened.
+ENCODER_PAD_FRAMES = 200
 
 # What Whisper says on silence or noise, learned from subtitles, never from a dictation.
 HALLUCINATIONS = frozenset(
@@ -67,6 +78,28 @@ def _go_offline() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
+@functools.cache
+def _whisper_class() -> Any:
+    """faster-whisper's model with one addition: the encoder can be fed only the real audio.
+
+    faster-whisper pads every window to 30 s before the encoder; for a chunk of
+    a few seconds most of that pass is spent on padding. With ``encode_frames``
+    set, the padded features are cut back to that many frames first
+    (CTranslate2 accepts any length up to 3000). None leaves batch behaviour as is.
+    """
+    from faster_whisper import WhisperModel
+
+    class ChunkWhisperModel(WhisperModel):  # type: ignore[misc]
+        encode_frames: int | None = None
+
+        def encode(self, features: Any) -> Any:
+            if self.encode_frames is not None:
+                features = features[..., : self.encode_frames]
+            return super().encode(features)
+
+    return ChunkWhisperModel
+
+
 class Transcriber:
     """A Whisper model loaded once and reused for every dictation."""
 
@@ -74,6 +107,7 @@ class Transcriber:
         self.model = model
         self.options = options
         self._whisper: Any = None
+        self._lock = threading.Lock()  # one decode at a time; chunk decoding changes the encoder length
         self.load_s = 0.0
 
     @property
@@ -87,10 +121,8 @@ class Transcriber:
             return 0.0
         _go_offline()
         started = time.perf_counter()
-        from faster_whisper import WhisperModel
-
         try:
-            self._whisper = WhisperModel(
+            self._whisper = _whisper_class()(
                 str(self.model.path),
                 device="cpu",
                 compute_type=self.options.compute_type,
@@ -111,7 +143,9 @@ class Transcriber:
         load_s = self.load()
         opts = self.options
         started = time.perf_counter()
+        self._lock.acquire()
         try:
+            self._whisper.encode_frames = None
             segments_iter, _info = self._whisper.transcribe(
                 audio.samples,
                 language=opts.language,
@@ -130,6 +164,8 @@ class Transcriber:
             raise TranscriptionError(
                 f"transcription failed for {audio.source}: {type(exc).__name__}"
             ) from exc
+        finally:
+            self._lock.release()
         if on_progress is not None:
             on_progress(1.0)
         segments = drop_hallucinations(heard)
@@ -149,3 +185,50 @@ class Transcriber:
             options=opts,
             timings=Timings(load_s=load_s, transcribe_s=elapsed),
         )
+
+    def transcribe_chunk(
+        self,
+        samples: npt.NDArray[np.float32],
+        previous_text: str | None = None,
+        offset_s: float = 0.0,
+        short_encoder: bool = True,
+    ) -> list[TimedSegment]:
+        """Transcribe one chunk of a live dictation (under 30 s, cut at a pause).
+
+        ``previous_text`` (the chunk before, as heard) is given to Whisper as
+        context; it never overlaps this chunk's audio, so it cannot make Whisper
+        skip words. ``short_encoder`` feeds the encoder the chunk's own length
+        plus 2 s of padding instead of 30 s (much faster; without the padding
+        Whisper tends to repeat itself). Segment times are shifted by ``offset_s``.
+        Hallucinated segments are not dropped here: the caller sees all chunks.
+        """
+        self.load()
+        opts = self.options
+        duration_s = len(samples) / SAMPLE_RATE
+        if duration_s > CHUNK_LIMIT_S:
+            raise ValueError(f"a chunk must be under {CHUNK_LIMIT_S:.0f} s, got {duration_s:.1f} s")
+        frames = int(duration_s * 100) // 2 * 2 + ENCODER_PAD_FRAMES
+        with self._lock:
+            self._whisper.encode_frames = min(frames, 3000) if short_encoder else None
+            try:
+                segments_iter, _info = self._whisper.transcribe(
+                    samples,
+                    language=opts.language,
+                    beam_size=opts.beam_size,
+                    vad_filter=False,
+                    initial_prompt=previous_text or None,
+                    condition_on_previous_text=False,
+                    hotwords=opts.hotwords,
+                )
+                heard = [
+                    TimedSegment(float(seg.start) + offset_s, float(seg.end) + offset_s, seg.text.strip())
+                    for seg in segments_iter
+                    if seg.text.strip()
+                ]
+            except Exception as exc:  # CTranslate2 raises plain RuntimeErrors
+                raise TranscriptionError(
+                    f"transcription of a live chunk failed: {type(exc).__name__}"
+                ) from exc
+            finally:
+                self._whisper.encode_frames = None
+        return heard

@@ -1,0 +1,334 @@
+"""Streaming transcription: audio fed as it is spoken, transcribed chunk by chunk.
+
+A voice-activity detector (faster-whisper's Silero ONNX model, run on each new
+stretch of audio) marks pauses; once enough audio is pending, it is cut at the
+latest pause and handed to a background thread that transcribes it with the
+loaded model, the previous chunk's text as context. ``finish()`` leaves only
+the last chunk to transcribe. Chunks are dropped from memory once transcribed;
+nothing is written anywhere and no text is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import TranscriptionError
+from ..types import SAMPLE_RATE, TimedSegment, Timings, Transcript
+from .whisper import CHUNK_LIMIT_S, Transcriber, drop_hallucinations
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+WINDOW = 512  # samples per VAD decision (32 ms at 16 kHz)
+WINDOW_S = WINDOW / SAMPLE_RATE
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    """Where live audio is cut into chunks, and how chunks are decoded.
+
+    A chunk is cut at the middle of the latest pause of at least
+    ``min_pause_s`` once ``min_chunk_s`` of audio is pending; with no pause by
+    ``max_chunk_s`` it is cut at the quietest moment. ``context`` passes the
+    previous chunk's text to Whisper; ``short_encoder`` feeds the encoder only
+    the chunk's length (see ``Transcriber.transcribe_chunk``).
+    """
+
+    min_chunk_s: float = 8.0
+    max_chunk_s: float = 24.0
+    min_pause_s: float = 0.3
+    speech_threshold: float = 0.5
+    silence_threshold: float = 0.35
+    vad_step_s: float = 0.25
+    vad_context_s: float = 0.5
+    context: bool = True
+    short_encoder: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.min_chunk_s <= self.max_chunk_s < CHUNK_LIMIT_S:
+            raise ValueError("chunk lengths must satisfy 0 < min_chunk_s <= max_chunk_s < 30")
+
+
+class SpeechDetector:
+    """Silero VAD fed incrementally: one speech probability per 32 ms window, in order."""
+
+    def __init__(self, context_s: float = 0.5) -> None:
+        from faster_whisper.vad import get_vad_model
+
+        self._model = get_vad_model()
+        self._context = int(context_s / WINDOW_S) * WINDOW
+        self._history = np.zeros(0, dtype=np.float32)  # the last context samples already scored
+        self._rest = np.zeros(0, dtype=np.float32)  # samples not yet making a whole window
+
+    def feed(self, samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Probabilities for the whole windows completed by ``samples`` (possibly none)."""
+        rest = np.concatenate((self._rest, samples))
+        whole = len(rest) // WINDOW * WINDOW
+        self._rest = rest[whole:].copy()
+        if whole == 0:
+            return np.zeros(0, dtype=np.float32)
+        fresh = rest[:whole]
+        audio = np.concatenate((self._history, fresh))
+        try:
+            probs = np.asarray(self._model(audio), dtype=np.float32).reshape(-1)
+        except Exception as exc:  # onnxruntime errors
+            raise TranscriptionError(f"voice activity detection failed: {type(exc).__name__}") from exc
+        self._history = audio[-self._context :].copy() if self._context else self._history
+        return probs[len(probs) - whole // WINDOW :]
+
+
+def warm_up_vad() -> None:
+    """Load the VAD model now (it is cached), so the first dictation does not wait for it."""
+    SpeechDetector().feed(np.zeros(WINDOW, dtype=np.float32))
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    index: int
+    start: int  # sample offset in the dictation
+    samples: npt.NDArray[np.float32]
+
+
+class StreamingTranscription:
+    """One dictation, transcribed while it is spoken.
+
+    Call ``feed()`` with consecutive 16 kHz float32 blocks (from one thread),
+    then ``finish()`` once for the ``Transcript`` (or ``cancel()``). Properties
+    report progress and the voice activity the caller needs (silence-stop).
+    """
+
+    def __init__(
+        self, transcriber: Transcriber, options: StreamingOptions | None = None, source: str = "microphone"
+    ) -> None:
+        self.transcriber = transcriber
+        self.options = options or StreamingOptions()
+        self.source = source
+        self._vad = SpeechDetector(self.options.vad_context_s)
+        self._blocks: list[npt.NDArray[np.float32]] = []  # pending audio since the last cut
+        self._unscored: list[npt.NDArray[np.float32]] = []
+        self._unscored_len = 0
+        self._probs: list[float] = []  # per window, from the last cut on
+        self._cut = 0  # sample offset of the last cut
+        self._total = 0  # samples fed
+        self._chunks = 0
+        self._done = 0
+        self._speech_windows = 0
+        self._trailing_silence = 0  # windows of silence since the last speech
+        self._queue: queue.SimpleQueue[_Chunk | None] = queue.SimpleQueue()
+        self._segments: list[TimedSegment] = []
+        self._error: BaseException | None = None
+        self._busy_s = 0.0
+        self._cancelled = threading.Event()
+        self._finished = False
+        self._worker = threading.Thread(target=self._work, name="dictanote-stream", daemon=True)
+        self._worker.start()
+
+    # --- progress -------------------------------------------------------------
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds of audio fed so far."""
+        return self._total / SAMPLE_RATE
+
+    @property
+    def chunks_done(self) -> int:
+        """Chunks transcribed so far."""
+        return self._done
+
+    @property
+    def chunks_pending(self) -> int:
+        """Chunks cut but not yet transcribed."""
+        return self._chunks - self._done
+
+    @property
+    def heard_speech(self) -> bool:
+        """Whether the detector has heard any speech yet."""
+        return self._speech_windows > 0
+
+    @property
+    def trailing_silence_s(self) -> float:
+        """Seconds of silence since the last speech (0 while speaking)."""
+        return self._trailing_silence * WINDOW_S
+
+    # --- feeding ----------------------------------------------------------------
+
+    def feed(self, samples: npt.NDArray[np.float32]) -> None:
+        """Add audio; cut and queue a chunk when a pause allows."""
+        if self._finished:
+            raise RuntimeError("feed() after finish()")
+        if len(samples) == 0:
+            return
+        block = np.asarray(samples, dtype=np.float32)
+        self._blocks.append(block)
+        self._unscored.append(block)
+        self._unscored_len += len(block)
+        self._total += len(block)
+        if self._unscored_len >= self.options.vad_step_s * SAMPLE_RATE:
+            self._score()
+            self._maybe_cut()
+
+    def _score(self) -> None:
+        fresh = np.concatenate(self._unscored) if len(self._unscored) > 1 else self._unscored[0]
+        self._unscored, self._unscored_len = [], 0
+        probs = self._vad.feed(fresh)
+        for p in probs.tolist():
+            self._probs.append(p)
+            if p >= self.options.speech_threshold:
+                self._speech_windows += 1
+                self._trailing_silence = 0
+            elif self._speech_windows:
+                self._trailing_silence += 1
+
+    def _maybe_cut(self) -> None:
+        opts = self.options
+        pending_s = len(self._probs) * WINDOW_S
+        if pending_s < opts.min_chunk_s:
+            return
+        cut = self._pause_cut(opts.min_chunk_s, opts.min_pause_s)
+        if cut is None and pending_s >= opts.max_chunk_s:
+            cut = self._pause_cut(1.0, 2 * WINDOW_S)
+            if cut is None:  # no pause at all: the quietest window of the second half
+                half = len(self._probs) // 2
+                cut = half + int(np.argmin(self._probs[half:]))
+        if cut is not None:
+            self._emit(cut)
+
+    def _pause_cut(self, min_chunk_s: float, min_pause_s: float) -> int | None:
+        """The window at the middle of the latest pause that leaves a chunk of ``min_chunk_s``."""
+        quiet = np.asarray(self._probs) < self.options.silence_threshold
+        min_windows = max(1, round(min_pause_s / WINDOW_S))
+        end = len(quiet)
+        while end > 0:
+            while end > 0 and not quiet[end - 1]:
+                end -= 1
+            start = end
+            while start > 0 and quiet[start - 1]:
+                start -= 1
+            middle = (start + end) // 2
+            if end - start >= min_windows and middle * WINDOW_S >= min_chunk_s:
+                return middle
+            if middle * WINDOW_S < min_chunk_s:
+                return None
+            end = start
+        return None
+
+    def _emit(self, windows: int) -> None:
+        """Queue the pending audio up to ``windows`` VAD windows as a chunk."""
+        pending = np.concatenate(self._blocks)
+        cut = windows * WINDOW
+        chunk_probs = self._probs[:windows]
+        self._probs = self._probs[windows:]
+        self._blocks = [pending[cut:]] if len(pending) > cut else []
+        self._queue_chunk(pending[:cut], chunk_probs)
+        self._cut += cut
+
+    def _queue_chunk(self, samples: npt.NDArray[np.float32], probs: list[float]) -> None:
+        if len(samples) == 0:
+            return
+        if probs and max(probs) < self.options.speech_threshold:
+            log.debug("chunk of %.1f s without speech skipped", len(samples) / SAMPLE_RATE)
+            return
+        self._chunks += 1
+        self._queue.put(_Chunk(self._chunks, self._cut, samples))
+
+    # --- the worker -------------------------------------------------------------
+
+    def _work(self) -> None:
+        previous: str | None = None
+        while True:
+            chunk = self._queue.get()
+            if chunk is None or self._cancelled.is_set():
+                return
+            if self._error is not None:
+                self._done += 1
+                continue
+            started = time.perf_counter()
+            try:
+                heard = self.transcriber.transcribe_chunk(
+                    chunk.samples,
+                    previous if self.options.context else None,
+                    offset_s=chunk.start / SAMPLE_RATE,
+                    short_encoder=self.options.short_encoder,
+                )
+            except BaseException as exc:  # kept for finish() to raise on the caller's thread
+                self._error = exc
+                self._done += 1
+                continue
+            finally:
+                self._busy_s += time.perf_counter() - started
+            self._segments.extend(heard)
+            previous = " ".join(s.text for s in heard) or previous
+            self._done += 1
+            log.debug(
+                "chunk %d: %.1f s of audio in %.2f s",
+                chunk.index,
+                len(chunk.samples) / SAMPLE_RATE,
+                time.perf_counter() - started,
+            )
+
+    # --- the end ----------------------------------------------------------------
+
+    def finish(self) -> Transcript:
+        """Transcribe what is left and return the whole dictation's ``Transcript``.
+
+        Blocks until the background thread has caught up. Raises
+        ``TranscriptionError`` if any chunk failed.
+        """
+        if self._finished:
+            raise RuntimeError("finish() called twice")
+        started = time.perf_counter()
+        if self._unscored:
+            self._score()
+        self._finished = True
+        rest = np.concatenate(self._blocks) if self._blocks else np.zeros(0, dtype=np.float32)
+        self._blocks = []
+        while len(rest) / SAMPLE_RATE >= CHUNK_LIMIT_S - 1:  # only if the cut rule could not keep up
+            step = int(self.options.max_chunk_s * SAMPLE_RATE)
+            self._queue_chunk(rest[:step], self._probs[: step // WINDOW])
+            self._probs = self._probs[step // WINDOW :]
+            self._cut += step
+            rest = rest[step:]
+        self._queue_chunk(rest, self._probs)
+        self._probs = []
+        self._queue.put(None)
+        self._worker.join()
+        if self._error is not None:
+            if isinstance(self._error, TranscriptionError):
+                raise self._error
+            raise TranscriptionError(
+                f"live transcription failed: {type(self._error).__name__}"
+            ) from self._error
+        segments = drop_hallucinations(self._segments)
+        self._segments = []
+        log.info(
+            "streamed %.1f s of audio in %d chunks (model busy %.2f s, %.2f s after finish)",
+            self.duration_s,
+            self._chunks,
+            self._busy_s,
+            time.perf_counter() - started,
+        )
+        return Transcript(
+            text=" ".join(s.text for s in segments),
+            segments=tuple(segments),
+            duration_s=self.duration_s,
+            model=self.transcriber.model.name,
+            options=self.transcriber.options,
+            timings=Timings(load_s=0.0, transcribe_s=self._busy_s),
+        )
+
+    def cancel(self) -> None:
+        """Drop everything; the background thread ends after the chunk it is on."""
+        self._cancelled.set()
+        self._finished = True
+        self._blocks, self._unscored, self._probs = [], [], []
+        self._queue.put(None)
+        self._worker.join(timeout=30)
