@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -417,6 +417,61 @@ def test_review_switch_format_remaps_fields(review_server: Any, saved_draft: Sto
     assert refused.status == 400
 
 
+PRIVATE_DICTATION = (
+    "Subjective. Client reports a calmer week at work. Private note. I noticed my own impatience "
+    "when she changed the topic again. End private note. Plan. Meet again next week."
+)
+
+
+def test_review_private_companion_has_its_own_page_never_the_clinical_one(
+    review_server: Any, config: Config
+) -> None:
+    clinical = pipeline.save_result(pipeline.draft_from_text(PRIVATE_DICTATION, "soap", config), config, "t")
+    private = review_server.store.companion_of(clinical.id)
+    assert private is not None
+    client = _login(review_server)
+    clinical_page = client.request(f"/clinical/drafts/{clinical.id}").text
+    assert "impatience" not in clinical_page
+    assert f'href="/private/drafts/{private.id}"' in clinical_page
+    private_page = client.request(f"/private/drafts/{private.id}").text
+    assert "impatience" in private_page and "never exported" in private_page
+    assert f'href="/clinical/drafts/{clinical.id}"' in private_page
+    assert 'id="switch-format"' not in private_page
+    inbox = client.request("/").text
+    assert inbox.index(f'href="/private/drafts/{private.id}"') > inbox.index('id="private-heading"')
+    refused = client.post(
+        f"/api/private/drafts/{private.id}/format", {"version": private.version, "format": "soap"}
+    )
+    assert refused.status == 400
+    done = client.post(
+        f"/api/private/drafts/{private.id}/finalize", {"version": private.version, "signed_by": "Dr Rowe"}
+    )
+    assert done.status == 200 and done.json()["url"].startswith("/private/notes/")
+    assert "impatience" not in client.request("/clinical/notes").text
+    assert done.json()["url"] in client.request("/private/notes").text
+
+
+def test_review_note_page_shows_amendments_and_keeps_the_original(
+    review_server: Any, saved_draft: StoredDraft
+) -> None:
+    store = review_server.store
+    note = store.finalize_draft(saved_draft.id, expected_version=saved_draft.version, signed_by="Dr Rowe")
+    plan = note.content.field("plan")
+    amended_plan = replace(
+        plan, sentences=(*plan.sentences, replace(plan.sentences[0], text="Call on Friday."))
+    )
+    fields = tuple(amended_plan if f.id == "plan" else f for f in note.content.fields)
+    store.amend_note(
+        note.id, replace(note.content, fields=fields), reason="added a call", signed_by="Dr Rowe"
+    )
+    page = _login(review_server).request(f"/clinical/notes/{note.id}").text
+    assert "added a call" in page
+    body, original = page.split('class="original"')
+    assert "Call on Friday." in body.split('class="note-body"')[1]
+    assert "Call on Friday." not in original.split("</details>")[0]
+    assert "contenteditable" not in page
+
+
 def test_review_client_page_charts_measures(review_server: Any, config: Config) -> None:
     client = _login(review_server)
     for date, score in (("2026-01-05", 17), ("2026-02-02", 12), ("2026-03-02", 9)):
@@ -560,8 +615,11 @@ def _sentence(page: Any, field: str, index: int = 0) -> Any:
 def test_review_browser_move_edit_save_finalize(
     chromium: Any, review_server: Any, saved_draft: StoredDraft
 ) -> None:
+    from playwright.sync_api import expect
+
     started = time.monotonic()
     context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -595,7 +653,10 @@ def test_review_browser_move_edit_save_finalize(
         page.keyboard.press("Control+a")  # selects the words of this sentence only
         page.keyboard.type(edited)
         page.click("#save")
-        page.wait_for_function("document.getElementById('save-status').textContent.startsWith('Saved')")
+        expect(page.locator("#save-status")).to_have_text(re.compile("^Saved"))
+        page.click("#copy-note")
+        expect(page.locator("#copy-status")).to_have_text(re.compile("^Copied"))
+        assert edited in page.evaluate("navigator.clipboard.readText()")
         page.click("#finalize")
         page.wait_for_url(re.compile(r".*/clinical/notes/\d+$"))
         assert not errors, errors
@@ -620,6 +681,8 @@ def test_review_browser_move_edit_save_finalize(
 def test_review_browser_second_page_is_told_to_reload(
     chromium: Any, review_server: Any, saved_draft: StoredDraft
 ) -> None:
+    from playwright.sync_api import expect
+
     context = chromium.new_context()
     try:
         first, second = context.new_page(), context.new_page()
@@ -628,7 +691,7 @@ def test_review_browser_second_page_is_told_to_reload(
             page.goto(f"http://127.0.0.1:{review_server.server.port}/clinical/drafts/{saved_draft.id}")
         first.fill('input[name="client"]', "P.L.")
         first.click("#save")
-        first.wait_for_function("document.getElementById('save-status').textContent.startsWith('Saved')")
+        expect(first.locator("#save-status")).to_have_text(re.compile("^Saved"))
         second.fill('input[name="client"]', "W.W.")
         second.click("#save")
         banner = second.locator("#banner")
