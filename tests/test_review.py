@@ -589,6 +589,8 @@ def test_review_apply_edit_keeps_what_the_page_does_not_send(saved_draft: Stored
     assert edited.transcript == saved_draft.draft.transcript
     assert edited.session.measures == saved_draft.draft.session.measures
     assert edited.session.client == "J.D."
+    odd = replace(saved_draft.draft, session=replace(saved_draft.draft.session, date="the 3rd"))
+    assert apply_edit(odd, {"session": {"date": "the 3rd"}}).session.date == "the 3rd"
     emptied = apply_edit(
         saved_draft.draft,
         {"fields": [{"id": f.id, "sentences": [{"text": "   "}]} for f in saved_draft.draft.fields]},

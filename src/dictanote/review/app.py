@@ -338,6 +338,7 @@ class ReviewApp:
             fields=fields,
             general_findings=state["general_findings"],
             session=draft.session.to_dict(),
+            date_input=_date_input_type(draft.session.date),
             client_url=_client_url(draft.session.client) if record == "clinical" else "",
             rendered=state["rendered"],
             companion=self._companion(stored),
@@ -467,6 +468,17 @@ class ReviewApp:
 
 def _client_url(client: str | None) -> str:
     return f"/clients/{quote(client, safe='')}" if client else ""
+
+
+def _date_input_type(date: str | None) -> str:
+    """A date picker for ISO dates; plain text otherwise, so that saving never blanks a date."""
+    if not date:
+        return "date"
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        return "text"
+    return "date"
 
 
 def _default_signer() -> str:

@@ -84,7 +84,7 @@ def apply_edit(stored: Draft, body: dict[str, Any]) -> Draft:
                 f"session fact {unknown[0]!r} cannot be edited here; editable: {', '.join(EDITABLE_FACTS)}"
             )
         date = session_raw.get("date")
-        if date:
+        if date and date != stored.session.date:  # a date kept as it was stored is not re-judged
             _check_date(date)
         base["session"].update(session_raw)
     return draft_from_dict(base)
