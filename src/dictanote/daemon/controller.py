@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import DictanoteError, TranscriptionError
+from ..errors import DictanoteError
 from .protocol import PROTOCOL_VERSION, Request
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ class Controller:
             raise
         finally:
             with self._cond:
-                # A failed transcription keeps the audio in the engine: `stop` retries, `cancel` drops it.
+                # If the engine still holds the dictation after a failure: `stop` retries, `cancel` drops it.
                 self.state = "recording" if held else "idle"
                 if not held:
                     self.started_at = None
@@ -308,14 +308,7 @@ class Controller:
             }
         started = time.perf_counter()
         try:
-            outcome = self.engine.stop()
-        except TranscriptionError:
-            log.warning("transcription failed; retrying once")
-            try:
-                outcome = self.engine.stop()
-            except DictanoteError as exc:
-                self._failed("transcription failed (the audio is kept: stop retries, cancel drops it)", exc)
-                raise
+            outcome = self.engine.stop()  # the engine retries a failed chunk itself
         except DictanoteError as exc:
             self._failed("finishing the dictation failed", exc)
             raise

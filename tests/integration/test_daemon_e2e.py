@@ -1,0 +1,82 @@
+"""The daemon end to end: a virtual microphone, the real model, the real store.
+
+A sample dictation is played into PulseAudio's virtual microphone in real
+time while the daemon records, driven exactly as a desktop shortcut drives it
+(``dictanote toggle`` as a subprocess). The draft is read back from the store.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+from typing import Any
+
+import pytest
+
+from conftest import Sample, load_samples, run_cli, sample_audio
+from dictanote.config import load_config
+from dictanote.evaluate import word_error_rate
+
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
+
+
+def _sample(sample_id: str) -> Sample:
+    return next(s for s in load_samples() if s.id == sample_id)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _stored(record_private: bool = False) -> list[Any]:
+    from dictanote.pipeline import open_store
+
+    with open_store(load_config()) as store:
+        return store.list_drafts(private=record_private)
+
+
+def test_daemon_e2e_toggle_dictation_is_saved_in_the_right_fields(
+    start_daemon: Any, pulse_audio: Any
+) -> None:
+    sample = _sample("birp-unheaded")
+    daemon = start_daemon("--format", sample.format, "--no-tones")
+    assert run_cli("toggle").stdout.strip() == "recording"
+    pulse_audio.mic.play(sample_audio(sample.id), tail_s=0.5)
+    assert pulse_audio.mic.wait_idle()  # real time: the last sample has been spoken
+    stopped = run_cli("toggle")
+    assert stopped.returncode == 0, stopped.stderr
+    assert re.fullmatch(
+        r"Draft 1 \(BIRP\) saved: 4 of 4 fields \(\d+\.\d s after stop\)", stopped.stdout.strip()
+    ), stopped.stdout
+
+    [saved] = _stored()
+    assert saved.source == "daemon" and saved.draft.format == "birp"
+    assert word_error_rate(sample.text, saved.draft.transcript) < 0.25
+    for text, field in sample.parts:
+        words = [w for w in _words(text) if len(w) > 3]
+        heard = set(_words(saved.draft.field(field).text))
+        found = sum(w in heard for w in words) / len(words)
+        assert found >= 0.6, f"{field}: {found:.0%} of the part's words in the field"
+    status = daemon.request("status")
+    assert status["state"] == "idle" and status["last_draft"]["id"] == 1
+    # Never note text in the daemon's log, at -v.
+    log = daemon.log_text().lower()
+    assert "draft 1 saved" in log
+    assert "grandmother" in saved.draft.transcript.lower() and "grandmother" not in log
+
+
+def test_daemon_e2e_sigterm_mid_recording_saves_the_private_draft(
+    start_daemon: Any, pulse_audio: Any
+) -> None:
+    sample = _sample("psychotherapy-unheaded")
+    daemon = start_daemon("--no-tones")
+    assert run_cli("start", "--private").stdout.strip() == "recording (private note)"
+    pulse_audio.mic.play(sample_audio(sample.id, seconds=8.0))
+    assert pulse_audio.mic.wait_idle()
+    assert daemon.finish(signal.SIGTERM) == 0
+    assert not daemon.socket.exists()
+    assert _stored() == []
+    [saved] = _stored(record_private=True)
+    assert saved.source == "daemon" and saved.draft.format == "psychotherapy"
+    assert len(_words(saved.draft.transcript)) >= 10
+    assert "saved draft" in daemon.log_text().lower()
