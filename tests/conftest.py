@@ -306,3 +306,231 @@ def chromium() -> Iterator[object]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# --- capture fixtures ---
+# A real audio path without a sound card: a private PulseAudio daemon whose
+# default source is module-pipe-source (a FIFO we write PCM into at real-time
+# pace), reached by PortAudio -> ALSA -> the pulse plugin (libasound2-plugins).
+
+
+class VirtualMic:
+    """Writes 16 kHz s16le PCM into the pipe source in real time, silence when nothing is queued."""
+
+    STEP_S = 0.02
+
+    def __init__(self, fifo: Path) -> None:
+        import threading
+
+        self.fifo = fifo
+        self._lock = threading.Lock()
+        self._queue: list[bytes] = []
+        self._written_s = 0.0
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._run, name="virtual-mic", daemon=True)
+        self._thread.start()
+
+    @property
+    def written_s(self) -> float:
+        """Seconds of audio (speech and silence) written so far."""
+        return self._written_s
+
+    def play(self, samples: object, lead_s: float = 0.0, tail_s: float = 0.0) -> float:
+        """Queue float32 samples (with silence around them); returns their length in seconds."""
+        import numpy as np
+
+        audio = np.concatenate(
+            (
+                np.zeros(int(lead_s * 16_000)),
+                np.asarray(samples, dtype=np.float32),
+                np.zeros(int(tail_s * 16_000)),
+            )
+        )
+        pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        step = int(self.STEP_S * 16_000) * 2
+        with self._lock:
+            self._queue.extend(pcm[i : i + step] for i in range(0, len(pcm), step))
+            self._idle.clear()
+        return len(audio) / 16_000
+
+    def wait_idle(self, timeout: float = 120.0) -> bool:
+        """Wait until everything queued has been written."""
+        return self._idle.wait(timeout)
+
+    def clear(self) -> None:
+        """Drop whatever is still queued."""
+        with self._lock:
+            self._queue.clear()
+            self._idle.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        import time
+
+        silence = bytes(int(self.STEP_S * 16_000) * 2)
+        fh = None
+        next_t = time.monotonic()
+        while not self._stop.is_set():
+            if fh is None:
+                try:  # blocks until the pipe source has the FIFO open for reading
+                    fh = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+                except OSError:
+                    time.sleep(0.05)
+                    next_t = time.monotonic()
+                    continue
+            with self._lock:
+                chunk = self._queue.pop(0) if self._queue else None
+                if chunk is None:
+                    self._idle.set()
+            try:
+                os.write(fh, chunk or silence)
+            except BlockingIOError:
+                pass  # the source is not reading (server busy): drop this step, like a real mic
+            except OSError:  # the server went away: reopen once it is back
+                os.close(fh)
+                fh = None
+                continue
+            self._written_s += self.STEP_S
+            next_t += self.STEP_S
+            delay = next_t - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            elif delay < -0.5:
+                next_t = time.monotonic()
+        if fh is not None:
+            os.close(fh)
+
+
+class PulseServer:
+    """A private PulseAudio daemon with a virtual microphone (``virtmic``) and a null sink."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.socket = base / "native"
+        self.fifo = base / "virtmic"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.env = {
+            "PULSE_SERVER": f"unix:{self.socket}",
+            "PULSE_RUNTIME_PATH": str(base / "runtime"),
+            "PULSE_STATE_PATH": str(base / "state"),
+        }
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> None:
+        import time
+
+        exe = shutil.which("pulseaudio")
+        if exe is None:
+            pytest.fail(
+                "pulseaudio is missing: apt-get install pulseaudio pulseaudio-utils libasound2-plugins"
+            )
+        script = self.base / "default.pa"
+        script.write_text(
+            f"load-module module-native-protocol-unix socket={self.socket} auth-anonymous=1\n"
+            f"load-module module-pipe-source source_name=virtmic file={self.fifo} "
+            "format=s16le rate=16000 channels=1\n"
+            "load-module module-null-sink sink_name=speakers\n"
+            "set-default-source virtmic\n"
+            "set-default-sink speakers\n",
+            encoding="utf-8",
+        )
+        home = self.base / "home"
+        home.mkdir(exist_ok=True)
+        with (self.base / "pulseaudio.log").open("ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    exe,
+                    "-n",
+                    "--daemonize=no",
+                    "--exit-idle-time=-1",
+                    "--disallow-exit",
+                    "--system=false",
+                    "--use-pid-file=false",
+                    "--log-target=stderr",
+                    "-F",
+                    str(script),
+                ],
+                env={**os.environ, **self.env, "HOME": str(home)},
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"pulseaudio exited: {(self.base / 'pulseaudio.log').read_text()[-1500:]}")
+            ok = subprocess.run(
+                ["pactl", "info"], env={**os.environ, **self.env}, capture_output=True, check=False
+            )
+            if ok.returncode == 0 and self.fifo.exists():
+                return
+            time.sleep(0.1)
+        pytest.fail("pulseaudio did not come up within 20 s")
+
+    def kill(self) -> None:
+        """End the server abruptly: every stream on it dies, as when a USB microphone is pulled."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.fifo.unlink(missing_ok=True)
+        self.socket.unlink(missing_ok=True)
+
+
+@dataclass
+class AudioRig:
+    """The running PulseAudio server and the virtual microphone feeding it."""
+
+    server: PulseServer
+    mic: VirtualMic
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(self.server.env)
+
+
+@pytest.fixture(scope="session")
+def _pulse_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AudioRig]:
+    base = tmp_path_factory.mktemp("pulse")
+    server = PulseServer(base)
+    saved = {k: os.environ.get(k) for k in server.env}
+    os.environ.update(server.env)  # before PortAudio looks for devices (dictanote rescans on each arm)
+    server.start()
+    mic = VirtualMic(server.fifo)
+    yield AudioRig(server, mic)
+    mic.close()
+    server.kill()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def pulse_audio(_pulse_session: AudioRig) -> Iterator[AudioRig]:
+    """A virtual microphone through a private PulseAudio daemon (restarted if a test killed it).
+
+    ``rig.mic.play(samples, lead_s, tail_s)`` speaks into it in real time;
+    ``rig.server.kill()`` pulls the microphone; ``rig.env`` reaches it from subprocesses.
+    """
+    if not _pulse_session.server.running:
+        _pulse_session.server.start()
+    _pulse_session.mic.clear()
+    yield _pulse_session
+    _pulse_session.mic.clear()
+
+
+def sample_audio(sample_id: str, seconds: float | None = None) -> object:
+    """A sample's 16 kHz float32 samples (optionally only the first ``seconds``)."""
+    from dictanote.transcribe import load_audio_file
+
+    samples = load_audio_file(SAMPLES / f"{sample_id}.flac").samples
+    return samples if seconds is None else samples[: int(seconds * 16_000)]
