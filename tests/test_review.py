@@ -659,6 +659,7 @@ def test_review_browser_move_edit_save_finalize(
         page.click("#copy-note")
         expect(page.locator("#copy-status")).to_have_text(re.compile("^Copied"))
         assert edited in page.evaluate("navigator.clipboard.readText()")
+        page.fill("#signed-by", "A. Lee, LMFT")  # the `clinician` setting prefills it when set
         page.click("#finalize")
         page.wait_for_url(re.compile(r".*/clinical/notes/\d+$"))
         assert not errors, errors
@@ -676,6 +677,7 @@ def test_review_browser_move_edit_save_finalize(
     actions = [e.action for e in store.audit_entries()]
     assert {"created", "edited", "moved", "finalized"} <= set(actions)
     assert store.verify_audit().ok
+    assert note.signed_by == "A. Lee, LMFT"
     assert time.monotonic() - started < 30
 
 

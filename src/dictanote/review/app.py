@@ -8,7 +8,6 @@ Store errors become a message in the page or the JSON, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import logging
 import re
@@ -342,7 +341,7 @@ class ReviewApp:
             client_url=_client_url(draft.session.client) if record == "clinical" else "",
             rendered=state["rendered"],
             companion=self._companion(stored),
-            signer=_default_signer(),
+            signer=self.config.settings.clinician,
             api=f"/api/{record}/drafts/{stored.id}",
         )
         return Response(200, html)
@@ -479,10 +478,3 @@ def _date_input_type(date: str | None) -> str:
     except ValueError:
         return "text"
     return "date"
-
-
-def _default_signer() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
