@@ -376,6 +376,7 @@ def _register() -> None:
     # --- further command modules register here, one line each ---
     list(map(cli.add_command, __import__("dictanote.daemon.commands", fromlist=["COMMANDS"]).COMMANDS))
     list(map(cli.add_command, __import__("dictanote.review.commands", fromlist=["COMMANDS"]).COMMANDS))
+    list(map(cli.add_command, __import__("dictanote.capture.commands", fromlist=["COMMANDS"]).COMMANDS))
 
 
 _register()
