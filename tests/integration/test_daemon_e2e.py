@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import signal
+import time
 from typing import Any
 
 import pytest
@@ -71,7 +72,7 @@ def test_daemon_e2e_sigterm_mid_recording_saves_the_private_draft(
     sample = _sample("psychotherapy-unheaded")
     daemon = start_daemon("--no-tones")
     assert run_cli("start", "--private").stdout.strip() == "recording (private note)"
-    pulse_audio.mic.play(sample_audio(sample.id, seconds=8.0))
+    pulse_audio.mic.play(sample_audio(sample.id, seconds=6.0))
     assert pulse_audio.mic.wait_idle()
     assert daemon.finish(signal.SIGTERM) == 0
     assert not daemon.socket.exists()
@@ -80,3 +81,21 @@ def test_daemon_e2e_sigterm_mid_recording_saves_the_private_draft(
     assert saved.source == "daemon" and saved.draft.format == "psychotherapy"
     assert len(_words(saved.draft.transcript)) >= 10
     assert "saved draft" in daemon.log_text().lower()
+
+
+def test_daemon_e2e_length_cap_warns_then_saves_by_itself(start_daemon: Any, pulse_audio: Any) -> None:
+    sample = _sample("soap-unheaded")
+    daemon = start_daemon("--format", "soap", "--no-tones", "--max-seconds", "10")
+    assert daemon.request("start")["state"] == "recording"
+    pulse_audio.mic.play(sample_audio(sample.id, seconds=12.0))
+    deadline = time.monotonic() + 60
+    while daemon.request("status")["last_draft"] is None:
+        assert time.monotonic() < deadline, daemon.log_text()[-2000:]
+        time.sleep(0.2)
+    status = daemon.request("status")
+    assert status["state"] == "idle" and status["last_draft"]["format"] == "soap"
+    log = daemon.log_text()
+    assert "notification: dictanote: recording stops in" in log  # the warning, relayed
+    assert "notification: dictanote: recording stopped at the 10 s limit" in log
+    [saved] = _stored()
+    assert saved.source == "daemon" and len(_words(saved.draft.transcript)) >= 10
