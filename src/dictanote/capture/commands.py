@@ -142,8 +142,7 @@ def record(
     with LiveDictation(config, pipeline.make_transcriber(config), options, callbacks) as live:
         live.arm()
         live.start(private=private)
-        if sys.stderr.isatty():
-            click.echo("dictanote: recording; press Enter or Ctrl-C to stop", err=True)
+        click.echo("dictanote: recording; press Enter or Ctrl-C to stop", err=True)
         _watch_enter(stop)
         previous = signal.signal(signal.SIGTERM, _sigterm_to_stop(stop))
         try:
@@ -169,8 +168,9 @@ def record(
         click.echo(text, nl=False)
     if save:
         stored = pipeline.save_result(result, config, source="record")
-        kind = "private draft" if stored.record == "private" else "draft"
-        click.echo(f"dictanote: saved as {kind} {stored.id} (see `dictanote drafts`)", err=True)
+        companion = " (with a private psychotherapy note)" if result.draft.private is not None else ""
+        where = "private inbox" if stored.record == "private" else "inbox"
+        click.echo(f"dictanote: saved as draft {stored.id} in the {where}{companion}", err=True)
 
 
 def _restore(previous: Any) -> Any:

@@ -39,7 +39,7 @@ class RingBuffer:
     def read(self) -> npt.NDArray[np.float32]:
         """A copy of what the ring holds, oldest sample first."""
         n = len(self)
-        if n < self.capacity:
+        if n < self.capacity or self.capacity == 0:
             head: npt.NDArray[np.float32] = self._data[:n].copy()
             return head
         start = self._end % self.capacity
