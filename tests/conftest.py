@@ -418,6 +418,7 @@ class PulseServer:
             "PULSE_SERVER": f"unix:{self.socket}",
             "PULSE_RUNTIME_PATH": str(base / "runtime"),
             "PULSE_STATE_PATH": str(base / "state"),
+            "PULSE_COOKIE": str(base / "cookie"),  # else libpulse creates one in the user's config dir
         }
 
     @property

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import TranscriptionError
 from ..types import SAMPLE_RATE, TimedSegment, Timings, Transcript
-from .whisper import CHUNK_LIMIT_S, Transcriber, drop_hallucinations
+from .whisper import CHUNK_LIMIT_S, Transcriber, drop_hallucinations, go_offline
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -62,6 +62,7 @@ class SpeechDetector:
     """Silero VAD fed incrementally: one speech probability per 32 ms window, in order."""
 
     def __init__(self, context_s: float = 0.5) -> None:
+        go_offline()
         from faster_whisper.vad import get_vad_model
 
         self._model = get_vad_model()

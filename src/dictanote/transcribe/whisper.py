@@ -72,10 +72,16 @@ def drop_hallucinations(segments: list[TimedSegment]) -> list[TimedSegment]:
     return kept
 
 
-def _go_offline() -> None:
-    # Set before faster_whisper/huggingface_hub are imported: no model is ever fetched.
+def go_offline() -> None:
+    """Set before faster_whisper, huggingface_hub or onnxruntime are imported.
+
+    No model is ever fetched, and onnxruntime (the VAD) writes no telemetry
+    files (a device id under the cache directory, a session id in the temp
+    directory) -- tests/integration/test_no_audio_on_disk.py caught those.
+    """
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 
 @functools.cache
@@ -119,7 +125,7 @@ class Transcriber:
         """Load the model if needed; return the seconds the load took (0 if already loaded)."""
         if self._whisper is not None:
             return 0.0
-        _go_offline()
+        go_offline()
         started = time.perf_counter()
         try:
             self._whisper = _whisper_class()(
