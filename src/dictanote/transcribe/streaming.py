@@ -254,13 +254,8 @@ class StreamingTranscription:
                 continue
             started = time.perf_counter()
             try:
-                heard = self.transcriber.transcribe_chunk(
-                    chunk.samples,
-                    previous if self.options.context else None,
-                    offset_s=chunk.start / SAMPLE_RATE,
-                    short_encoder=self.options.short_encoder,
-                )
-            except BaseException as exc:  # kept for finish() to raise on the caller's thread
+                heard = self._transcribe(chunk, previous)
+            except Exception as exc:  # kept for finish() to raise on the caller's thread
                 self._error = exc
                 self._done += 1
                 continue
@@ -275,6 +270,22 @@ class StreamingTranscription:
                 len(chunk.samples) / SAMPLE_RATE,
                 time.perf_counter() - started,
             )
+
+    def _transcribe(self, chunk: _Chunk, previous: str | None) -> list[TimedSegment]:
+        """One chunk, tried twice: the audio is only in memory, so a failure is retried, not saved."""
+        for attempt in (1, 2):
+            try:
+                return self.transcriber.transcribe_chunk(
+                    chunk.samples,
+                    previous if self.options.context else None,
+                    offset_s=chunk.start / SAMPLE_RATE,
+                    short_encoder=self.options.short_encoder,
+                )
+            except TranscriptionError:
+                if attempt == 2:
+                    raise
+                log.warning("chunk %d failed; retrying once", chunk.index)
+        raise AssertionError("unreachable")
 
     # --- the end ----------------------------------------------------------------
 

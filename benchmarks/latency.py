@@ -1,0 +1,225 @@
+"""Stop-to-draft latency of live dictation, against batch transcription of the same audio.
+
+Builds 30, 60 and 120 s dictations from our sample FLACs (concatenated, cut
+at a pause), speaks each into a virtual microphone (a private PulseAudio
+daemon with module-pipe-source, as the tests use) in real time, records it
+with ``LiveDictation`` (the daemon's engine: the real PortAudio path), and
+times ``stop()`` until the draft is rendered and saved in a scratch store.
+The same audio is then transcribed in batch (``Transcriber.transcribe``, what
+``dictanote draft`` does) and rendered and saved the same way; the ratio
+streaming / batch is reported per run. Also: WER of streaming and batch on
+every sample against its reference text (fed block by block, no device), and
+the streamed text's WER against the batch text of the same live audio.
+
+    python benchmarks/latency.py [--lengths 30 60 120] [--repeat 3] [--skip-wer]
+        [--json benchmarks/results/latency.json]
+
+Targets (2-core machine, embedded tiny.en): median <= 1.0 s for 60 s, and
+<= 25 % of the batch time for 120 s. Not run in CI; the machine is often shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from conftest import PulseServer, VirtualMic, load_samples  # noqa: E402
+from dictanote import pipeline  # noqa: E402
+from dictanote.config import load_config  # noqa: E402
+from dictanote.evaluate import word_error_rate  # noqa: E402
+from dictanote.live import LiveDictation, LiveOptions  # noqa: E402
+from dictanote.render import render_markdown  # noqa: E402
+from dictanote.transcribe import load_audio_file  # noqa: E402
+from dictanote.transcribe.streaming import StreamingTranscription  # noqa: E402
+from dictanote.types import Audio  # noqa: E402
+
+SR = 16_000
+GAP_S = 0.6  # silence between two samples in a built dictation
+
+
+def build_dictation(seconds: float, pool: list[np.ndarray]) -> np.ndarray:
+    """Samples back to back, cut at the quietest 200 ms within 2 s of ``seconds``."""
+    gap = np.zeros(int(GAP_S * SR), dtype=np.float32)
+    parts: list[np.ndarray] = []
+    total = 0
+    i = 0
+    while total < (seconds + 3) * SR:
+        parts += [pool[i % len(pool)], gap]
+        total += len(pool[i % len(pool)]) + len(gap)
+        i += 1
+    audio = np.concatenate(parts)
+    win = int(0.2 * SR)
+    lo, hi = int((seconds - 2) * SR), int((seconds + 2) * SR)
+    energy = [float(np.mean(np.square(audio[s : s + win]))) for s in range(lo, hi, win // 4)]
+    cut = lo + int(np.argmin(energy)) * (win // 4) + win // 2
+    return audio[:cut].copy()
+
+
+def finish_draft(result: pipeline.DraftResult, config: Any) -> None:
+    """What happens after stop in real use: the draft rendered and put in the inbox."""
+    render_markdown(result.draft, result.format, config.paths, result.private_format, result.findings)
+    pipeline.save_result(result, config, source="benchmark")
+
+
+def batch_draft(audio: np.ndarray, engine: Any, format_id: str, config: Any) -> tuple[float, str]:
+    started = time.perf_counter()
+    transcript = engine.transcribe(Audio(audio, "benchmark"))
+    result = replace(pipeline.draft_from_text(transcript.text, format_id, config), transcript=transcript)
+    finish_draft(result, config)
+    return time.perf_counter() - started, transcript.text
+
+
+def live_run(live: LiveDictation, mic: VirtualMic, audio: np.ndarray, config: Any) -> dict[str, Any]:
+    assert live.start()
+    mic.play(audio)
+    mic.wait_idle(len(audio) / SR + 30)
+    time.sleep(0.2)  # the last block is through PulseAudio and PortAudio
+    started = time.perf_counter()
+    outcome = live.stop()
+    assert outcome is not None and outcome.result.transcript is not None
+    finish_draft(outcome.result, config)
+    total = time.perf_counter() - started
+    return {
+        "stop_to_draft_s": total,
+        "stop_to_checked_draft_s": outcome.timings.stop_to_draft_s,
+        "tail_s": outcome.timings.tail_s,
+        "chunks": outcome.timings.chunks,
+        "recorded_s": outcome.timings.recorded_s,
+        "text": outcome.result.transcript.text,
+    }
+
+
+def wer_table(engine: Any) -> list[dict[str, Any]]:
+    rows = []
+    for sample in load_samples():
+        audio = load_audio_file(sample.audio)
+        reference = sample.text_file.read_text(encoding="utf-8")
+        batch = engine.transcribe(audio).text
+        stream = StreamingTranscription(engine)
+        for i in range(0, len(audio.samples), 1600):
+            stream.feed(audio.samples[i : i + 1600])
+        streamed = stream.finish()
+        rows.append(
+            {
+                "id": sample.id,
+                "seconds": round(audio.duration_s, 1),
+                "chunks": stream.chunks_done,
+                "wer_batch": word_error_rate(reference, batch),
+                "wer_streaming": word_error_rate(reference, streamed.text),
+            }
+        )
+        print(
+            f"  {sample.id:<24} {audio.duration_s:6.1f} s  {stream.chunks_done:3d} chunks  "
+            f"batch {rows[-1]['wer_batch']:6.1%}  streaming {rows[-1]['wer_streaming']:6.1%}",
+            flush=True,
+        )
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", type=float, nargs="+", default=[30.0, 60.0, 120.0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--format", default="soap")
+    parser.add_argument("--skip-wer", action="store_true", help="skip the per-sample WER table")
+    parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "latency.json")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="dictanote-latency-"))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
+        os.environ[name] = str(scratch / name.lower())
+    server = PulseServer(scratch)
+    os.environ.update(server.env)
+    server.start()
+    mic = VirtualMic(server.fifo)
+    config = load_config()
+    engine = pipeline.make_transcriber(config)
+    results: dict[str, Any] = {
+        "machine": f"{platform.node()} {os.cpu_count()} cores (shared with other work)",
+        "model": config.settings.model,
+        "beam_size": config.settings.beam_size,
+        "cpu_threads": config.settings.cpu_threads,
+        "path": "PulseAudio module-pipe-source -> ALSA pulse plugin -> PortAudio -> LiveDictation",
+        "runs": [],
+    }
+    try:
+        pool = [load_audio_file(s.audio).samples for s in load_samples()]
+        live = LiveDictation(config, engine, LiveOptions(format_id=args.format, max_seconds=3600))
+        live.arm()
+        print("stop-to-draft (stop -> draft rendered and saved), real-time feed through PulseAudio:")
+        for seconds in args.lengths:
+            audio = build_dictation(seconds, pool)
+            for r in range(args.repeat):
+                run = live_run(live, mic, audio, config)
+                batch_s, batch_text = batch_draft(audio, engine, args.format, config)
+                run.update(
+                    length_s=seconds,
+                    repeat=r,
+                    batch_s=batch_s,
+                    ratio=run["stop_to_draft_s"] / batch_s,
+                    wer_stream_vs_batch=word_error_rate(batch_text, run.pop("text")),
+                )
+                results["runs"].append(run)
+                print(
+                    f"  {seconds:5.0f} s #{r}: stop->draft {run['stop_to_draft_s']:.2f} s "
+                    f"(tail {run['tail_s']:.2f} s, {run['chunks']} chunks)  batch {batch_s:.2f} s  "
+                    f"ratio {run['ratio']:.0%}  stream/batch text WER {run['wer_stream_vs_batch']:.1%}",
+                    flush=True,
+                )
+        live.close()
+        summary = []
+        for seconds in args.lengths:
+            runs = [r for r in results["runs"] if r["length_s"] == seconds]
+            summary.append(
+                {
+                    "length_s": seconds,
+                    "median_stop_to_draft_s": statistics.median(r["stop_to_draft_s"] for r in runs),
+                    "max_stop_to_draft_s": max(r["stop_to_draft_s"] for r in runs),
+                    "median_batch_s": statistics.median(r["batch_s"] for r in runs),
+                    "median_ratio": statistics.median(r["ratio"] for r in runs),
+                }
+            )
+        results["summary"] = summary
+        print("\n| dictation | stop->draft median (max) | batch median | ratio |")
+        print("| --- | --- | --- | --- |")
+        for row in summary:
+            print(
+                f"| {row['length_s']:.0f} s | {row['median_stop_to_draft_s']:.2f} s "
+                f"({row['max_stop_to_draft_s']:.2f} s) | {row['median_batch_s']:.2f} s | "
+                f"{row['median_ratio']:.0%} |"
+            )
+        if not args.skip_wer:
+            print("\nWER against the reference text, batch vs streaming (same audio):")
+            rows = wer_table(engine)
+            results["wer"] = rows
+            mean_b = statistics.mean(r["wer_batch"] for r in rows)
+            mean_s = statistics.mean(r["wer_streaming"] for r in rows)
+            results["wer_mean"] = {"batch": mean_b, "streaming": mean_s}
+            print(f"  mean over {len(rows)} samples: batch {mean_b:.1%}, streaming {mean_s:.1%}")
+    finally:
+        mic.close()
+        server.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"\nwritten to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
