@@ -184,6 +184,8 @@ def test_daemon_server_catch_all_replies_ok_false_and_keeps_serving() -> None:
 
     reply = _serve_once(handler, b'{"cmd": "start"}\n')
     assert reply == {"ok": False, "error": "internal error in the daemon (RuntimeError); see its log"}
+    reply = _serve_once(handler, b'{"cmd": "stop", "private": true}\n')
+    assert reply["ok"] is False and reply["exit_code"] == 6
     assert _serve_once(handler, b'{"cmd": "status"}\n') == {"ok": True, "state": "idle"}
     assert calls == ["start", "status"]
 

@@ -99,3 +99,16 @@ def test_daemon_e2e_length_cap_warns_then_saves_by_itself(start_daemon: Any, pul
     assert "notification: dictanote: recording stopped at the 10 s limit" in log
     [saved] = _stored()
     assert saved.source == "daemon" and len(_words(saved.draft.transcript)) >= 10
+
+
+def test_daemon_e2e_no_microphone_start_exits_5_and_daemon_keeps_serving(
+    start_daemon: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/pulse")  # no sound server, no input device
+    daemon = start_daemon("--no-tones")
+    result = run_cli("toggle")
+    assert result.returncode == 5, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("dictanote: error: the daemon refused 'toggle': no audio input device found")
+    status = daemon.request("status")
+    assert status["state"] == "idle" and status["last_error"].startswith("cannot start recording")

@@ -97,5 +97,9 @@ def command(path: Path, cmd: str, private: bool = False) -> dict[str, Any]:
     """Send ``cmd`` and return its reply; an ``ok: false`` reply becomes a ``DaemonError``."""
     reply = send(path, Request(cmd, private=private))
     if not reply["ok"]:
-        raise DaemonError(f"the daemon refused {cmd!r}: {reply.get('error', 'no reason given')}")
+        error = DaemonError(f"the daemon refused {cmd!r}: {reply.get('error', 'no reason given')}")
+        code = reply.get("exit_code")
+        if isinstance(code, int) and 1 <= code <= 6:
+            error.exit_code = code  # e.g. 5 when the microphone failed, as `dictanote record` exits
+        raise error
     return reply

@@ -94,6 +94,9 @@ def parse_reply(line: bytes) -> dict[str, Any]:
     return data
 
 
-def error_reply(message: str) -> dict[str, Any]:
-    """The reply for a request that failed."""
-    return {"ok": False, "error": message}
+def error_reply(message: str, exit_code: int | None = None) -> dict[str, Any]:
+    """The reply for a request that failed; ``exit_code`` is what the client should exit with."""
+    reply: dict[str, Any] = {"ok": False, "error": message}
+    if exit_code is not None:
+        reply["exit_code"] = exit_code
+    return reply

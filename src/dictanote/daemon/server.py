@@ -177,7 +177,7 @@ def serve_connection(conn: socket.socket, handle: Handler) -> None:
             conn.settimeout(None)  # `stop` replies after the draft is saved
             reply = handle(request)
         except DictanoteError as exc:
-            reply = error_reply(str(exc))
+            reply = error_reply(str(exc), exc.exit_code)
         except TimeoutError:
             reply = error_reply(f"no complete request line within {READ_TIMEOUT_S:.0f} s")
         except Exception as exc:  # the one catch-all: log, answer, go back to waiting
