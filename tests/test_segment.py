@@ -509,7 +509,6 @@ def test_segment_roles_for_clear_phrasing(sentence: str, role: str) -> None:
 @pytest.mark.parametrize("target", ["dap", "birp", "girp", "pie", "progress"])
 def test_segment_remap_keeps_every_sentence_once(config: Config, target: str) -> None:
     from conftest import load_samples
-
     from dictanote.pipeline import draft_from_text, switch_format
 
     sample = next(s for s in load_samples() if s.id == "soap-unheaded")
