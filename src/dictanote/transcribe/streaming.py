@@ -40,18 +40,24 @@ class StreamingOptions:
     ``min_pause_s`` once ``min_chunk_s`` of audio is pending; with no pause by
     ``max_chunk_s`` it is cut at the quietest moment. ``context`` passes the
     previous chunk's text to Whisper; ``short_encoder`` feeds the encoder only
-    the chunk's length (see ``Transcriber.transcribe_chunk``).
+    the chunk's length (see ``Transcriber.transcribe_chunk``); ``speculate``
+    transcribes the pending audio whenever the speaker pauses for
+    ``guess_pause_s`` and the model is idle, so that a stop right after a pause
+    finds it already done. Defaults measured on our 12 samples (mean WER,
+    streaming vs batch 4.3 %): min_chunk_s 4 -> 5.5 %, 6 -> 5.0 %, 8 -> 5.2 %.
     """
 
-    min_chunk_s: float = 8.0
+    min_chunk_s: float = 6.0
     max_chunk_s: float = 24.0
     min_pause_s: float = 0.3
+    guess_pause_s: float = 0.45
     speech_threshold: float = 0.5
     silence_threshold: float = 0.35
     vad_step_s: float = 0.25
     vad_context_s: float = 0.5
     context: bool = True
     short_encoder: bool = True
+    speculate: bool = True
 
     def __post_init__(self) -> None:
         if not 0 < self.min_chunk_s <= self.max_chunk_s < CHUNK_LIMIT_S:
@@ -92,11 +98,21 @@ def warm_up_vad() -> None:
     SpeechDetector().feed(np.zeros(WINDOW, dtype=np.float32))
 
 
+@dataclass
+class _Guess:
+    """A speculative transcription of the pending audio up to a pause (``windows`` VAD windows)."""
+
+    windows: int
+    segments: list[TimedSegment] | None = None
+
+
 @dataclass(frozen=True)
 class _Chunk:
     index: int
     start: int  # sample offset in the dictation
     samples: npt.NDArray[np.float32]
+    guess: _Guess | None = None  # the chunk's speculative result, if one was made for this very cut
+    speculative: bool = False  # a guess to fill in, not a chunk of the transcript
 
 
 class StreamingTranscription:
@@ -125,6 +141,8 @@ class StreamingTranscription:
         self._speech_windows = 0
         self._trailing_silence = 0  # windows of silence since the last speech
         self._queue: queue.SimpleQueue[_Chunk | None] = queue.SimpleQueue()
+        self._inflight = 0  # items queued or being transcribed
+        self._guess: _Guess | None = None
         self._segments: list[TimedSegment] = []
         self._error: BaseException | None = None
         self._busy_s = 0.0
@@ -175,7 +193,8 @@ class StreamingTranscription:
         self._total += len(block)
         if self._unscored_len >= self.options.vad_step_s * SAMPLE_RATE:
             self._score()
-            self._maybe_cut()
+            if not self._maybe_cut():
+                self._maybe_guess()
 
     def _score(self) -> None:
         fresh = np.concatenate(self._unscored) if len(self._unscored) > 1 else self._unscored[0]
@@ -189,11 +208,12 @@ class StreamingTranscription:
             elif self._speech_windows:
                 self._trailing_silence += 1
 
-    def _maybe_cut(self) -> None:
+    def _maybe_cut(self) -> bool:
+        """Cut a chunk if the rule allows; whether one was cut."""
         opts = self.options
         pending_s = len(self._probs) * WINDOW_S
         if pending_s < opts.min_chunk_s:
-            return
+            return False
         cut = self._pause_cut(opts.min_chunk_s, opts.min_pause_s)
         if cut is None and pending_s >= opts.max_chunk_s:
             cut = self._pause_cut(1.0, 2 * WINDOW_S)
@@ -202,9 +222,34 @@ class StreamingTranscription:
                 cut = half + int(np.argmin(self._probs[half:]))
         if cut is not None:
             self._emit(cut)
+        return cut is not None
 
-    def _pause_cut(self, min_chunk_s: float, min_pause_s: float) -> int | None:
-        """The window at the middle of the latest pause that leaves a chunk of ``min_chunk_s``."""
+    def _maybe_guess(self) -> None:
+        """While the model is idle, transcribe the pending audio up to the latest pause.
+
+        If the dictation stops before more speech comes, ``finish()`` uses this
+        guess and has (nearly) nothing left to transcribe; if speech goes on,
+        the guess is dropped and the chunk is cut by the usual rule (or reused
+        when that cut falls on the same pause).
+        """
+        if not self.options.speculate or self._inflight or not self._speech_windows:
+            return
+        settle = max(1, round(self.options.min_pause_s / WINDOW_S))
+        cut = self._pause_cut(1.0, self.options.guess_pause_s, settle=settle)
+        if cut is None or (self._guess is not None and cut <= self._guess.windows + settle):
+            return
+        if max(self._probs[:cut], default=0.0) < self.options.speech_threshold:
+            return
+        pending = np.concatenate(self._blocks)[: cut * WINDOW]
+        self._guess = _Guess(cut)
+        self._put(_Chunk(0, self._cut, pending, self._guess, speculative=True))
+
+    def _pause_cut(self, min_chunk_s: float, min_pause_s: float, settle: int | None = None) -> int | None:
+        """The window at the middle of the latest pause that leaves a chunk of ``min_chunk_s``.
+
+        With ``settle``, a cut lies at most that many windows into its pause, so
+        that it stays put while a final silence grows.
+        """
         quiet = np.asarray(self._probs) < self.options.silence_threshold
         min_windows = max(1, round(min_pause_s / WINDOW_S))
         end = len(quiet)
@@ -215,6 +260,8 @@ class StreamingTranscription:
             while start > 0 and quiet[start - 1]:
                 start -= 1
             middle = (start + end) // 2
+            if settle is not None:
+                middle = min(middle, start + settle)
             if end - start >= min_windows and middle * WINDOW_S >= min_chunk_s:
                 return middle
             if middle * WINDOW_S < min_chunk_s:
@@ -229,17 +276,29 @@ class StreamingTranscription:
         chunk_probs = self._probs[:windows]
         self._probs = self._probs[windows:]
         self._blocks = [pending[cut:]] if len(pending) > cut else []
-        self._queue_chunk(pending[:cut], chunk_probs)
+        self._queue_chunk(pending[:cut], chunk_probs, self._take_guess(windows))
         self._cut += cut
 
-    def _queue_chunk(self, samples: npt.NDArray[np.float32], probs: list[float]) -> None:
+    def _take_guess(self, windows: int) -> _Guess | None:
+        """The guess made for exactly this cut, if any; any other guess is dropped."""
+        guess, self._guess = self._guess, None
+        return guess if guess is not None and guess.windows == windows else None
+
+    def _queue_chunk(
+        self, samples: npt.NDArray[np.float32], probs: list[float], guess: _Guess | None = None
+    ) -> None:
         if len(samples) == 0:
             return
         if probs and max(probs) < self.options.speech_threshold:
             log.debug("chunk of %.1f s without speech skipped", len(samples) / SAMPLE_RATE)
             return
         self._chunks += 1
-        self._queue.put(_Chunk(self._chunks, self._cut, samples))
+        self._put(_Chunk(self._chunks, self._cut, samples, guess))
+
+    def _put(self, item: _Chunk | None) -> None:
+        if item is not None:
+            self._inflight += 1
+        self._queue.put(item)
 
     # --- the worker -------------------------------------------------------------
 
@@ -249,27 +308,46 @@ class StreamingTranscription:
             chunk = self._queue.get()
             if chunk is None or self._cancelled.is_set():
                 return
-            if self._error is not None:
-                self._done += 1
-                continue
-            started = time.perf_counter()
+            try:
+                previous = self._work_on(chunk, previous)
+            finally:
+                self._inflight -= 1
+
+    def _work_on(self, chunk: _Chunk, previous: str | None) -> str | None:
+        """Transcribe one queued item; returns the context for the next chunk."""
+        if chunk.speculative:
+            assert chunk.guess is not None
+            if self._error is None:
+                started = time.perf_counter()
+                try:
+                    chunk.guess.segments = self._transcribe(chunk, previous)
+                except Exception:  # a failed guess costs nothing: the chunk is transcribed for real
+                    log.debug("a speculative transcription failed")
+                self._busy_s += time.perf_counter() - started
+            return previous
+        self._done += 1
+        if self._error is not None:
+            return previous
+        started = time.perf_counter()
+        if chunk.guess is not None and chunk.guess.segments is not None:
+            heard = chunk.guess.segments  # transcribed while the speaker paused
+        else:
             try:
                 heard = self._transcribe(chunk, previous)
             except Exception as exc:  # kept for finish() to raise on the caller's thread
                 self._error = exc
-                self._done += 1
-                continue
+                return previous
             finally:
                 self._busy_s += time.perf_counter() - started
-            self._segments.extend(heard)
-            previous = " ".join(s.text for s in heard) or previous
-            self._done += 1
-            log.debug(
-                "chunk %d: %.1f s of audio in %.2f s",
-                chunk.index,
-                len(chunk.samples) / SAMPLE_RATE,
-                time.perf_counter() - started,
-            )
+        self._segments.extend(heard)
+        log.debug(
+            "chunk %d: %.1f s of audio in %.2f s%s",
+            chunk.index,
+            len(chunk.samples) / SAMPLE_RATE,
+            time.perf_counter() - started,
+            " (guessed during a pause)" if chunk.guess is not None and chunk.guess.segments else "",
+        )
+        return " ".join(s.text for s in heard) or previous
 
     def _transcribe(self, chunk: _Chunk, previous: str | None) -> list[TimedSegment]:
         """One chunk, tried twice: the audio is only in memory, so a failure is retried, not saved."""
@@ -303,6 +381,11 @@ class StreamingTranscription:
         self._finished = True
         rest = np.concatenate(self._blocks) if self._blocks else np.zeros(0, dtype=np.float32)
         self._blocks = []
+        guess = self._guess
+        if guess is not None and guess.windows * WINDOW <= len(rest):
+            # the pending audio up to the last pause was transcribed while the speaker paused
+            self._emit_rest(rest[: guess.windows * WINDOW], guess.windows, self._take_guess(guess.windows))
+            rest = rest[guess.windows * WINDOW :]
         while len(rest) / SAMPLE_RATE >= CHUNK_LIMIT_S - 1:  # only if the cut rule could not keep up
             step = int(self.options.max_chunk_s * SAMPLE_RATE)
             self._queue_chunk(rest[:step], self._probs[: step // WINDOW])
@@ -311,7 +394,7 @@ class StreamingTranscription:
             rest = rest[step:]
         self._queue_chunk(rest, self._probs)
         self._probs = []
-        self._queue.put(None)
+        self._put(None)
         self._worker.join()
         if self._error is not None:
             if isinstance(self._error, TranscriptionError):
@@ -337,10 +420,16 @@ class StreamingTranscription:
             timings=Timings(load_s=0.0, transcribe_s=self._busy_s),
         )
 
+    def _emit_rest(self, samples: npt.NDArray[np.float32], windows: int, guess: _Guess | None) -> None:
+        self._queue_chunk(samples, self._probs[:windows], guess)
+        self._probs = self._probs[windows:]
+        self._cut += len(samples)
+
     def cancel(self) -> None:
         """Drop everything; the background thread ends after the chunk it is on."""
         self._cancelled.set()
         self._finished = True
         self._blocks, self._unscored, self._probs = [], [], []
-        self._queue.put(None)
+        self._guess = None
+        self._put(None)
         self._worker.join(timeout=30)
