@@ -190,8 +190,10 @@ class LiveDictation:
             warm_up_vad()
             device = resolve_input_device(self.options.device)
             self._ring = RingBuffer(int(self.options.preroll_s * SAMPLE_RATE))
-            self._blocks = queue.SimpleQueue()
-            mic = Microphone(device, self._blocks.put, self._on_lost)
+            blocks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            self._blocks = blocks
+            # PortAudio's threads only enqueue: every state change happens on the consumer thread
+            mic = Microphone(device, blocks.put, lambda message: blocks.put(_Lost(message)))
             mic.open()
             self._device, self._mic = device, mic
             self._consumer = threading.Thread(
@@ -214,10 +216,9 @@ class LiveDictation:
         mic, self._mic = self._mic, None
         if mic is not None:
             mic.close()
-        self._blocks.put(None)  # ends the consumer of the old queue
-        consumer, self._consumer = self._consumer, None
-        if consumer is not None and consumer is not threading.current_thread():
-            consumer.join(timeout=2.0)
+        self._blocks.put(None)  # ends the consumer of the old queue (not joined: it may wait for the lock)
+        self._blocks = queue.SimpleQueue()
+        self._consumer = None
         if self._ring is not None:
             self._ring.clear()
         self._ring = None
@@ -388,10 +389,12 @@ class LiveDictation:
                 return
             if isinstance(item, threading.Event):
                 item.set()
-                continue
-            self._handle(item)
+            elif isinstance(item, _Lost):
+                self._on_lost(item.message, blocks)
+            else:
+                self._handle(item, blocks)
 
-    def _handle(self, block: npt.NDArray[np.float32]) -> None:
+    def _handle(self, block: npt.NDArray[np.float32], blocks: queue.SimpleQueue[Any]) -> None:
         import numpy as np
 
         rms = float(np.sqrt(np.mean(np.square(block)))) if len(block) else 0.0
@@ -399,6 +402,8 @@ class LiveDictation:
         autostop: StopReason | None = None
         warning: str | None = None
         with self._lock:
+            if blocks is not self._blocks:  # a block from a stream closed meanwhile
+                return
             self._level = level
             stream = self._stream
             if stream is None or not self._feeding:
@@ -438,9 +443,11 @@ class LiveDictation:
         self._autostopped.set()
         log.info("recording ended by itself: %s", reason)
 
-    def _on_lost(self, message: str) -> None:
-        """The microphone went away (called from a PortAudio or watchdog thread)."""
+    def _on_lost(self, message: str, blocks: queue.SimpleQueue[Any]) -> None:
+        """The microphone went away (queued by a PortAudio or watchdog thread after its last block)."""
         with self._lock:
+            if blocks is not self._blocks:
+                return
             recording = self._state == "recording" and self._feeding
             stream = self._stream
             if recording and stream is not None:
@@ -456,6 +463,13 @@ class LiveDictation:
             self.callbacks.on_warning(text)
         if recording and self.callbacks.on_autostop is not None:
             self.callbacks.on_autostop("device_lost")
+
+
+@dataclass(frozen=True)
+class _Lost:
+    """The input device went away (a marker in the block queue)."""
+
+    message: str
 
 
 def _draft(text: str, format_id: str, config: Config) -> DraftResult:
