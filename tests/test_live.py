@@ -214,9 +214,9 @@ def test_live_device_lost_keeps_what_was_captured(pulse_audio: Any, config: Conf
     assert events["warning"] and events["autostop"] == ["device_lost"]
     transcript = outcome.result.transcript
     assert transcript is not None
-    assert 5.0 <= transcript.duration_s <= 9.0
+    assert 3.0 <= transcript.duration_s <= 10.0, outcome.timings  # about the 7 s spoken before the pull
     first = " ".join(sample.parts[0][0].split()[:4]).lower()
-    assert first in transcript.text.lower()
+    assert first in transcript.text.lower(), outcome.timings
 
 
 @pytest.mark.audio

@@ -84,7 +84,7 @@ class LiveOptions:
 class LiveCallbacks:
     """Optional hooks, called from capture/worker threads (keep them quick).
 
-    ``on_level(level, elapsed_s)``: about ten times a second while recording,
+    ``on_level(level, elapsed_s)``: five times a second (per 0.2 s block) while recording,
     level 0..1 (a dBFS meter from -60 to 0). ``on_warning(message)``: near the
     length cap, device trouble. ``on_autostop(reason)``: the recording ended by
     itself ("silence", "cap", "device_lost"); the owner should call ``stop()``

@@ -77,7 +77,7 @@ class Microphone:
         on_block: BlockCallback,
         on_lost: LostCallback,
         *,
-        block_s: float = 0.1,
+        block_s: float = 0.2,
         stall_s: float = 2.0,
     ) -> None:
         self.device = device
