@@ -120,6 +120,8 @@ def test_capture_unknown_device_is_named(pulse_audio: Any, spec: Any, message: s
 @pytest.mark.audio
 def test_capture_no_sound_server_means_no_device(pulse_audio: Any) -> None:
     pulse_audio.server.kill()
+    if list_input_devices():
+        pytest.skip("this machine has a sound card of its own (CI has none)")
     with pytest.raises(CaptureError, match="no audio input device"):
         resolve_input_device(None)
 
