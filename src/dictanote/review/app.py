@@ -166,6 +166,7 @@ class ReviewApp:
             ("POST", rf"/api/{rec}/drafts/{num}/finalize", self.api_finalize),
             ("POST", rf"/api/{rec}/drafts/{num}/discard", self.api_discard),
             ("POST", rf"/api/{rec}/drafts/{num}/format", self.api_switch_format),
+            ("POST", rf"/api/{rec}/notes/{num}/export", self.api_export),
         ):
             self._routes.append((method, re.compile(pattern + r"\Z"), handler))
 
@@ -382,6 +383,27 @@ class ReviewApp:
             rendered=pipeline.render_final_markdown(note, self.config),
         )
         return Response(200, html)
+
+    def api_export(self, request: Request) -> Response:
+        """A finalized note as a file to save: text, Markdown or FHIR JSON (audited)."""
+        from ..export import EXPORT_KINDS, export_note
+
+        record = self._record(request)
+        kind = request.body.get("kind")
+        if kind not in EXPORT_KINDS:
+            raise DraftDataError(f"unknown export kind {kind!r}; kinds: {', '.join(EXPORT_KINDS)}")
+        note_id = self._id(request)
+        private = record == "private"
+        note = self.store.get_note(note_id, private=private)
+        exported = export_note(note, kind, self.config, private=private)
+        self.store.record_export(note_id, kind, private=private)
+        name = f"{'private-' if private else ''}note-{note_id}-{kind}{exported.suffix}"
+        return Response(
+            200,
+            exported.text.encode("utf-8"),
+            exported.media_type,
+            {"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     def client_page(self, request: Request) -> Response:
         """A client's measures as charts, and the client's notes."""
