@@ -69,7 +69,9 @@ def test_cli_records_bad_edit_is_kept_not_lost(tmp_path: Path) -> None:
     data = tmp_path / "store"
     _save(data)
     editor = tmp_path / "editor.sh"
-    editor.write_text("#!/bin/sh\nsed -i -e 's/^## Plan/## Plans/' -e 's/chain analysis/chain-analysis/' \"$1\"\n")
+    editor.write_text(
+        "#!/bin/sh\nsed -i -e 's/^## Plan/## Plans/' -e 's/chain analysis/chain-analysis/' \"$1\"\n"
+    )
     editor.chmod(0o700)
     done = run_cli("--data-dir", str(data), "drafts", "edit", "1", env={"EDITOR": str(editor), "VISUAL": ""})
     assert done.returncode == 2

@@ -147,7 +147,6 @@ def draft_to_json(draft: Draft, findings: Sequence[Finding] = ()) -> dict[str, A
     }
 
 
-
 def render_page(template: str, context: dict[str, Any], paths: Paths) -> str:
     """An HTML page of the review server (``templates/review/*.html``), every value escaped."""
     import jinja2

@@ -63,7 +63,10 @@ def test_daemon_e2e_toggle_dictation_is_saved_in_the_right_fields(
     # Never note text in the daemon's log, at -v.
     log = daemon.log_text().lower()
     assert "draft 1 saved" in log
-    assert "grandmother" in saved.draft.transcript.lower() and "grandmother" not in log
+    # The dictation's longer words (what Whisper heard, whatever it made of them).
+    heard_words = {w for w in _words(saved.draft.transcript) if len(w) >= 8}
+    assert len(heard_words) >= 3, saved.draft.transcript
+    assert not sorted(w for w in heard_words if w in log), "note words in the daemon's log"
 
 
 def test_daemon_e2e_sigterm_mid_recording_saves_the_private_draft(
