@@ -26,6 +26,7 @@ HOMES = {
     "jinja2": "render",
     "sounddevice": "capture",
     "sqlite3": "store",
+    "onnxruntime": "transcribe",
     "playwright": "tests",
 }
 

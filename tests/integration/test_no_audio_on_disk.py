@@ -4,7 +4,7 @@
 transcribes it while it is spoken and saves the draft. Meanwhile every file
 under the data, config, cache, runtime and temp directories is compared
 before and after (path, size, modification time), and every file the process
-tree opens for writing anywhere is traced: with strace where it is installed,
+tree opens for writing anywhere is traced: with strace where it is installed and allowed,
 else by polling /proc for open descriptors. The only files allowed to change
 are the store's SQLite databases (and their WAL/SHM companions).
 """
@@ -63,6 +63,19 @@ def _poll_open_files(pid: int, seen: set[str], stop: threading.Event) -> None:
                 seen.add(target)
 
 
+def _working_strace() -> str | None:
+    """strace, where it is installed and allowed to trace here (containers may forbid ptrace)."""
+    exe = shutil.which("strace")
+    if exe is None:
+        return None
+    probe = subprocess.run(
+        [exe, "-f", "-qq", "--seccomp-bpf", "-e", "trace=openat", "-o", os.devnull, "true"],
+        capture_output=True,
+        check=False,
+    )
+    return exe if probe.returncode == 0 else None
+
+
 def _strace_writes(trace: Path) -> set[str]:
     written = set()
     pattern = re.compile(r'(?:open|openat|creat)\((?:AT_FDCWD, )?"([^"]+)", ([A-Z_|]+)')
@@ -107,7 +120,7 @@ def test_no_audio_on_disk_during_capture_to_draft(
     exe = str(Path(sys.executable).parent / "dictanote")
     command = [exe, "record", "-f", "birp", "--save", "--silence-stop", "1.5"]
     trace = tmp_path / "strace.txt"  # outside every watched directory
-    strace = shutil.which("strace")
+    strace = _working_strace()
     if strace:
         command = [strace, "-f", "-qq", "--seccomp-bpf", "-e", "status=successful", "-o", str(trace),
                    "-e", "trace=open,openat,creat,rename,renameat,renameat2,link,linkat,mknodat,truncate",
