@@ -18,7 +18,7 @@ from conftest import load_samples, sample_audio
 from dictanote.config import Config
 from dictanote.evaluate import word_error_rate
 from dictanote.live import LiveCallbacks, LiveDictation, LiveOptions
-from dictanote.transcribe.streaming import WINDOW, StreamingOptions, StreamingTranscription
+from dictanote.transcribe.streaming import WINDOW, WINDOW_S, StreamingOptions, StreamingTranscription
 
 SAMPLES = {s.id: s for s in load_samples()}
 SR = 16_000
@@ -82,6 +82,28 @@ def test_live_streaming_cuts_at_pauses_within_bounds() -> None:
     assert all(d < opts.max_chunk_s + 0.5 for _, d in recorder.chunks)
     assert all(d >= opts.min_chunk_s for _, d in recorder.chunks[:-1])
     assert len(recorder.chunks) >= len(audio) / SR / opts.max_chunk_s
+
+
+@pytest.mark.parametrize(("short_utterance_s", "cut_s"), [(1.5, 7.25), (0.0, 8.75)])
+def test_live_streaming_short_utterance_starts_the_next_chunk(short_utterance_s: float, cut_s: float) -> None:
+    """A spoken header just before the latest pause ("... each week. Response. <pause>") is
+    not left at the end of a chunk, where Whisper tends to drop it: the cut moves to the
+    pause before it (with the rule off, the latest pause is taken)."""
+
+    def run(seconds: float, p: float) -> list[float]:
+        return [p] * round(seconds / WINDOW_S)
+
+    # 7 s of speech, a pause, a 1 s utterance, a pause, and speech going on
+    probs = run(7.0, 0.9) + run(0.5, 0.05) + run(1.0, 0.9) + run(0.5, 0.05) + run(0.5, 0.9)
+    stream = StreamingTranscription(
+        _Recorder(),  # type: ignore[arg-type]
+        StreamingOptions(speculate=False, short_utterance_s=short_utterance_s),
+    )
+    stream._probs = probs
+    cut = stream._pause_cut(6.0, 0.3)
+    stream.cancel()
+    assert cut is not None
+    assert cut * WINDOW_S == pytest.approx(cut_s, abs=2 * WINDOW_S)
 
 
 @pytest.mark.slow
