@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -207,6 +209,7 @@ def start_daemon(tmp_path: Path) -> Iterator[object]:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=err,
+                env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT dumps every thread's stack
             )
         handle = DaemonProcess(proc, _daemon_socket(), log)
         started.append(handle)
@@ -225,12 +228,20 @@ def start_daemon(tmp_path: Path) -> Iterator[object]:
     for handle in started:
         if handle.proc.poll() is None:
             handle.proc.terminate()  # SIGTERM: a dictation in progress is saved, as in real use
+    hung = []
     for handle in started:
         try:
             handle.proc.wait(60)
         except subprocess.TimeoutExpired:
-            handle.proc.kill()
-            handle.proc.wait(10)
+            handle.proc.send_signal(signal.SIGABRT)  # faulthandler writes the stacks to the log
+            try:
+                handle.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                handle.proc.kill()
+                handle.proc.wait(10)
+            hung.append(handle.log_text()[-6000:])
+    if hung:
+        pytest.fail("a daemon did not exit within 60 s of SIGTERM:\n" + "\n".join(hung))
 
 
 @pytest.fixture
@@ -527,6 +538,11 @@ def pulse_audio(_pulse_session: AudioRig) -> Iterator[AudioRig]:
     _pulse_session.mic.clear()
     yield _pulse_session
     _pulse_session.mic.clear()
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of a text, punctuation dropped (for "was this word heard" checks)."""
+    return re.findall(r"[a-z0-9']+", text.lower())
 
 
 def sample_audio(sample_id: str, seconds: float | None = None) -> object:

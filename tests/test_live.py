@@ -7,14 +7,13 @@ does. The streaming tests feed the same samples block by block, no device.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 import numpy as np
 import pytest
 
-from conftest import load_samples, sample_audio
+from conftest import load_samples, sample_audio, words_of
 from dictanote.config import Config
 from dictanote.evaluate import word_error_rate
 from dictanote.live import LiveCallbacks, LiveDictation, LiveOptions
@@ -22,10 +21,6 @@ from dictanote.transcribe.streaming import WINDOW, WINDOW_S, StreamingOptions, S
 
 SAMPLES = {s.id: s for s in load_samples()}
 SR = 16_000
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
 
 
 # --- streaming, fed block by block (fast: VAD only, no Whisper) ------------------------
@@ -212,14 +207,14 @@ def test_live_dictation_from_microphone_to_fields(pulse_audio: Any, config: Conf
     reference = sample.text_file.read_text(encoding="utf-8")
     assert word_error_rate(reference, transcript.text) <= 0.1
     # Not clipped by the late start: the first words spoken are the first words heard.
-    first_words = _words(sample.parts[0][0])[:3]
-    assert sum(a == b for a, b in zip(first_words, _words(transcript.text)[:3], strict=False)) >= 2, (
+    first_words = words_of(sample.parts[0][0])[:3]
+    assert sum(a == b for a, b in zip(first_words, words_of(transcript.text)[:3], strict=False)) >= 2, (
         transcript.text
     )
     draft = outcome.result.draft
     for text, field_id in sample.parts[:2] + sample.parts[-1:]:
-        words = [w for w in _words(text) if len(w) > 3]
-        heard = set(_words(draft.field(field_id).text))
+        words = [w for w in words_of(text) if len(w) > 3]
+        heard = set(words_of(draft.field(field_id).text))
         assert sum(w in heard for w in words) >= 0.7 * len(words), (field_id, draft.field(field_id).text)
 
 
@@ -247,8 +242,8 @@ def test_live_device_lost_keeps_what_was_captured(pulse_audio: Any, config: Conf
     assert transcript is not None
     assert 3.0 <= transcript.duration_s <= 10.0, outcome.timings  # about the 7 s spoken before the pull
     # What was said before the pull is there (tiny.en may mishear a word of it).
-    first = _words(sample.parts[0][0])[:8]
-    heard = set(_words(transcript.text))
+    first = words_of(sample.parts[0][0])[:8]
+    heard = set(words_of(transcript.text))
     assert sum(w in heard for w in first) >= 6, (first, transcript.text, outcome.timings)
 
 

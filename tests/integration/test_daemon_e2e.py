@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Sample, load_samples, run_cli, sample_audio
+from conftest import Sample, load_samples, run_cli, sample_audio, words_of
 from dictanote.config import load_config
 from dictanote.evaluate import word_error_rate
 
@@ -23,10 +23,6 @@ pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
 def _sample(sample_id: str) -> Sample:
     return next(s for s in load_samples() if s.id == sample_id)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
 
 
 def _stored(record_private: bool = False) -> list[Any]:
@@ -54,8 +50,8 @@ def test_daemon_e2e_toggle_dictation_is_saved_in_the_right_fields(
     assert saved.source == "daemon" and saved.draft.format == "birp"
     assert word_error_rate(sample.text, saved.draft.transcript) < 0.25
     for text, field in sample.parts:
-        words = [w for w in _words(text) if len(w) > 3]
-        heard = set(_words(saved.draft.field(field).text))
+        words = [w for w in words_of(text) if len(w) > 3]
+        heard = set(words_of(saved.draft.field(field).text))
         found = sum(w in heard for w in words) / len(words)
         assert found >= 0.6, f"{field}: {found:.0%} of the part's words in the field"
     status = daemon.request("status")
@@ -64,7 +60,7 @@ def test_daemon_e2e_toggle_dictation_is_saved_in_the_right_fields(
     log = daemon.log_text().lower()
     assert "draft 1 saved" in log
     # The dictation's longer words (what Whisper heard, whatever it made of them).
-    heard_words = {w for w in _words(saved.draft.transcript) if len(w) >= 8}
+    heard_words = {w for w in words_of(saved.draft.transcript) if len(w) >= 8}
     assert len(heard_words) >= 3, saved.draft.transcript
     assert not sorted(w for w in heard_words if w in log), "note words in the daemon's log"
 
@@ -82,7 +78,7 @@ def test_daemon_e2e_sigterm_mid_recording_saves_the_private_draft(
     assert _stored() == []
     [saved] = _stored(record_private=True)
     assert saved.source == "daemon" and saved.draft.format == "psychotherapy"
-    assert len(_words(saved.draft.transcript)) >= 10
+    assert len(words_of(saved.draft.transcript)) >= 10
     assert "saved draft" in daemon.log_text().lower()
 
 
@@ -101,7 +97,7 @@ def test_daemon_e2e_length_cap_warns_then_saves_by_itself(start_daemon: Any, pul
     assert "notification: dictanote: recording stops in" in log  # the warning, relayed
     assert "notification: dictanote: recording stopped at the 10 s limit" in log
     [saved] = _stored()
-    assert saved.source == "daemon" and len(_words(saved.draft.transcript)) >= 10
+    assert saved.source == "daemon" and len(words_of(saved.draft.transcript)) >= 10
 
 
 def test_daemon_e2e_no_microphone_start_exits_5_and_daemon_keeps_serving(
