@@ -10,10 +10,13 @@ A gold sentence counts as placed right when most of its words are in its field;
 it is lost when none of its words appear in the draft. Words of a sentence the
 clinician retracted ("scratch that") must not appear at all.
 
-    .venv/bin/python benchmarks/segment.py [--details] [--only ID ...] [--audio]
+    .venv/bin/python benchmarks/segment.py [--details] [--only ID ...] [--audio] [--speed]
 
-With --audio, only our samples are used, and each is first transcribed from its
-audio, so the figure includes Whisper's errors (the end-to-end number).
+With --audio, every case is first spoken and transcribed by the embedded tiny.en
+model (our samples from their FLAC files, the corpus's dictations and notes
+spoken by the bundled piper voice, in memory), so the figures include Whisper's
+errors: the end-to-end numbers. --speed also times segmentation of a ~300-word
+dictation and the pipeline's load in a fresh process.
 """
 
 from __future__ import annotations

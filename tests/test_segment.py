@@ -322,6 +322,31 @@ def test_segment_samples_place_every_sentence(config: Config) -> None:
     assert right / total >= 0.92
 
 
+_RETRACTED = (
+    ("Plan.", "header"),
+    ("She agreed to stop drinking coffee entirely.", "deleted"),
+    ("Scratch that.", "command"),
+    ("She agreed to switch to decaf after noon.", "plan"),
+)
+
+
+@pytest.mark.parametrize(
+    ("spoken", "leaked"),
+    [
+        # retracted and gone: "She agreed to" shared with the next sentence is not a leak
+        (" ".join(t for t, _ in _RETRACTED), 0),
+        # the retraction was missed (not said): the sentence's words are counted
+        ("Plan. She agreed to stop drinking coffee entirely. She agreed to switch to decaf after noon.", 7),
+    ],
+)
+def test_segment_score_counts_only_real_leaks_of_retracted_words(
+    config: Config, spoken: str, leaked: int
+) -> None:
+    score = score_placement(_RETRACTED, _segment(config, spoken))
+    assert score.leaked == leaked
+    assert [(label, got) for _, label, got in score.results] == [("plan", "plan")]
+
+
 @pytest.mark.parametrize(
     ("text", "duration", "modality", "service", "date"),
     [
@@ -496,6 +521,11 @@ def test_segment_nothing_lost_property(config: Config, case: tuple[str, str, lis
         ("PHQ-9 was 12 today, down from 17.", "measure"),
         ("Her goal is to return to work part time.", "goal"),
         ("She came in saying the week had been rough.", "client_report"),
+        # written plans as bare imperatives; the past form is what was done in session
+        ("Assign a worry log for the coming week.", "plan"),
+        ("Practice the grounding exercise each morning.", "plan"),
+        ("Practiced the grounding exercise with him in session.", "intervention"),
+        ("Client discussed tension with her roommate over chores.", "client_report"),
     ],
 )
 def test_segment_roles_for_clear_phrasing(sentence: str, role: str) -> None:

@@ -141,7 +141,7 @@ def main() -> int:
     final = train(rows, args.arch, args.epochs, args.seed)
     final.meta["name"] = "dictanote_roles"
     final.meta["description"] = "Clinical role of a dictated sentence (see models/segmenter/)."
-    final.to_disk(OUT)
+    final.to_disk(OUT, exclude=["tokenizer"])  # the stock English one: nlp.py builds it
     print(f"saved {OUT}")
     return 0
 

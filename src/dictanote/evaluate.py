@@ -113,26 +113,35 @@ def score_placement(parts: Sequence[tuple[str, str]], draft: Draft) -> Placement
     Words are aligned in order; a gold sentence's prediction is the field most of
     its words landed in. Labels: a field id, ``private:<field>``, ``header``,
     ``command``, or ``deleted`` (retracted by "scratch that": its words must not
-    appear, and each that does counts as leaked).
+    appear). Retracted words are left out of that alignment, so a word they share
+    with the next sentence ("He agreed… Scratch that. He said…") is not taken for
+    a leak; a leak is a draft word that no kept word accounts for and that matches
+    a retracted word, in order.
     """
     gold_words: list[tuple[str, int]] = []
-    for i, (text, _label) in enumerate(parts):
-        gold_words.extend((w, i) for w in normalize_for_wer(text).split())
+    retracted: list[str] = []
+    for i, (text, label) in enumerate(parts):
+        words = normalize_for_wer(text).split()
+        if label == "deleted":
+            retracted.extend(words)
+        else:
+            gold_words.extend((w, i) for w in words)
     pred = _draft_words(draft)
     matcher = difflib.SequenceMatcher(a=[w for w, _ in gold_words], b=[w for w, _ in pred], autojunk=False)
     votes: dict[int, Counter[str]] = defaultdict(Counter)
+    accounted: set[int] = set()
     for block in matcher.get_matching_blocks():
         for k in range(block.size):
             votes[gold_words[block.a + k][1]][pred[block.b + k][1]] += 1
+            accounted.add(block.b + k)
     results = []
-    leaked = 0
     for i, (_text, label) in enumerate(parts):
-        if label in NOT_CONTENT:
+        if label in NOT_CONTENT or label == "deleted":
             continue
-        if label == "deleted":
-            leaked += sum(votes[i].values())
-        elif not votes[i]:
+        if not votes[i]:
             results.append((i, label, "<lost>"))
         else:
             results.append((i, label, votes[i].most_common(1)[0][0]))
-    return PlacementScore(tuple(results), leaked)
+    extra = [w for j, (w, _) in enumerate(pred) if j not in accounted]
+    leaks = difflib.SequenceMatcher(a=retracted, b=extra, autojunk=False).get_matching_blocks()
+    return PlacementScore(tuple(results), sum(block.size for block in leaks))
