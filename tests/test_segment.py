@@ -153,6 +153,12 @@ def _fields(draft: Draft) -> dict[str, str]:
         ("Anxious comma tearful comma engaged.", "Anxious, tearful, engaged."),
         ("Over a two-week period she improved.", "Over a two-week period she improved."),
         ("Told him to scratch that itch.", "Told him to scratch that itch."),
+        # Whisper's unpunctuated run-on: the capital letter is the only sign of the command
+        (
+            "We talked about a plan for the weekend He agreed to quit caffeine completely "
+            "Scratch that he said he would cut back to one cup a day",
+            "We talked about a plan for the weekend. He said he would cut back to one cup a day.",
+        ),
         ("Denies S I and H I. PHQ nine was fourteen.", "Denies SI and HI. PHQ-9 was fourteen."),
     ],
 )
@@ -234,6 +240,9 @@ def test_segment_inline_headers(config: Config, format_id: str, text: str, expec
         ("progress", "Oh wait, back to session focus,", "session_focus"),
         ("soap", "On exam,", "objective"),
         ("progress", "Risk She denies suicidal ideation.", "risk"),
+        ("girp", "Goal for this session,", "goal"),
+        ("girp", "Go for this session.", "goal"),  # tiny.en's "Goal" on synthetic speech
+        ("soap", "Plan for today:", "plan"),
     ],
 )
 def test_segment_header_variants(config: Config, format_id: str, sentence: str, field: str) -> None:
@@ -241,8 +250,14 @@ def test_segment_header_variants(config: Config, format_id: str, sentence: str, 
     assert match is not None and match.field_id == field
 
 
-def test_segment_misheard_header_word_is_content_inside_a_sentence(config: Config) -> None:
-    assert _header("Climb the stairs daily.", load_format("soap", config.paths)) is None
+@pytest.mark.parametrize(
+    ("format_id", "sentence"),
+    [("soap", "Climb the stairs daily."), ("girp", "Go for a walk after dinner."), ("girp", "Go today.")],
+)
+def test_segment_misheard_header_word_is_content_inside_a_sentence(
+    config: Config, format_id: str, sentence: str
+) -> None:
+    assert _header(sentence, load_format(format_id, config.paths)) is None
 
 
 def test_segment_back_to_header_returns_to_field(config: Config) -> None:

@@ -129,6 +129,33 @@ def _command_re(rules: CommandRules) -> re.Pattern[str]:
     return re.compile(rf"(?:^|(?<=[,.;:!?]))\s*(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
 
 
+# Commands that may open a sentence with no punctuation after them, as in Whisper's
+# unpunctuated run-ons ("...vaping completely Scratch that he said he'd think...").
+# Not "private note": entering the private note by mistake would hide content from
+# the record, so it must stand apart.
+_LEADING_COMMANDS = ("scratch", "new_paragraph", "private_end")
+
+
+@lru_cache(maxsize=4)
+def _leading_command_re(rules: CommandRules) -> re.Pattern[str]:
+    alternatives = "|".join(
+        f"(?P<{name}>{_phrase_re(rules.phrases[name])})" for name in _LEADING_COMMANDS if rules.phrases[name]
+    )
+    return re.compile(rf"^\s*(?:{alternatives})\s+(?=\w)", re.I)
+
+
+def split_leading_command(text: str, rules: CommandRules) -> list[Piece]:
+    """A sentence that opens with "scratch that" (or "new paragraph") run into its words.
+
+    Used on sentences cut out of an unpunctuated run-on, where Whisper's capital
+    letter is the only sign of the command standing apart.
+    """
+    match = _leading_command_re(rules).match(text)
+    if match is None:
+        return [Piece(text=text)]
+    return [Piece(command=match.lastgroup), Piece(text=text[match.end() :])]
+
+
 def split_commands(text: str, rules: CommandRules) -> list[Piece]:
     """The text cut at commands that stand apart from the words around them."""
     pattern = _command_re(rules)

@@ -4,7 +4,7 @@ A header is a format's cue phrase ("assessment", "S", "client response"),
 possibly after fillers ("okay, so") and a lead-in ("moving on to", "back to
 the"), and followed by punctuation or the end of the sentence, so that "Plan to
 continue CBT" stays content. A header word Whisper mishears ("Climb.") counts
-only when it is the whole sentence.
+only when it is the whole sentence (a trailer such as "for this session" may follow).
 """
 
 from __future__ import annotations
@@ -99,12 +99,17 @@ def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMa
             return HeaderMatch(field_id, tidy(after), returning)
         rest = after.lstrip()[1:] if following else ""
         return HeaderMatch(field_id=field_id, rest=tidy(rest), returning=returning)
-    if start == len(tokens) - 1 and tokens[start] in rules.misheard:
+    if tokens[start] in rules.misheard and _only_trailer(tokens[start + 1 :], rules):
         heard = rules.misheard[tokens[start]]
         for cue, field_id, _letter in _cue_index(fmt):
             if cue == (heard,):
                 return HeaderMatch(field_id=field_id, rest="")
     return None
+
+
+def _only_trailer(tokens: list[str], rules: HeaderRules) -> bool:
+    """Whether ``tokens`` are nothing, or exactly one trailer ("for this session")."""
+    return not tokens or tuple(tokens) in rules.trailers
 
 
 # Words that make a following cue word a noun in content ("her plan", "safety plan").

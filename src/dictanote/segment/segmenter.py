@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..types import Draft, DraftField, NoteFormat, Origin, Sentence
 from . import roles
-from .commands import Piece, merge_quotes, split_commands, spoken_punctuation
+from .commands import Piece, merge_quotes, split_commands, split_leading_command, spoken_punctuation
 from .headers import match_header, split_inline_headers
 from .normalize import build_normalizer
 from .placement import PlacementModel, field_scores, place
@@ -140,7 +140,11 @@ def _pieces(
             continue
         for sentence in resplit(piece.text):
             for part in split_run_on(sentence):
-                pieces.extend(Piece(text=s) for s in split_inline_headers(part, fmt, header_rules))
+                for sub in split_leading_command(part, command_rules):
+                    if sub.command is not None:
+                        pieces.append(sub)
+                        continue
+                    pieces.extend(Piece(text=s) for s in split_inline_headers(sub.text, fmt, header_rules))
     return pieces
 
 
