@@ -25,6 +25,7 @@ import argparse
 import gc
 import importlib.util
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -80,11 +81,17 @@ def load_cases() -> list[Case]:
             headed, unheaded = [], []
             for section in d["sections"]:
                 headed.append((f"{section['label']}.", "header"))
-                headed.append((section["text"], section["field"]))
-                unheaded.append((section["text"], section["field"]))
+                for sentence in _sentences(section["text"]):
+                    headed.append((sentence, section["field"]))
+                    unheaded.append((sentence, section["field"]))
             cases.append(Case(d["id"], "published-headed", d["format"], "headed", tuple(headed)))
             cases.append(Case(d["id"], "published-unheaded", d["format"], "unheaded", tuple(unheaded)))
     return cases
+
+
+def _sentences(text: str) -> list[str]:
+    """A published section's sentences, each scored on its own (not the section by majority)."""
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", text.strip()) if s]
 
 
 def synthesize(case: Case, voice: object) -> Audio:
