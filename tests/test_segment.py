@@ -541,6 +541,7 @@ def test_segment_nothing_lost_property(config: Config, case: tuple[str, str, lis
         ("Practice the grounding exercise each morning.", "plan"),
         ("Practiced the grounding exercise with him in session.", "intervention"),
         ("Client discussed tension with her roommate over chores.", "client_report"),
+        ("His posture was slumped and his grooming poor.", "observation"),
     ],
 )
 def test_segment_roles_for_clear_phrasing(sentence: str, role: str) -> None:
