@@ -577,3 +577,25 @@ def test_segment_remap_places_by_role(config: Config) -> None:
     dap = switch_format(draft_from_text(text, "soap", config).draft, "dap", config)
     assert [s.text for s in dap.field("plan").sentences] == ["Continue weekly CBT and review in two weeks."]
     assert "Client reports panic attacks at work." in [s.text for s in dap.field("data").sentences]
+
+
+def test_segment_pipeline_loads_without_spacy_cli_and_spacy_cli_still_works() -> None:
+    """In a fresh process: the load leaves spaCy's CLI (typer, weasel) unimported, yet usable."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from dictanote.segment.nlp import pipeline\n"
+        "nlp = pipeline()\n"
+        "assert nlp.pipe_names == ['sentencizer', 'textcat'], nlp.pipe_names\n"
+        "assert not [m for m in ('typer', 'weasel', 'click') if m in sys.modules]\n"
+        "import spacy\n"
+        "assert sorted(spacy.info(markdown=False, silent=True))\n"
+        "from spacy.cli import download\n"
+        "import spacy.cli\n"
+        "assert callable(download) and spacy.cli.download is download\n"
+        "assert 'typer' in sys.modules and type(sys.modules['spacy.cli']).__name__ == 'module'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
