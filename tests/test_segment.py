@@ -243,6 +243,8 @@ def test_segment_inline_headers(config: Config, format_id: str, text: str, expec
         ("girp", "Goal for this session,", "goal"),
         ("girp", "Go for this session.", "goal"),  # tiny.en's "Goal" on synthetic speech
         ("soap", "Plan for today:", "plan"),
+        ("progress", "Group dynamics in factors.", "client_response"),  # "and" heard as "in"
+        ("progress", "Statement on medical necessity.", "progress"),
     ],
 )
 def test_segment_header_variants(config: Config, format_id: str, sentence: str, field: str) -> None:
@@ -252,7 +254,13 @@ def test_segment_header_variants(config: Config, format_id: str, sentence: str, 
 
 @pytest.mark.parametrize(
     ("format_id", "sentence"),
-    [("soap", "Climb the stairs daily."), ("girp", "Go for a walk after dinner."), ("girp", "Go today.")],
+    [
+        ("soap", "Climb the stairs daily."),
+        ("girp", "Go for a walk after dinner."),
+        ("girp", "Go today."),
+        ("progress", "Group dynamics in the family were tense."),
+        ("progress", "Group dynamics and conflict."),  # a content word swapped is not a near cue
+    ],
 )
 def test_segment_misheard_header_word_is_content_inside_a_sentence(
     config: Config, format_id: str, sentence: str

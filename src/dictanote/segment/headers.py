@@ -4,7 +4,8 @@ A header is a format's cue phrase ("assessment", "S", "client response"),
 possibly after fillers ("okay, so") and a lead-in ("moving on to", "back to
 the"), and followed by punctuation or the end of the sentence, so that "Plan to
 continue CBT" stays content. A header word Whisper mishears ("Climb.") counts
-only when it is the whole sentence (a trailer such as "for this session" may follow).
+only when it is the whole sentence (a trailer such as "for this session" may follow),
+and so does a long cue with one small word misheard ("Group dynamics in factors.").
 """
 
 from __future__ import annotations
@@ -99,11 +100,31 @@ def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMa
             return HeaderMatch(field_id, tidy(after), returning)
         rest = after.lstrip()[1:] if following else ""
         return HeaderMatch(field_id=field_id, rest=tidy(rest), returning=returning)
+    near = _near_cue(tuple(tokens[start:]), fmt)
+    if near is not None:
+        return HeaderMatch(field_id=near, rest="", returning=returning)
     if tokens[start] in rules.misheard and _only_trailer(tokens[start + 1 :], rules):
         heard = rules.misheard[tokens[start]]
         for cue, field_id, _letter in _cue_index(fmt):
             if cue == (heard,):
                 return HeaderMatch(field_id=field_id, rest="")
+    return None
+
+
+# Small words Whisper swaps inside a long header ("Group dynamics in factors.").
+_FUNCTION_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to", "with"})
+
+
+def _near_cue(heard: tuple[str, ...], fmt: NoteFormat) -> str | None:
+    """The field of a cue of three or more words that ``heard`` is, but for one small word."""
+    if len(heard) < 3:
+        return None
+    for cue, field_id, _letter in _cue_index(fmt):
+        if len(cue) != len(heard):
+            continue
+        diffs = [(a, b) for a, b in zip(cue, heard, strict=True) if a != b]
+        if len(diffs) == 1 and diffs[0][0] in _FUNCTION_WORDS and diffs[0][1] in _FUNCTION_WORDS:
+            return field_id
     return None
 
 
