@@ -153,6 +153,8 @@ def _fields(draft: Draft) -> dict[str, str]:
         ("Anxious comma tearful comma engaged.", "Anxious, tearful, engaged."),
         ("Over a two-week period she improved.", "Over a two-week period she improved."),
         ("Told him to scratch that itch.", "Told him to scratch that itch."),
+        ("Call the school. Oh, scratch that. Call her mother.", "Call her mother."),
+        ("She keeps a journal and private note cards.", "She keeps a journal and private note cards."),
         # Whisper's unpunctuated run-on: the capital letter is the only sign of the command
         (
             "We talked about a plan for the weekend He agreed to quit caffeine completely "
@@ -183,6 +185,20 @@ def test_segment_private_note_goes_to_companion(config: Config) -> None:
     assert draft.private.format == "psychotherapy"
     assert "I felt protective of her and noticed I was rushing." in draft.private.field("reflections").text
     assert draft.field("plan").text == "Meet next week."
+
+
+@pytest.mark.parametrize(
+    "switch",
+    ["And private note.", "Okay, so, private note,", "Um private note.", "Now, psychotherapy note."],
+)
+def test_segment_private_switch_after_fillers_keeps_reflections_out_of_the_record(
+    config: Config, switch: str
+) -> None:
+    text = f"Data. She talked about her move. {switch} I felt impatient with her today. End private note."
+    draft = _segment(config, text, "dap")
+    assert "impatient" not in " ".join(f.text for f in draft.fields)
+    assert draft.private is not None
+    assert draft.private.field("reflections").text == "I felt impatient with her today."
 
 
 def test_segment_private_note_with_its_own_headers(config: Config) -> None:

@@ -4,8 +4,9 @@
 together); "period" and "comma" left as words become punctuation; "scratch
 that", "new paragraph", "private note" and "end private note" are cut out of
 the text as commands for the segmenter to act on. A command must stand apart
-from the words around it (a sentence of its own, or set off by punctuation), so
-"scratch that itch" stays content.
+from the words around it (a sentence of its own, or set off by punctuation; fillers
+such as "okay" or "and" may come first: "And private note."), so "scratch that
+itch" stays content.
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ def _command_re(rules: CommandRules) -> re.Pattern[str]:
     alternatives = "|".join(
         f"(?P<{name}>{_phrase_re(rules.phrases[name])})" for name in names if rules.phrases[name]
     )
-    return re.compile(rf"(?:^|(?<=[,.;:!?]))\s*(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
+    fillers = "|".join(re.escape(w) for w in rules.fillers)
+    lead = rf"(?:(?:{fillers})[\s,]+)*" if fillers else ""
+    return re.compile(rf"(?:^|(?<=[,.;:!?]))\s*{lead}(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
 
 
 # Commands that may open a sentence with no punctuation after them, as in Whisper's

@@ -39,10 +39,15 @@ class HeaderRules:
 
 @dataclass(frozen=True, eq=False)  # hashed by identity, so compiled patterns can be cached
 class CommandRules:
-    """Voice-command phrases (each a tuple of lower-case words) and spoken punctuation."""
+    """Voice-command phrases (each a tuple of lower-case words) and spoken punctuation.
+
+    ``fillers`` are the header fillers ("okay", "and", "so"), which may come before a
+    command that is a sentence of its own ("And private note.").
+    """
 
     phrases: dict[str, tuple[tuple[str, ...], ...]]
     punctuation: dict[str, str]
+    fillers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,7 @@ def segmenter_rules() -> tuple[HeaderRules, CommandRules]:
             for name in COMMANDS
         },
         punctuation={k.lower(): v for k, v in raw.get("punctuation", {}).items()},
+        fillers=tuple(sorted(header_rules.fillers)),
     )
     return header_rules, command_rules
 
