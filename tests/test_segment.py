@@ -305,6 +305,8 @@ def test_segment_back_to_header_returns_to_field(config: Config) -> None:
         ("Her audit C was 4.", "Her AUDIT-C was 4."),
         ("Started CBT I for insomnia.", "Started CBT-I for insomnia."),
         ("Continue search line 100 milligrams.", "Continue sertraline 100 milligrams."),
+        ("Denyse SI, 50-minute session in person.", "Denies SI, 50-minute session in person."),
+        ("Denyse, her sister, visited.", "Denyse, her sister, visited."),
         ("We did C B T and suds ratings.", "We did CBT and SUDS ratings."),
         ("Act on it and say hi.", "Act on it and say hi."),
         ("I A m fine.", "I A m fine."),
