@@ -153,7 +153,7 @@ def _fields(draft: Draft) -> dict[str, str]:
         ("Anxious comma tearful comma engaged.", "Anxious, tearful, engaged."),
         ("Over a two-week period she improved.", "Over a two-week period she improved."),
         ("Told him to scratch that itch.", "Told him to scratch that itch."),
-        ("Call the school. Oh, scratch that. Call her mother.", "Call her mother."),
+        ("Call the school. Oh scratch that. Call her mother.", "Call her mother."),
         ("She keeps a journal and private note cards.", "She keeps a journal and private note cards."),
         # Whisper's unpunctuated run-on: the capital letter is the only sign of the command
         (
