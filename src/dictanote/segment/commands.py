@@ -121,12 +121,14 @@ def spoken_punctuation(text: str, rules: CommandRules) -> str:
     return re.sub(r"([.?!])\s+([a-z])", lambda m: f"{m.group(1)} {m.group(2).upper()}", text)
 
 
+def _named_alternatives(rules: CommandRules, names: tuple[str, ...]) -> str:
+    """A regex alternation of the commands' phrases, each group named for its command."""
+    return "|".join(f"(?P<{name}>{_phrase_re(rules.phrases[name])})" for name in names if rules.phrases[name])
+
+
 @lru_cache(maxsize=4)
 def _command_re(rules: CommandRules) -> re.Pattern[str]:
-    names = ("private_end", "private_start", "scratch", "new_paragraph")
-    alternatives = "|".join(
-        f"(?P<{name}>{_phrase_re(rules.phrases[name])})" for name in names if rules.phrases[name]
-    )
+    alternatives = _named_alternatives(rules, ("private_end", "private_start", "scratch", "new_paragraph"))
     fillers = "|".join(re.escape(w) for w in rules.fillers)
     lead = rf"(?:(?:{fillers})[\s,]+)*" if fillers else ""
     return re.compile(rf"(?:^|(?<=[,.;:!?]))\s*{lead}(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
@@ -141,22 +143,20 @@ _LEADING_COMMANDS = ("scratch", "new_paragraph", "private_end")
 
 @lru_cache(maxsize=4)
 def _leading_command_re(rules: CommandRules) -> re.Pattern[str]:
-    alternatives = "|".join(
-        f"(?P<{name}>{_phrase_re(rules.phrases[name])})" for name in _LEADING_COMMANDS if rules.phrases[name]
-    )
-    return re.compile(rf"^\s*(?:{alternatives})\s+(?=\w)", re.I)
+    return re.compile(rf"^\s*(?:{_named_alternatives(rules, _LEADING_COMMANDS)})\s+(?=\w)", re.I)
 
 
-def split_leading_command(text: str, rules: CommandRules) -> list[Piece]:
-    """A sentence that opens with "scratch that" (or "new paragraph") run into its words.
+def split_leading_command(text: str, rules: CommandRules) -> tuple[str | None, str]:
+    """The command opening a sentence with no punctuation after it ("Scratch that he said…"), and the rest.
 
     Used on sentences cut out of an unpunctuated run-on, where Whisper's capital
-    letter is the only sign of the command standing apart.
+    letter is the only sign of the command standing apart. ``(None, text)`` when
+    the sentence does not open with one.
     """
     match = _leading_command_re(rules).match(text)
     if match is None:
-        return [Piece(text=text)]
-    return [Piece(command=match.lastgroup), Piece(text=text[match.end() :])]
+        return None, text
+    return match.lastgroup, text[match.end() :]
 
 
 def split_commands(text: str, rules: CommandRules) -> list[Piece]:

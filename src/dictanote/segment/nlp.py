@@ -43,11 +43,15 @@ class _DeferredModule(types.ModuleType):
         return getattr(_real_cli(self.__name__), name)
 
 
+def _drop_placeholders() -> None:
+    for key in _CLI_MODULES:
+        if isinstance(sys.modules.get(key), _DeferredModule):
+            del sys.modules[key]
+
+
 def _real_cli(name: str) -> Any:
     with _IMPORT_LOCK:
-        for key in _CLI_MODULES:
-            if isinstance(sys.modules.get(key), _DeferredModule):
-                del sys.modules[key]
+        _drop_placeholders()
         return importlib.import_module(name)
 
 
@@ -75,9 +79,7 @@ def import_spacy() -> Any:
         try:
             spacy = importlib.import_module("spacy")
         except BaseException:
-            for key in _CLI_MODULES:
-                if sys.modules.get(key) is cli or sys.modules.get(key) is info:
-                    del sys.modules[key]
+            _drop_placeholders()
             raise
         if not hasattr(spacy, "cli"):  # as after a real import: ``spacy.cli.download`` works
             setattr(spacy, "cli", cli)  # noqa: B010

@@ -140,11 +140,10 @@ def _pieces(
             continue
         for sentence in resplit(piece.text):
             for part in split_run_on(sentence):
-                for sub in split_leading_command(part, command_rules):
-                    if sub.command is not None:
-                        pieces.append(sub)
-                        continue
-                    pieces.extend(Piece(text=s) for s in split_inline_headers(sub.text, fmt, header_rules))
+                command, rest = split_leading_command(part, command_rules)
+                if command is not None:
+                    pieces.append(Piece(command=command))
+                pieces.extend(Piece(text=s) for s in split_inline_headers(rest, fmt, header_rules))
     return pieces
 
 
