@@ -23,14 +23,14 @@ from collections import Counter
 from pathlib import Path
 
 from dictanote.check import check_draft
-from dictanote.config import load_config
-from dictanote.formats import load_format
+from dictanote.core.config import load_config
+from dictanote.core.formats import load_format
+from dictanote.core.types import Draft, DraftField, NoteFormat, Sentence
 from dictanote.pipeline import segment_options
 from dictanote.segment import segment_transcript, split_sentences
 from dictanote.segment.roles import classify
 from dictanote.segment.rules import clinical_rules
 from dictanote.segment.session import extract_session
-from dictanote.types import Draft, DraftField, NoteFormat, Sentence
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLISHED = REPO.parent / "shared" / "corpus" / "published-examples.jsonl"

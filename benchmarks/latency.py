@@ -40,13 +40,13 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from conftest import PulseServer, VirtualMic, load_samples  # noqa: E402
 from dictanote import pipeline  # noqa: E402
-from dictanote.config import load_config  # noqa: E402
+from dictanote.core.config import load_config  # noqa: E402
+from dictanote.core.types import Audio  # noqa: E402
 from dictanote.evaluate import word_error_rate  # noqa: E402
 from dictanote.live import LiveDictation, LiveOptions  # noqa: E402
 from dictanote.render import render_markdown  # noqa: E402
 from dictanote.transcribe import load_audio_file  # noqa: E402
 from dictanote.transcribe.streaming import StreamingOptions, StreamingTranscription  # noqa: E402
-from dictanote.types import Audio  # noqa: E402
 
 SR = 16_000
 GAP_S = 0.6  # silence between two samples in a built dictation

@@ -35,13 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dictanote.config import load_config
+from dictanote.core.config import load_config
+from dictanote.core.formats import load_format
+from dictanote.core.types import Audio
 from dictanote.evaluate import score_placement
-from dictanote.formats import load_format
 from dictanote.pipeline import make_transcriber, segment_options
 from dictanote.segment import SegmentOptions, segment_transcript
 from dictanote.transcribe import load_audio_file
-from dictanote.types import Audio
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"

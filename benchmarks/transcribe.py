@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from dictanote.core.types import Audio, DecodingOptions
 from dictanote.evaluate import word_error_rate
 from dictanote.transcribe import Transcriber, load_audio_file
 from dictanote.transcribe.models import embedded_model
-from dictanote.types import Audio, DecodingOptions
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = REPO.parent / "shared" / "audio"

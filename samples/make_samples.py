@@ -31,7 +31,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from dictanote.formats import parse_format_file
+from dictanote.core.formats import parse_format_file
 
 if TYPE_CHECKING:
     from piper import PiperVoice

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dictanote.config import Config, load_config
+from dictanote.core.config import Config, load_config
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -87,9 +87,9 @@ def shared_audio() -> list[Path]:
 @pytest.fixture(scope="session")
 def transcriber() -> Iterator[object]:
     """The real embedded Whisper model, loaded once for the whole run."""
+    from dictanote.core.types import DecodingOptions
     from dictanote.transcribe import Transcriber
     from dictanote.transcribe.models import embedded_model
-    from dictanote.types import DecodingOptions
 
     engine = Transcriber(embedded_model(), DecodingOptions())
     engine.load()
@@ -181,7 +181,7 @@ class DaemonProcess:
 
 
 def _daemon_socket() -> Path:
-    from dictanote.config import default_paths
+    from dictanote.core.config import default_paths
     from dictanote.daemon import socket_path
 
     return socket_path(default_paths(os.environ).runtime_dir)

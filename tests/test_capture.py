@@ -21,7 +21,7 @@ from conftest import load_samples, run_cli, sample_audio
 from dictanote.capture import RingBuffer, list_input_devices, resolve_input_device
 from dictanote.capture.stream import Resampler
 from dictanote.capture.tones import tone
-from dictanote.errors import CaptureError, DeviceNotFoundError
+from dictanote.core.errors import CaptureError, DeviceNotFoundError
 from dictanote.evaluate import word_error_rate
 
 SAMPLES = {s.id: s for s in load_samples()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dictanote.check import check_draft, finding_codes
-from dictanote.config import Config
+from dictanote.core.config import Config
 from dictanote.pipeline import draft_from_text
 
 GOOD_BIRP = (

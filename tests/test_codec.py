@@ -7,9 +7,9 @@ import json
 import pytest
 
 from conftest import load_samples
-from dictanote.codec import draft_from_dict, draft_to_dict
-from dictanote.config import Config
-from dictanote.errors import DraftDataError
+from dictanote.core.codec import draft_from_dict, draft_to_dict
+from dictanote.core.config import Config
+from dictanote.core.errors import DraftDataError
 from dictanote.pipeline import draft_from_text
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dictanote.config import Settings, load_config, setting_help
-from dictanote.errors import ConfigError
+from dictanote.core.config import Settings, load_config, setting_help
+from dictanote.core.errors import ConfigError
 
 
 def _write_config(dirs: dict[str, Path], text: str) -> Path:
@@ -44,7 +44,7 @@ def test_config_precedence_file_env_flag(isolated_dirs: dict[str, Path]) -> None
         ("beam_size = 'wide'\n", "beam_size must be int"),
         ("cpu_threads = 0\n", "cpu_threads must be at least 1"),
         ('compute_type = "float8"\n', "compute_type 'float8' is not one of"),
-        ("beam_size = [\n", "cannot read config file"),
+        ("beam_size = [\n", "config.toml: not valid TOML"),
     ],
 )
 def test_config_bad_file_names_the_problem(isolated_dirs: dict[str, Path], text: str, expected: str) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from conftest import load_samples, run_cli
+from dictanote.core.errors import DaemonAlreadyRunningError, DaemonError, DaemonNotRunningError, StoreError
 from dictanote.daemon import Request, send, socket_path
 from dictanote.daemon.client import ping
 from dictanote.daemon.controller import Controller, DraftSummary
@@ -30,7 +31,6 @@ from dictanote.daemon.hotkey import HotkeyActions, HotkeyOptions, Hotkeys, unava
 from dictanote.daemon.notify import Notifier, notify_command
 from dictanote.daemon.protocol import MAX_LINE, encode_line, parse_reply, parse_request
 from dictanote.daemon.server import ControlSocket, Server, ensure_runtime_dir, serve_connection
-from dictanote.errors import DaemonAlreadyRunningError, DaemonError, DaemonNotRunningError, StoreError
 
 # --- protocol -----------------------------------------------------------------
 

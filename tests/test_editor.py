@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dictanote.config import Config
-from dictanote.errors import DraftDataError
-from dictanote.formats import load_format
+from dictanote.core.config import Config
+from dictanote.core.errors import DraftDataError
+from dictanote.core.formats import load_format
 from dictanote.pipeline import draft_from_text
 from dictanote.review.editor import editable_text, parse_edited
 

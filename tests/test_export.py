@@ -20,15 +20,15 @@ from typing import Any
 import pytest
 
 from conftest import run_cli
-from dictanote.config import Config
-from dictanote.errors import FormatFileError, RecordNotFoundError
+from dictanote.core.config import Config
+from dictanote.core.errors import FormatFileError, RecordNotFoundError
+from dictanote.core.formats import load_format
+from dictanote.core.types import Amendment, Draft, DraftField, Note, NoteFormat, Sentence, SessionInfo
 from dictanote.export import export_note
 from dictanote.export.codes import load_codes, loinc_code_valid
 from dictanote.export.fhir import FhirOptions, document_bundle, narrative
 from dictanote.export.text import client_initials
-from dictanote.formats import load_format
 from dictanote.store import Store
-from dictanote.types import Amendment, Draft, DraftField, Note, NoteFormat, Sentence, SessionInfo
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 FORMATS = ("soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy")
@@ -662,7 +662,7 @@ def test_export_command_offers_every_kind() -> None:
 def test_export_clipboard_tool_follows_the_session(
     tmp_path: Path, session: dict[str, str], tools: tuple[str, ...], found: str
 ) -> None:
-    from dictanote.errors import ClipboardUnavailableError
+    from dictanote.core.errors import ClipboardUnavailableError
     from dictanote.export.clipboard import find_clipboard
 
     for tool in tools:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dictanote.config import Config
-from dictanote.errors import FormatFileError, UnknownFormatError
-from dictanote.formats import list_formats, load_format
+from dictanote.core.config import Config
+from dictanote.core.errors import FormatFileError, UnknownFormatError
+from dictanote.core.formats import list_formats, load_format
 
 # Canonical field ids: the JSON contract in DESIGN.md depends on them.
 CANONICAL = {
@@ -101,7 +101,7 @@ def test_formats_user_file_overrides_shipped(config: Config) -> None:
         ),
         (
             "id = 'bad'\nlabel = 'B'\n[[fields]]\nid='x'\nlabel='X'\ncues=['x']\nrequired='yes'",
-            "'required' must be a bool",
+            "'required' must be true or false",
         ),
         (
             "id = 'bad'\nlabel = 'B'\n[[fields]]\nid='x'\nlabel='X'\ncues=['x']\n[[fields]]\nid='x'\nlabel='Y'\ncues=['y']",

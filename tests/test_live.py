@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import load_samples, sample_audio, words_of
-from dictanote.config import Config
+from dictanote.core.config import Config
 from dictanote.evaluate import word_error_rate
 from dictanote.live import LiveCallbacks, LiveDictation, LiveOptions
 from dictanote.transcribe.streaming import WINDOW, WINDOW_S, StreamingOptions, StreamingTranscription

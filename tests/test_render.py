@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from dictanote.config import Config
-from dictanote.errors import FormatFileError
-from dictanote.formats import list_formats, load_format
+from dictanote.core.config import Config
+from dictanote.core.errors import FormatFileError
+from dictanote.core.formats import list_formats, load_format
+from dictanote.core.types import Finding
 from dictanote.render import draft_to_json, render_markdown
 from dictanote.segment import segment_transcript
-from dictanote.types import Finding
 
 HEADED_SOAP = (
     "Subjective. Client reports better sleep. Objective. Calm and engaged. "

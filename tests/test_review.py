@@ -25,14 +25,14 @@ import pytest
 
 from conftest import TEST_ARTIFACTS, load_samples
 from dictanote import pipeline
-from dictanote.codec import draft_to_dict
-from dictanote.config import Config
-from dictanote.errors import DraftDataError
+from dictanote.core.codec import draft_to_dict
+from dictanote.core.config import Config
+from dictanote.core.errors import DraftDataError
+from dictanote.core.types import MeasureValue, StoredDraft
 from dictanote.review.app import age
 from dictanote.review.chart import Series, group_measures, line_chart
 from dictanote.review.edits import apply_edit
 from dictanote.review.security import CONTENT_SECURITY_POLICY, Guard
-from dictanote.types import MeasureValue, StoredDraft
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

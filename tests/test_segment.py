@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dictanote.config import Config
-from dictanote.formats import load_format
+from dictanote.core.config import Config
+from dictanote.core.formats import load_format
 from dictanote.segment import match_header, segment_transcript, split_sentences
 from dictanote.segment.rules import segmenter_rules
 
@@ -108,13 +108,13 @@ def test_segment_split_sentences_normalizes_whitespace() -> None:
 
 # --- the full segmenter: commands, headers as Whisper writes them, placement ----------
 
+from dictanote.core.types import Draft  # noqa: E402
+from dictanote.core.vocabulary import load_vocabulary  # noqa: E402
 from dictanote.evaluate import score_placement  # noqa: E402
 from dictanote.segment import SegmentOptions  # noqa: E402
 from dictanote.segment.headers import split_inline_headers  # noqa: E402
 from dictanote.segment.normalize import build_normalizer  # noqa: E402
 from dictanote.segment.rules import clinical_rules  # noqa: E402
-from dictanote.types import Draft  # noqa: E402
-from dictanote.vocabulary import load_vocabulary  # noqa: E402
 
 
 def _segment(config: Config, text: str, format_id: str = "soap") -> Draft:

@@ -16,17 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from dictanote.errors import (
+from dictanote.core.errors import (
     BadInputError,
     EditConflictError,
     RecordNotFoundError,
     StoreBusyError,
     StoreError,
 )
+from dictanote.core.types import Draft, DraftField, MeasureValue, Sentence, SessionInfo
 from dictanote.store import Store
 from dictanote.store import db as store_db
 from dictanote.store.schema import MIGRATIONS
-from dictanote.types import Draft, DraftField, MeasureValue, Sentence, SessionInfo
 
 
 def _draft(
@@ -352,7 +352,7 @@ def test_store_full_disk_keeps_what_was_saved(tmp_path: Path) -> None:
             sys.path.insert(0, {tests!r})
             from dataclasses import replace
             from test_store import _draft
-            from dictanote.errors import StoreError
+            from dictanote.core.errors import StoreError
             from dictanote.store import Store
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Sample, load_samples, shared_audio, write_audio
-from dictanote.config import Config
-from dictanote.errors import (
+from dictanote.core.config import Config
+from dictanote.core.errors import (
     AudioNotFoundError,
     CorruptAudioError,
     EmptyAudioError,
@@ -18,10 +18,10 @@ from dictanote.errors import (
     NotAFileError,
     NotAudioError,
 )
+from dictanote.core.types import DecodingOptions
 from dictanote.evaluate import word_error_rate
 from dictanote.transcribe import Transcriber, available_models, load_audio_file, resolve_model
 from dictanote.transcribe.models import embedded_model
-from dictanote.types import DecodingOptions
 
 # Measured 2026-11-23 (benchmarks/transcribe.py): embedded tiny.en, beam 5, int8, 1 thread,
 # VAD: worst sample 8.7 %, mean 4.0 %; jfk.flac 0 %.
@@ -240,8 +240,8 @@ def test_transcribe_human_speech_wer_under_bound(path: Path, transcriber: Transc
 
 # --- hallucinations and vocabulary ------------------------------------------------------
 
+from dictanote.core.types import TimedSegment  # noqa: E402
 from dictanote.transcribe.whisper import drop_hallucinations  # noqa: E402
-from dictanote.types import TimedSegment  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -261,7 +261,7 @@ def test_transcribe_drops_whisper_hallucinations(texts: list[str], kept: list[st
 
 
 def test_transcribe_vocabulary_terms_become_hotwords(config: Config) -> None:
-    from dictanote.config import load_config
+    from dictanote.core.config import load_config
     from dictanote.pipeline import decoding_options
 
     assert decoding_options(config).hotwords is None
@@ -278,12 +278,12 @@ def test_transcribe_vocabulary_terms_become_hotwords(config: Config) -> None:
     [
         ("terms = 'sertraline'\n", "'terms' must be a list of strings"),
         ("colour = 1\n", "unknown key 'colour'; allowed keys: terms, replace"),
-        ("[replace]\n'x' = 3\n", "[replace] must map heard phrases to written text"),
+        ("[replace]\n'x' = 3\n", "[replace]: 'x' must be a string"),
     ],
 )
 def test_transcribe_bad_vocabulary_file_names_the_problem(config: Config, text: str, expected: str) -> None:
-    from dictanote.errors import ConfigError
-    from dictanote.vocabulary import load_vocabulary
+    from dictanote.core.errors import ConfigError
+    from dictanote.core.vocabulary import load_vocabulary
 
     path = config.paths.config_dir / "vocabulary.toml"
     path.parent.mkdir(parents=True)

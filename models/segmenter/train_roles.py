@@ -1,7 +1,7 @@
 """Train the sentence-role classifier that the segmenter ships in models/segmenter/roles/.
 
 A spaCy text classifier (``spacy.blank("en")`` + ``textcat``, exclusive classes)
-over the clinical roles in dictanote.types.ROLES, trained on sentences we wrote
+over the clinical roles in dictanote.core.types.ROLES, trained on sentences we wrote
 ourselves: roles-train.jsonl (1,820, written) and roles-train-2.jsonl (1,332, mostly
 as Whisper writes fast speech: no punctuation, numbers as words). Deterministic for
 a given seed. Prints held-out accuracy before training the final model on everything.
@@ -23,8 +23,8 @@ import spacy
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
+from dictanote.core.types import ROLES
 from dictanote.segment.roles import prepare_text
-from dictanote.types import ROLES
 
 HERE = Path(__file__).resolve().parent
 DATA = (HERE / "roles-train.jsonl", HERE / "roles-train-2.jsonl")

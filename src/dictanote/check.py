@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .config import shipped_dir
-from .errors import FormatFileError
-from .types import Draft, Finding, NoteFormat, Sentence, Severity
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from .core.config import shipped_dir
+from .core.datafile import ListOf, Table, load_table
+from .core.policy import LATE_HOURS, PRIVATE_FORMAT, timeliness
+from .core.types import Draft, Finding, NoteFormat, Sentence, Severity
 
 VOCABULARIES = (
     "techniques",
@@ -74,15 +69,7 @@ class _Vocabulary:
 @lru_cache(maxsize=1)
 def _vocabulary() -> _Vocabulary:
     path = shipped_dir("templates") / "rules" / "checks.toml"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise FormatFileError(f"rules file {path}: cannot read it ({exc})") from exc
-    unknown = sorted(set(raw) - set(VOCABULARIES))
-    if unknown:
-        raise FormatFileError(
-            f"rules file {path}: unknown key {unknown[0]!r}; allowed keys: {', '.join(VOCABULARIES)}"
-        )
+    raw = load_table(path, Table({name: ListOf(str) for name in VOCABULARIES}), what="rules file")
     patterns = {}
     for name in VOCABULARIES:
         phrases = sorted(raw.get(name, []), key=len, reverse=True)
@@ -325,7 +312,7 @@ def _unquoted_client_words(ctx: _Context) -> Iterator[Finding]:
 
 
 def _process_in_record(ctx: _Context) -> Iterator[Finding]:
-    if ctx.fmt.id == "psychotherapy":
+    if ctx.fmt.id == PRIVATE_FORMAT:
         return
     for field_id, s in ctx.sentences():
         text = _plain(s.text)
@@ -341,7 +328,7 @@ def _process_in_record(ctx: _Context) -> Iterator[Finding]:
 
 
 def _record_in_private(ctx: _Context) -> Iterator[Finding]:
-    private = ctx.draft if ctx.fmt.id == "psychotherapy" else ctx.draft.private
+    private = ctx.draft if ctx.fmt.id == PRIVATE_FORMAT else ctx.draft.private
     if private is None:
         return
     for field in private.fields:
@@ -376,29 +363,25 @@ def _copied_forward(ctx: _Context) -> Iterator[Finding]:
                 )
 
 
-# Notes are expected within 72 hours of the session; say so a day before the window closes.
-TIMELY_HOURS = 72.0
-TIMELY_WARN_HOURS = 48.0
-
-
 def _timeliness(ctx: _Context) -> Iterator[Finding]:
     age = ctx.options.age_hours
     if age is None:
         return
-    if age > TIMELY_HOURS:
+    state = timeliness(age)
+    if state == "late":
         yield _finding(
             "documentation-late",
             "warning",
-            f"This draft was dictated {age:.0f} hours ago, past the {TIMELY_HOURS:.0f}-hour window for "
+            f"This draft was dictated {age:.0f} hours ago, past the {LATE_HOURS:.0f}-hour window for "
             "documentation; finalize it now (a late entry may need to say so).",
             None,
         )
-    elif age >= TIMELY_WARN_HOURS:
-        left = TIMELY_HOURS - age
+    elif state == "due":
+        left = LATE_HOURS - age
         yield _finding(
             "documentation-due",
             "info",
-            f"{left:.0f} hours left of the {TIMELY_HOURS:.0f}-hour window to finalize this note.",
+            f"{left:.0f} hours left of the {LATE_HOURS:.0f}-hour window to finalize this note.",
             None,
         )
 
@@ -428,7 +411,7 @@ PRIVATE_CHECKS = (_field_empty, _record_in_private)
 def check_draft(draft: Draft, fmt: NoteFormat, options: CheckOptions | None = None) -> tuple[Finding, ...]:
     """Every finding of every check on ``draft``, in check order."""
     ctx = _Context(draft, fmt, _vocabulary(), options or CheckOptions())
-    checks = PRIVATE_CHECKS if fmt.id == "psychotherapy" else CHECKS
+    checks = PRIVATE_CHECKS if fmt.id == PRIVATE_FORMAT else CHECKS
     return tuple(f for check in checks for f in check(ctx))
 
 

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .config import Config, load_config, setting_help
-from .errors import DictanoteError, TextInputError
+from .core.config import Config, load_config, setting_help
+from .core.errors import DictanoteError, TextInputError
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -297,7 +297,7 @@ def check(file: str, format_id: str | None, as_json: bool, previous: str | None)
 @click.option("--json", "as_json", is_flag=True, help="Print the formats as JSON.")
 def formats(as_json: bool) -> None:
     """List the note formats and their fields."""
-    from .formats import list_formats
+    from .core.formats import list_formats
 
     found = list_formats(_config().paths)
     if as_json:

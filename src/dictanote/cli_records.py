@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .errors import AuditChainError, BadInputError, DraftDataError
+from .core.errors import AuditChainError, BadInputError, DraftDataError
 
 PRIVATE_HELP = "The psychotherapy (private) record instead of the clinical record."
 
@@ -96,7 +96,7 @@ def drafts_list(private: bool, as_json: bool) -> None:
 @_json_option
 def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
     """Show a draft as its note will read, with the checks' findings."""
-    from .codec import draft_to_dict
+    from .core.codec import draft_to_dict
     from .pipeline import check_stored, open_store, render_note_markdown
 
     config = _config()
@@ -146,7 +146,7 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
     another. If the text cannot be read back, your edit is kept in a file
     beside the store and the message says how to retry; nothing is lost.
     """
-    from .formats import load_format
+    from .core.formats import load_format
     from .pipeline import open_store
     from .review.editor import editable_text, parse_edited
 
@@ -282,7 +282,7 @@ def notes_list(private: bool, client: str | None, as_json: bool) -> None:
 @_json_option
 def notes_show(note_id: int, private: bool, as_json: bool) -> None:
     """Show a finalized note as it stands (amendments listed below it)."""
-    from .codec import draft_to_dict
+    from .core.codec import draft_to_dict
     from .pipeline import open_store, render_final_markdown
 
     config = _config()

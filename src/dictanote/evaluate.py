@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .types import Draft
+from .core.types import Draft
 
 # Gold labels that are not content: spoken headers and voice commands.
 NOT_CONTENT = frozenset({"header", "command"})

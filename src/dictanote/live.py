@@ -36,11 +36,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from .config import Config
-from .formats import load_format
+from .core.config import Config
+from .core.formats import load_format
+from .core.types import SAMPLE_RATE
 from .pipeline import DraftResult, segment_options
 from .transcribe import Transcriber
-from .types import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import numpy as np

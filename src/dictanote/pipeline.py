@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .check import CheckOptions, check_draft
-from .config import Config
-from .formats import load_format
+from .core.config import Config
+from .core.formats import load_format
+from .core.types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript
+from .core.vocabulary import load_vocabulary
 from .render import render_markdown, render_note
 from .segment import SegmentOptions, remap, segment_transcript, warm_up
 from .transcribe import Transcriber, load_audio_file, resolve_model
-from .types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript
-from .vocabulary import load_vocabulary
 
 if TYPE_CHECKING:
     from .store import Store

@@ -12,9 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .config import Paths, shipped_dir
-from .errors import FormatFileError
-from .types import Draft, DraftField, Finding, Note, NoteFormat, Sentence
+from .core.config import Paths, shipped_dir
+from .core.errors import FormatFileError
+from .core.policy import is_uncertain
+from .core.types import Draft, DraftField, Finding, Note, NoteFormat, Sentence
 
 
 def template_dirs(paths: Paths) -> tuple[Path, ...]:
@@ -36,8 +37,7 @@ def _environment(dirs: tuple[Path, ...]) -> Any:
     )
 
 
-# Placements the segmenter is less sure of than this are marked for review.
-LOW_CONFIDENCE = 0.6
+# How a placement the segmenter is unsure of (``policy.is_uncertain``) is marked for review.
 UNCERTAIN_MARK = "[?]"
 
 
@@ -45,7 +45,7 @@ def _paragraphs(field: DraftField, marks: bool = True) -> list[str]:
     """The field's paragraphs, each uncertain placement marked for review (drafts only)."""
 
     def marked(s: Sentence) -> str:
-        return f"{s.text} {UNCERTAIN_MARK}" if marks and s.confidence < LOW_CONFIDENCE else s.text
+        return f"{s.text} {UNCERTAIN_MARK}" if marks and is_uncertain(s.confidence) else s.text
 
     return [" ".join(marked(s) for s in group) for group in field.paragraph_groups()]
 
@@ -102,7 +102,7 @@ def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths, note: dict[str, Any
             session=draft.session.to_dict(),
             provenance=f"format {fmt.id}, segmenter {draft.segmenter}",
             uncertain=note is None
-            and any(s.confidence < LOW_CONFIDENCE for f in draft.fields for s in f.sentences),
+            and any(is_uncertain(s.confidence) for f in draft.fields for s in f.sentences),
             note=note,
             uncertain_mark=UNCERTAIN_MARK,
         )

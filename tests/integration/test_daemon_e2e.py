@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import Sample, load_samples, run_cli, sample_audio, words_of
-from dictanote.config import load_config
+from dictanote.core.config import load_config
 from dictanote.evaluate import word_error_rate
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]

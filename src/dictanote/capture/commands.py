@@ -30,7 +30,7 @@ def _register(cmd: click.Command) -> click.Command:
 
 
 def _config(**flags: Any) -> Any:
-    from ..config import load_config
+    from ..core.config import load_config
 
     ctx = click.get_current_context(silent=True)
     data_dir: Path | None = ctx.find_root().params.get("data_dir") if ctx is not None else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ..errors import CaptureError, DeviceNotFoundError
+from ..core.errors import CaptureError, DeviceNotFoundError
 
 log = logging.getLogger(__name__)
 

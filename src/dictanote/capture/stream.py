@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import CaptureError
-from ..types import SAMPLE_RATE
+from ..core.errors import CaptureError
+from ..core.types import SAMPLE_RATE
 from .devices import InputDevice, sounddevice, stream_closed, stream_opened
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from ..errors import DaemonError, DaemonNotRunningError
+from ..core.errors import DaemonError, DaemonNotRunningError
 from .protocol import MAX_LINE, Request, parse_reply
 
 CONNECT_TIMEOUT_S = 2.0

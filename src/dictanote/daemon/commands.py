@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ..config import default_paths
+from ..core.config import default_paths
 from .client import command
 from .protocol import socket_path
 

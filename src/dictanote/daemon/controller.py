@@ -19,12 +19,12 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import DictanoteError
+from ..core.errors import DictanoteError
 from .protocol import PROTOCOL_VERSION, Request
 
 if TYPE_CHECKING:
+    from ..core.types import StoredDraft
     from ..live import LiveDictation, LiveResult, StopReason
-    from ..types import StoredDraft
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import DictanoteError
+from ..core.errors import DictanoteError
 
 log = logging.getLogger(__name__)
 

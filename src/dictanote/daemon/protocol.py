@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import DaemonError
+from ..core.errors import DaemonError
 
 COMMANDS = ("start", "stop", "toggle", "cancel", "status", "ping")
 SOCKET_NAME = "daemon.sock"

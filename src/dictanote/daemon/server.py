@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import DaemonAlreadyRunningError, DaemonError, DictanoteError
+from ..core.errors import DaemonAlreadyRunningError, DaemonError, DictanoteError
 from . import client
 from .protocol import MAX_LINE, encode_line, error_reply, parse_request, socket_path
 

@@ -14,16 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..config import Config
-from ..errors import DictanoteError
+from ..core.config import Config
+from ..core.errors import DictanoteError
 from .controller import Controller, ControllerOptions
 from .hotkey import HotkeyActions, HotkeyOptions, Hotkeys
 from .notify import Notifier
 from .server import ControlSocket, Server
 
 if TYPE_CHECKING:
+    from ..core.types import StoredDraft
     from ..live import LiveDictation, LiveResult
-    from ..types import StoredDraft
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class DaemonOptions:
 
 def build_engine(config: Config, options: DaemonOptions, controller: Controller) -> LiveDictation:
     """The live capture engine with the model loaded and the segmenter warming up."""
-    from ..formats import load_format
+    from ..core.formats import load_format
     from ..live import LiveCallbacks, LiveDictation, LiveOptions
     from ..pipeline import make_transcriber
     from ..segment import warm_up

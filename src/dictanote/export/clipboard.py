@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
-from ..errors import ClipboardUnavailableError
+from ..core.errors import ClipboardUnavailableError
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 5.0

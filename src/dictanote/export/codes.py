@@ -8,23 +8,21 @@ Knows nothing of notes or FHIR resources.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..config import shipped_dir
-from ..errors import FormatFileError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from ..core.config import shipped_dir
+from ..core.datafile import Table, load_table
+from ..core.errors import FormatFileError
 
 LOINC = "http://loinc.org"
-CODING_KEYS = ("system", "code", "display")
+CODING_SCHEMA = Table({"system": str, "code": str, "display": str}, required=("code", "display"))
+CODES_SCHEMA = Table(
+    {"document": CODING_SCHEMA, "sections": Table(any_key=CODING_SCHEMA)}, required=("document",)
+)
 LOINC_RE = re.compile(r"^(\d{1,7})-(\d)$")
 FIELD_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -64,18 +62,8 @@ def codes_file() -> Path:
 def load_codes(path: Path | None = None) -> FhirCodes:
     """Read and validate the codes file; FormatFileError names the file, the key and the fix."""
     file = path or codes_file()
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatFileError(f"codes file {file}: cannot read it ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise FormatFileError(f"codes file {file}: not valid TOML ({exc})") from exc
-    _known(raw, ("document", "sections"), f"codes file {file}")
-    if not isinstance(raw.get("document"), dict):
-        raise FormatFileError(f"codes file {file}: missing the [document] table")
+    raw = load_table(file, CODES_SCHEMA, what="codes file")
     sections = raw.get("sections", {})
-    if not isinstance(sections, dict):
-        raise FormatFileError(f"codes file {file}: 'sections' must be a table of [sections.<field id>]")
     parsed: dict[str, Coding] = {}
     for field_id, item in sections.items():
         if not FIELD_ID_RE.match(field_id):
@@ -91,21 +79,12 @@ def load_codes(path: Path | None = None) -> FhirCodes:
     )
 
 
-def _known(raw: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    unknown = sorted(set(raw) - set(allowed))
-    if unknown:
-        raise FormatFileError(f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}")
-
-
 def _coding(item: Any, where: str) -> Coding:
-    if not isinstance(item, dict):
-        raise FormatFileError(f"{where} must be a table with keys {', '.join(CODING_KEYS)}")
-    _known(item, CODING_KEYS, where)
     for key in ("code", "display"):
-        if not isinstance(item.get(key), str) or not item[key].strip():
+        if not item[key].strip():
             raise FormatFileError(f"{where}: {key!r} must be a non-empty string")
     system = item.get("system", LOINC)
-    if not isinstance(system, str) or not system.strip():
+    if not system.strip():
         raise FormatFileError(f"{where}: 'system' must be a non-empty string (a URI)")
     if system == LOINC and not loinc_code_valid(item["code"]):
         raise FormatFileError(

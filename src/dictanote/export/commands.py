@@ -36,7 +36,7 @@ def _config() -> Any:
 
 def write_private_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` readable by the owner alone, atomically (a reader never sees half)."""
-    from ..errors import OutputFileError
+    from ..core.errors import OutputFileError
 
     target = path.expanduser()
     parent = target.parent

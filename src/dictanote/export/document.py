@@ -12,17 +12,17 @@ import json
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from ..config import Config
-from ..errors import RecordNotFoundError, UnknownFormatError
-from ..formats import load_format
-from ..types import FieldSpec, Note, NoteFormat
+from ..core.config import Config
+from ..core.errors import RecordNotFoundError, UnknownFormatError
+from ..core.formats import load_format
+from ..core.policy import PRIVATE_FORMAT
+from ..core.types import FieldSpec, Note, NoteFormat
 from .codes import load_codes
 from .fhir import FhirOptions, document_bundle, document_reference
 from .text import render_plain_text
 
 ExportKind = Literal["text", "markdown", "fhir", "fhir-docref"]
 EXPORT_KINDS: tuple[str, ...] = get_args(ExportKind)
-PRIVATE_FORMAT = "psychotherapy"
 
 
 @dataclass(frozen=True)

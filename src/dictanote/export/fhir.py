@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..types import Note, NoteFormat
+from ..core.policy import format_utc, parse_utc
+from ..core.types import Note, NoteFormat
 from .codes import FhirCodes
-from .text import NOTHING, client_initials, ordered_fields, parse_time, signature_lines
+from .text import NOTHING, client_initials, ordered_fields, signature_lines
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EMPTY_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
@@ -39,8 +40,7 @@ class FhirOptions:
 
 def fhir_time(value: str | dt.datetime) -> str:
     """A FHIR ``instant``/``dateTime``: UTC, to the second, ``Z`` suffix."""
-    moment = parse_time(value) if isinstance(value, str) else value.astimezone(dt.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(parse_utc(value) if isinstance(value, str) else value)
 
 
 def xhtml_text(text: str) -> str:

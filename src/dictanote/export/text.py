@@ -7,26 +7,18 @@ nothing of templates (the Markdown export goes through the renderer).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-from ..types import Draft, DraftField, Note, NoteFormat
+from ..core.policy import parse_utc
+from ..core.types import Draft, DraftField, Note, NoteFormat
 
 NOTHING = "Nothing dictated."  # as the Markdown templates say it
 INITIALS_RE = re.compile(r"^(?:[A-Z]\.?){1,4}$")
 
 
-def parse_time(value: str) -> dt.datetime:
-    """An ISO-8601 time from the store as an aware UTC datetime (naive times are taken as UTC)."""
-    parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
-
-
 def human_time(value: str) -> str:
     """A store time for people: ``2025-03-04 16:05 UTC``."""
-    return parse_time(value).strftime("%Y-%m-%d %H:%M UTC")
+    return parse_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def signature_lines(note: Note) -> list[str]:

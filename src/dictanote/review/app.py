@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from .. import pipeline
-from ..config import Config
-from ..errors import (
+from ..core.config import Config
+from ..core.errors import (
     BadInputError,
     DictanoteError,
     DraftDataError,
@@ -27,17 +27,16 @@ from ..errors import (
     RecordNotFoundError,
     StoreBusyError,
 )
-from ..formats import list_formats
-from ..render import LOW_CONFIDENCE, render_page
+from ..core.formats import list_formats
+from ..core.policy import DUE_HOURS, LATE_HOURS, hours_since, is_uncertain, timeliness
+from ..core.types import Draft, Finding, Note, Record, StoredDraft
+from ..render import render_page
 from ..store import Store
-from ..types import Draft, Finding, Note, Record, StoredDraft
 from .chart import group_measures, line_chart
 from .edits import apply_edit, expected_version
 
 log = logging.getLogger(__name__)
 
-WINDOW_HOURS = 72  # documentation is due within 72 hours of the session
-NEAR_HOURS = 48
 STATIC_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -101,23 +100,22 @@ def _message(exc: DictanoteError) -> str:
     return CONFLICT_MESSAGE if isinstance(exc, EditConflictError) else " ".join(str(exc).split())
 
 
-def _hours_since(iso: str, now: dt.datetime) -> int | None:
-    try:
-        then = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=dt.timezone.utc)
-    return max(0, int((now - then).total_seconds() // 3600))
+# The page's names for where a draft stands in the documentation window (``policy.timeliness``).
+AGE_STATES = {"ok": "ok", "due": "near", "late": "late"}
 
 
 def age(iso: str, now: dt.datetime | None = None) -> dict[str, Any]:
-    """A draft's age against the 72-hour documentation window, and how urgent it is."""
-    hours = _hours_since(iso, now or dt.datetime.now(dt.timezone.utc))
-    if hours is None:
+    """A draft's age against the documentation window, and how urgent it is."""
+    try:
+        exact = max(0.0, hours_since(iso, now))
+    except ValueError:
         return {"hours": None, "text": "age unknown", "state": "unknown"}
-    state = "late" if hours >= WINDOW_HOURS else "near" if hours >= NEAR_HOURS else "ok"
-    return {"hours": hours, "text": f"{hours} h of {WINDOW_HOURS}", "state": state}
+    hours = int(exact)
+    return {
+        "hours": hours,
+        "text": f"{hours} h of {LATE_HOURS:.0f}",
+        "state": AGE_STATES[timeliness(exact)],
+    }
 
 
 def _sentence_view(s: Any) -> dict[str, Any]:
@@ -125,7 +123,7 @@ def _sentence_view(s: Any) -> dict[str, Any]:
         "text": s.text,
         "origin": s.origin,
         "confidence": s.confidence,
-        "low": s.confidence < LOW_CONFIDENCE,
+        "low": is_uncertain(s.confidence),
         "span": f"{s.span[0]},{s.span[1]}" if s.span else "",
         "role": s.role or "",
         "paragraph": s.paragraph,
@@ -241,7 +239,7 @@ class ReviewApp:
             "created_at": stored.created_at,
             "age": age(stored.created_at, now),
             "sentences": sum(len(f.sentences) for f in draft.fields),
-            "low": sum(1 for f in draft.fields for s in f.sentences if s.confidence < LOW_CONFIDENCE),
+            "low": sum(1 for f in draft.fields for s in f.sentences if is_uncertain(s.confidence)),
         }
 
     def _note_row(self, note: Note, labels: Mapping[str, str]) -> dict[str, Any]:
@@ -294,7 +292,8 @@ class ReviewApp:
             title="Inbox",
             clinical=clinical,
             private=private,
-            window=WINDOW_HOURS,
+            window=f"{LATE_HOURS:.0f}",
+            due=f"{DUE_HOURS:.0f}",
         )
         return Response(200, html)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from ..types import MeasureValue
+from ..core.types import MeasureValue
 
 # The top of each scale we know, so that charts of the same measure compare.
 SCALE_MAX = {"PHQ-9": 27, "GAD-7": 21, "PCL-5": 80, "AUDIT": 40, "EPDS": 30, "ORS": 40, "SRS": 40}

@@ -29,7 +29,7 @@ def review(port: int, no_browser: bool) -> None:
     """
     import webbrowser
 
-    from ..config import load_config
+    from ..core.config import load_config
     from .server import make_server
 
     ctx = click.get_current_context()

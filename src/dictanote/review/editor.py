@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..codec import session_from_dict
-from ..errors import DraftDataError
-from ..types import Draft, DraftField, NoteFormat, Sentence
+from ..core.codec import session_from_dict
+from ..core.errors import DraftDataError
+from ..core.types import Draft, DraftField, NoteFormat, Sentence
 
 SESSION_HEADING = "Session"
 SESSION_KEYS = ("client", "date", "duration_minutes", "modality", "service_type")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..codec import draft_from_dict, draft_to_dict
-from ..errors import DraftDataError
-from ..types import Draft
+from ..core.codec import draft_from_dict, draft_to_dict
+from ..core.errors import DraftDataError
+from ..core.types import Draft
 
 # Session facts the page lets the clinician edit; the rest come from the dictation.
 EDITABLE_FACTS = ("client", "date", "duration_minutes", "modality", "service_type")

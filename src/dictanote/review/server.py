@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .. import pipeline
-from ..config import Config
-from ..errors import BadInputError
+from ..core.config import Config
+from ..core.errors import BadInputError
 from ..store import Store
 from .app import Response, ReviewApp
 from .security import CSRF_HEADER, SECURITY_HEADERS, Guard

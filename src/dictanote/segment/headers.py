@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..types import NoteFormat
+from ..core.types import NoteFormat
 from .rules import HeaderRules
 from .units import tidy, words
 

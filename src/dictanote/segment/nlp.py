@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..config import shipped_dir
-from ..errors import FormatFileError
+from ..core.config import shipped_dir
+from ..core.errors import FormatFileError
 
 MODEL_NAME = "roles"
 

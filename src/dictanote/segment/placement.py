@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..types import NoteFormat
+from ..core.types import NoteFormat
 
 NEG_INF = float("-inf")
 

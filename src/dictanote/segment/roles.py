@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..types import ROLES
+from ..core.types import ROLES
 from .nlp import pipeline
 from .rules import role_boosts
 

@@ -8,22 +8,42 @@ unknown key is an error that names the file, the key and the allowed keys.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..config import shipped_dir
-from ..errors import FormatFileError
-from ..types import ROLES
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from ..core.config import shipped_dir
+from ..core.datafile import ListOf, Table, load_table
+from ..core.errors import FormatFileError
+from ..core.types import ROLES
+from ..core.vocabulary import load_clinical
 
 COMMANDS = ("scratch", "new_paragraph", "private_start", "private_end", "quote_open", "quote_close")
+SEGMENTER_SCHEMA = Table(
+    {
+        "headers": Table(
+            {
+                "fillers": ListOf(str),
+                "lead_ins": ListOf(str),
+                "trailers": ListOf(str),
+                "returning": ListOf(str),
+                "misheard": Table(any_key=str),
+            },
+            required=("fillers", "lead_ins"),
+        ),
+        "commands": Table({name: ListOf(str) for name in COMMANDS}),
+        "punctuation": Table(any_key=str),
+    },
+    required=("headers", "commands"),
+)
+ROLES_SCHEMA = Table(
+    {
+        "boost": ListOf(
+            Table({"role": str, "pattern": str, "weight": (int, float)}, required=("role", "pattern"))
+        )
+    }
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,18 +95,9 @@ def rules_dir() -> Path:
     return shipped_dir("templates") / "rules"
 
 
-def _load(name: str) -> tuple[Path, dict[str, Any]]:
+def _load(name: str, schema: Table) -> tuple[Path, dict[str, Any]]:
     path = rules_dir() / name
-    try:
-        return path, tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise FormatFileError(f"rules file {path}: cannot read it ({exc})") from exc
-
-
-def _keys(raw: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    unknown = sorted(set(raw) - set(allowed))
-    if unknown:
-        raise FormatFileError(f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}")
+    return path, load_table(path, schema, what="rules file")
 
 
 def _words(phrase: str) -> tuple[str, ...]:
@@ -96,16 +107,9 @@ def _words(phrase: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def segmenter_rules() -> tuple[HeaderRules, CommandRules]:
     """Header and command rules from segmenter.toml."""
-    path, raw = _load("segmenter.toml")
-    _keys(raw, ("headers", "commands", "punctuation"), f"rules file {path}")
+    _, raw = _load("segmenter.toml", SEGMENTER_SCHEMA)
     headers = raw["headers"]
-    _keys(
-        headers,
-        ("fillers", "lead_ins", "trailers", "returning", "misheard"),
-        f"rules file {path} [headers]",
-    )
     commands = raw["commands"]
-    _keys(commands, COMMANDS, f"rules file {path} [commands]")
     header_rules = HeaderRules(
         fillers=frozenset(w.lower() for w in headers["fillers"]),
         lead_ins=tuple(sorted((_words(p) for p in headers["lead_ins"]), key=len, reverse=True)),
@@ -126,17 +130,11 @@ def segmenter_rules() -> tuple[HeaderRules, CommandRules]:
 
 @lru_cache(maxsize=1)
 def clinical_rules() -> ClinicalRules:
-    """Measure and acronym rules from clinical.toml."""
-    path, raw = _load("clinical.toml")
-    _keys(raw, ("measures", "acronyms", "replace", "facts"), f"rules file {path}")
-    measures = []
-    for n, item in enumerate(raw.get("measures", []), start=1):
-        _keys(item, ("written", "letters", "number"), f"rules file {path} measure {n}")
-        measures.append(Measure(item["written"], item["letters"], item.get("number", "")))
+    """Measure and acronym rules from clinical.toml (read once, with the vocabulary's replacements)."""
+    raw = load_clinical()
+    measures = [Measure(m["written"], m["letters"], m.get("number", "")) for m in raw.get("measures", [])]
     acronyms = raw.get("acronyms", {})
-    _keys(acronyms, ("words", "ambiguous"), f"rules file {path} [acronyms]")
     facts = raw.get("facts", {})
-    _keys(facts, ("scales", "medications"), f"rules file {path} [facts]")
     return ClinicalRules(
         measures=tuple(measures),
         acronyms=tuple(dict.fromkeys(acronyms.get("words", []))),
@@ -158,17 +156,15 @@ class RoleBoost:
 @lru_cache(maxsize=1)
 def role_boosts() -> tuple[RoleBoost, ...]:
     """Role boost rules from roles.toml, validated."""
-    path, raw = _load("roles.toml")
-    _keys(raw, ("boost",), f"rules file {path}")
+    path, raw = _load("roles.toml", ROLES_SCHEMA)
     boosts = []
     for n, item in enumerate(raw.get("boost", []), start=1):
-        where = f"rules file {path} boost {n}"
-        _keys(item, ("role", "pattern", "weight"), where)
-        if item.get("role") not in ROLES:
+        where = f"rules file {path} [boost #{n}]"
+        if item["role"] not in ROLES:
             raise FormatFileError(f"{where}: unknown role {item.get('role')!r}; roles: {', '.join(ROLES)}")
         try:
             pattern = re.compile(item["pattern"], re.I)
-        except (KeyError, re.error) as exc:
+        except re.error as exc:
             raise FormatFileError(f"{where}: bad pattern ({exc})") from exc
         boosts.append(RoleBoost(item["role"], pattern, float(item.get("weight", 0.3))))
     return tuple(boosts)

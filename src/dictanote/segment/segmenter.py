@@ -13,7 +13,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field, replace
 
-from ..types import Draft, DraftField, NoteFormat, Origin, Sentence
+from ..core.policy import is_uncertain
+from ..core.types import Draft, DraftField, NoteFormat, Origin, Sentence
 from . import roles
 from .commands import Piece, merge_quotes, split_commands, split_leading_command, spoken_punctuation
 from .headers import match_header, split_inline_headers
@@ -71,7 +72,7 @@ def segment_transcript(text: str, fmt: NoteFormat, options: SegmentOptions | Non
         fmt.id,
         len(placed),
         sum(s.origin == "inferred" for s in placed),
-        sum(s.confidence < 0.6 for s in placed),
+        sum(is_uncertain(s.confidence) for s in placed),
         len(private_units),
     )
     return replace(draft, session=session)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..types import MeasureValue, Medication, SessionInfo
+from ..core.types import MeasureValue, Medication, SessionInfo
 from .units import MONTHS
 
 _UNITS = [

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from .db import utc_now
+from ..core.policy import utc_now
 
 GENESIS = "0" * 64
 ACTIONS = frozenset(

@@ -14,19 +14,13 @@ import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import StoreBusyError, StoreError
+from ..core.errors import StoreBusyError, StoreError
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5_000
-
-
-def utc_now() -> str:
-    """The current time as ISO-8601 UTC text (seconds precision, 'Z')."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _translate(exc: sqlite3.Error, path: Path) -> StoreError:

@@ -19,16 +19,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..codec import draft_from_dict, draft_to_dict
-from ..errors import BadInputError, EditConflictError, RecordNotFoundError
-from ..types import Amendment, Draft, MeasureValue, Note, Record, StoredDraft
+from ..core.codec import draft_from_dict, draft_to_dict
+from ..core.errors import BadInputError, EditConflictError, RecordNotFoundError
+from ..core.policy import PRIVATE_FORMAT, utc_now
+from ..core.types import Amendment, Draft, MeasureValue, Note, Record, StoredDraft
 from . import audit
-from .db import Database, private_dir, utc_now
+from .db import Database, private_dir
 from .schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
-PRIVATE_FORMAT = "psychotherapy"
 FILES: dict[Record, str] = {"clinical": "clinical.db", "private": "private.db"}
 
 

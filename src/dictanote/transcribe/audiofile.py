@@ -11,7 +11,7 @@ import os
 import struct
 from pathlib import Path
 
-from ..errors import (
+from ..core.errors import (
     AudioInputError,
     AudioNotFoundError,
     CorruptAudioError,
@@ -19,7 +19,7 @@ from ..errors import (
     NotAFileError,
     NotAudioError,
 )
-from ..types import SAMPLE_RATE, Audio
+from ..core.types import SAMPLE_RATE, Audio
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".webm")
 SUPPORTED = "WAV, FLAC, MP3, OGG and M4A"

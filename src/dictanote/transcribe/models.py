@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Paths, shipped_dir
-from ..errors import ModelNotFoundError, ModelUnreadableError
+from ..core.config import Paths, shipped_dir
+from ..core.errors import ModelNotFoundError, ModelUnreadableError
 
 EMBEDDED_NAME = "tiny.en"
 REQUIRED_FILES = ("model.bin", "config.json")

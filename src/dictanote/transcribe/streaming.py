@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import TranscriptionError
-from ..types import SAMPLE_RATE, TimedSegment, Timings, Transcript
+from ..core.errors import TranscriptionError
+from ..core.types import SAMPLE_RATE, TimedSegment, Timings, Transcript
 from .whisper import CHUNK_LIMIT_S, Transcriber, drop_hallucinations, go_offline
 
 if TYPE_CHECKING:

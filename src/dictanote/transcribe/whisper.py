@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ModelUnreadableError, TranscriptionError
-from ..types import SAMPLE_RATE, Audio, DecodingOptions, TimedSegment, Timings, Transcript
+from ..core.errors import ModelUnreadableError, TranscriptionError
+from ..core.types import SAMPLE_RATE, Audio, DecodingOptions, TimedSegment, Timings, Transcript
 from .models import ModelInfo
 
 if TYPE_CHECKING:

@@ -8,19 +8,14 @@ else reads the environment or the config file.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .datafile import Table, load_table
 from .errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 ENV_PREFIX = "DICTANOTE_"
 APP_NAME = "dictanote"
@@ -152,16 +147,9 @@ def load_config(
 def _read_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
-    allowed = {f.name for f in fields(Settings)}
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise ConfigError(
-            f"config file {path}: unknown key {unknown[0]!r}; allowed keys: {', '.join(sorted(allowed))}"
-        )
+    # Values are checked by _coerce, which also reads them from the environment.
+    schema = Table({f.name: object for f in fields(Settings)})
+    raw = load_table(path, schema, what="config file", error=ConfigError)
     return {k: _coerce(k, v, f"config file {path}") for k, v in raw.items()}
 
 
@@ -209,8 +197,8 @@ def shipped_dir(name: str) -> Path:
     An installed wheel carries it inside the package; a source checkout keeps it
     at the top of the repository.
     """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / name, here.parents[1] / name):
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / name, package.parents[1] / name):
         if candidate.is_dir():
             return candidate
-    return here / name
+    return package / name

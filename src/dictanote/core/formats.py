@@ -8,36 +8,29 @@ module only reads and validates those files; it knows nothing of segmentation.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from .config import Paths, shipped_dir
+from .datafile import ListOf, Table, load_table
 from .errors import FormatFileError, UnknownFormatError
 from .types import ROLES, FieldSpec, NoteFormat
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-TOP_KEYS: dict[str, type] = {
-    "id": str,
-    "label": str,
-    "description": str,
-    "template": str,
-    "fields": list,
-}
-FIELD_KEYS: dict[str, type] = {
-    "id": str,
-    "label": str,
-    "cues": list,
-    "description": str,
-    "required": bool,
-    "roles": list,
-}
-REQUIRED_TOP = ("id", "label", "fields")
-REQUIRED_FIELD = ("id", "label", "cues")
+FIELD_SCHEMA = Table(
+    {
+        "id": str,
+        "label": str,
+        "cues": ListOf(str),
+        "description": str,
+        "required": bool,
+        "roles": ListOf(str),
+    },
+    required=("id", "label", "cues"),
+)
+FORMAT_SCHEMA = Table(
+    {"id": str, "label": str, "description": str, "template": str, "fields": ListOf(FIELD_SCHEMA)},
+    required=("id", "label", "fields"),
+)
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -71,23 +64,14 @@ def load_format(format_id: str, paths: Paths) -> NoteFormat:
 
 def parse_format_file(file: Path) -> NoteFormat:
     """Read and validate one format file; FormatFileError names the file and the problem."""
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatFileError(f"format file {file}: cannot read it ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise FormatFileError(f"format file {file}: not valid TOML ({exc})") from exc
-    _check_keys(raw, TOP_KEYS, REQUIRED_TOP, f"format file {file}")
+    raw = load_table(file, FORMAT_SCHEMA, what="format file")
     if raw["id"] != file.stem:
         raise FormatFileError(f"format file {file}: id {raw['id']!r} must match the file name {file.stem!r}")
     if not raw["fields"]:
         raise FormatFileError(f"format file {file}: 'fields' is empty; a format needs a field")
     specs: list[FieldSpec] = []
     for n, item in enumerate(raw["fields"], start=1):
-        where = f"format file {file}: field {n}"
-        if not isinstance(item, dict):
-            raise FormatFileError(f"{where} must be a table ([[fields]])")
-        specs.append(_parse_field(item, where))
+        specs.append(_parse_field(item, f"format file {file} [fields #{n}]"))
     ids = [s.id for s in specs]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -109,13 +93,12 @@ def parse_format_file(file: Path) -> NoteFormat:
 
 
 def _parse_field(item: dict[str, Any], where: str) -> FieldSpec:
-    _check_keys(item, FIELD_KEYS, REQUIRED_FIELD, where)
     if not ID_RE.match(item["id"]):
         raise FormatFileError(
             f"{where}: id {item['id']!r} must be lower-case letters, digits and underscores"
         )
     cues = item["cues"]
-    if not cues or not all(isinstance(c, str) and c.strip() for c in cues):
+    if not cues or not all(c.strip() for c in cues):
         raise FormatFileError(f"{where} ({item['id']}): 'cues' must be a list of non-empty strings")
     roles = item.get("roles", [])
     unknown = [r for r in roles if r not in ROLES]
@@ -131,17 +114,3 @@ def _parse_field(item: dict[str, Any], where: str) -> FieldSpec:
         required=item.get("required", True),
         roles=tuple(roles),
     )
-
-
-def _check_keys(raw: dict[str, Any], allowed: dict[str, type], required: tuple[str, ...], where: str) -> None:
-    unknown = sorted(set(raw) - set(allowed))
-    if unknown:
-        raise FormatFileError(f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}")
-    for key in required:
-        if key not in raw:
-            raise FormatFileError(f"{where}: missing required key {key!r}")
-    for key, kind in allowed.items():
-        if key in raw and not isinstance(raw[key], kind):
-            raise FormatFileError(
-                f"{where}: {key!r} must be a {kind.__name__}, got {type(raw[key]).__name__}"
-            )

@@ -1,0 +1,73 @@
+"""Rules of the practice that several parts of dictanote apply, each declared once here.
+
+The private (psychotherapy) format id, the documentation window, the confidence
+below which a placement is shown as uncertain, and how times are written. Every
+other module imports these; none restates them. Plain values and small pure
+functions only: nothing here reads files or the clock except ``utc_now``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+# The format of psychotherapy (process) notes: stored in private.db, never in the clinical record.
+PRIVATE_FORMAT = "psychotherapy"
+
+# A note is expected within LATE_HOURS of dictation; from DUE_HOURS on the clinician is told it is due.
+DUE_HOURS = 48.0
+LATE_HOURS = 72.0
+
+# Placements the segmenter is less sure of than this are shown to the clinician as uncertain.
+LOW_CONFIDENCE = 0.6
+
+# Stored times: ISO-8601 UTC to the second with a Z, e.g. 2026-11-29T19:09:17Z.
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+Timeliness = Literal["ok", "due", "late"]
+
+
+def timeliness(age_hours: float) -> Timeliness:
+    """Where a draft of this age stands in the documentation window: ok, due, or late.
+
+    Late means past the window: a draft exactly ``LATE_HOURS`` old is due, not late.
+    """
+    if age_hours > LATE_HOURS:
+        return "late"
+    if age_hours >= DUE_HOURS:
+        return "due"
+    return "ok"
+
+
+def is_uncertain(confidence: float) -> bool:
+    """Whether a placement this confident is shown to the clinician for review."""
+    return confidence < LOW_CONFIDENCE
+
+
+def format_utc(moment: dt.datetime) -> str:
+    """A moment as stored: UTC, to the second, ``Z`` suffix (a naive moment is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).strftime(UTC_FORMAT)
+
+
+def utc_now() -> str:
+    """Now, as stored."""
+    return format_utc(dt.datetime.now(dt.timezone.utc))
+
+
+def parse_utc(text: str) -> dt.datetime:
+    """A stored time as an aware UTC datetime; ``Z``, an offset or none (taken as UTC) are accepted.
+
+    Raises ``ValueError`` when ``text`` is not an ISO-8601 time.
+    """
+    parsed = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def hours_since(text: str, now: dt.datetime | None = None) -> float:
+    """Hours from a stored time until ``now`` (default: the clock); ``ValueError`` if unreadable."""
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    return (moment - parse_utc(text)).total_seconds() / 3600
