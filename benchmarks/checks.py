@@ -22,11 +22,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from dictanote.app import Dictation
 from dictanote.check import check_draft
 from dictanote.core.config import load_config
 from dictanote.core.formats import load_format
 from dictanote.core.types import Draft, DraftField, NoteFormat, Sentence
-from dictanote.pipeline import segment_options
 from dictanote.segment import segment_transcript, split_sentences
 from dictanote.segment.roles import classify
 from dictanote.segment.rules import clinical_rules
@@ -137,7 +137,7 @@ def main() -> int:
     print("by code: " + ", ".join(f"{k} {v}" for k, v in sorted(codes.items())))
 
     print("\n## Our samples (through the segmenter)")
-    options = segment_options(config)
+    options = Dictation(config).segment_options
     sample_warnings = []
     for sample in json.loads((REPO / "samples" / "manifest.json").read_text(encoding="utf-8")):
         fmt = load_format(sample["format"], config.paths)

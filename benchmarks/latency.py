@@ -29,22 +29,21 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))  # the tests' audio rig and samples
 
-from conftest import PulseServer, VirtualMic, load_samples  # noqa: E402
-from dictanote import pipeline  # noqa: E402
+from tests.fixtures.audio import PulseServer, VirtualMic  # noqa: E402
+from tests.util import load_samples  # noqa: E402
+
+from dictanote.app import Dictation, DraftResult, LiveDictation, LiveOptions  # noqa: E402
 from dictanote.core.config import load_config  # noqa: E402
 from dictanote.core.types import Audio  # noqa: E402
 from dictanote.evaluate import word_error_rate  # noqa: E402
-from dictanote.live import LiveDictation, LiveOptions  # noqa: E402
-from dictanote.render import render_markdown  # noqa: E402
 from dictanote.transcribe import load_audio_file  # noqa: E402
 from dictanote.transcribe.streaming import StreamingOptions, StreamingTranscription  # noqa: E402
 
@@ -70,21 +69,20 @@ def build_dictation(seconds: float, pool: list[np.ndarray]) -> np.ndarray:
     return audio[:cut].copy()
 
 
-def finish_draft(result: pipeline.DraftResult, config: Any) -> None:
+def finish_draft(result: DraftResult, dictation: Dictation) -> None:
     """What happens after stop in real use: the draft rendered and put in the inbox."""
-    render_markdown(result.draft, result.format, config.paths, result.private_format, result.findings)
-    pipeline.save_result(result, config, source="benchmark")
+    dictation.render_result(result)
+    dictation.save(result, source="benchmark")
 
 
-def batch_draft(audio: np.ndarray, engine: Any, format_id: str, config: Any) -> tuple[float, str]:
+def batch_draft(audio: np.ndarray, dictation: Dictation, format_id: str) -> tuple[float, str]:
     started = time.perf_counter()
-    transcript = engine.transcribe(Audio(audio, "benchmark"))
-    result = replace(pipeline.draft_from_text(transcript.text, format_id, config), transcript=transcript)
-    finish_draft(result, config)
+    transcript = dictation.transcriber.transcribe(Audio(audio, "benchmark"))
+    finish_draft(dictation.from_transcript(transcript, format_id), dictation)
     return time.perf_counter() - started, transcript.text
 
 
-def live_run(live: LiveDictation, mic: VirtualMic, audio: np.ndarray, config: Any) -> dict[str, Any]:
+def live_run(live: LiveDictation, mic: VirtualMic, audio: np.ndarray, dictation: Dictation) -> dict[str, Any]:
     assert live.start()
     mic.play(audio)
     mic.wait_idle(len(audio) / SR + 30)
@@ -92,7 +90,7 @@ def live_run(live: LiveDictation, mic: VirtualMic, audio: np.ndarray, config: An
     started = time.perf_counter()
     outcome = live.stop()
     assert outcome is not None and outcome.result.transcript is not None
-    finish_draft(outcome.result, config)
+    finish_draft(outcome.result, dictation)
     total = time.perf_counter() - started
     return {
         "stop_to_draft_s": total,
@@ -150,7 +148,8 @@ def main() -> int:
     server.start()
     mic = VirtualMic(server.fifo)
     config = load_config()
-    engine = pipeline.make_transcriber(config)
+    dictation = Dictation(config)
+    engine = dictation.transcriber
     results: dict[str, Any] = {
         "machine": f"{platform.node()} {os.cpu_count()} cores (shared with other work)",
         "model": config.settings.model,
@@ -161,14 +160,14 @@ def main() -> int:
     }
     try:
         pool = [load_audio_file(s.audio).samples for s in load_samples()]
-        live = LiveDictation(config, engine, LiveOptions(format_id=args.format, max_seconds=3600))
+        live = LiveDictation(dictation, LiveOptions(format_id=args.format, max_seconds=3600))
         live.arm()
         print("stop-to-draft (stop -> draft rendered and saved), real-time feed through PulseAudio:")
         for seconds in args.lengths:
             audio = build_dictation(seconds, pool)
             for r in range(args.repeat):
-                run = live_run(live, mic, audio, config)
-                batch_s, batch_text = batch_draft(audio, engine, args.format, config)
+                run = live_run(live, mic, audio, dictation)
+                batch_s, batch_text = batch_draft(audio, dictation, args.format)
                 run.update(
                     length_s=seconds,
                     repeat=r,

@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dictanote.app import Dictation
 from dictanote.core.config import load_config
 from dictanote.core.formats import load_format
 from dictanote.core.types import Audio
 from dictanote.evaluate import score_placement
-from dictanote.pipeline import make_transcriber, segment_options
 from dictanote.segment import SegmentOptions, segment_transcript
 from dictanote.transcribe import load_audio_file
 
@@ -191,8 +191,9 @@ def main() -> int:
     parser.add_argument("--speed", action="store_true", help="also time segmentation and pipeline load")
     args = parser.parse_args()
     config = load_config()
-    options = segment_options(config)
-    transcriber = make_transcriber(config) if args.audio else None
+    dictation = Dictation(config)
+    options = dictation.segment_options
+    transcriber = dictation.transcriber if args.audio else None
     voice = _make_samples().load_voice() if args.audio else None
     totals: dict[str, Counter[str]] = defaultdict(Counter)
     for case in load_cases():

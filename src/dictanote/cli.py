@@ -141,9 +141,9 @@ def transcribe(audio: Path, as_json: bool, **overrides: Any) -> None:
     terminal. Audio with no speech in it is not an error: the text is empty, a
     warning goes to stderr, and the exit code is 0.
     """
-    from .pipeline import transcribe_file
+    from .app import Dictation
 
-    transcript = transcribe_file(audio, _config(**overrides), _progress)
+    transcript = Dictation(_config(**overrides)).transcribe(audio, _progress)
     if not transcript.text:
         _warn(f"no speech found in {audio}; the transcript is empty")
     if as_json:
@@ -171,9 +171,9 @@ def _save_option(func: F) -> F:
 
 
 def _save(result: Any, config: Config) -> None:
-    from .pipeline import save_result
+    from .app import Dictation
 
-    stored = save_result(result, config)
+    stored = Dictation(config).save(result)
     companion = " (with a private psychotherapy note)" if result.draft.private is not None else ""
     where = "private inbox" if stored.record == "private" else "inbox"
     click.echo(f"dictanote: saved as draft {stored.id} in the {where}{companion}", err=True)
@@ -209,10 +209,10 @@ def draft(audio: Path, format_id: str | None, as_json: bool, save: bool, **overr
     Audio with no speech in it is not an error: the draft is empty, a warning
     goes to stderr, and the exit code is 0.
     """
-    from .pipeline import draft_from_audio
+    from .app import Dictation
 
     config = _config(**overrides)
-    result = draft_from_audio(audio, format_id or config.settings.format, config, _progress)
+    result = Dictation(config).from_audio(audio, format_id or config.settings.format, _progress)
     if result.transcript is not None and not result.transcript.text:
         _warn(f"no speech found in {audio}; the draft is empty")
     if save:
@@ -227,13 +227,13 @@ def draft(audio: Path, format_id: str | None, as_json: bool, save: bool, **overr
 @_save_option
 def segment(file: str, format_id: str | None, as_json: bool, save: bool) -> None:
     """Split a transcript (FILE, or standard input) into the fields of a note format."""
-    from .pipeline import draft_from_text
+    from .app import Dictation
 
     config = _config()
     text = _read_text(file)
     if not text.strip():
         _warn("the transcript is empty")
-    result = draft_from_text(text, format_id or config.settings.format, config)
+    result = Dictation(config).from_text(text, format_id or config.settings.format)
     if save:
         _save(result, config)
     _emit_draft(result, config, as_json)
@@ -275,14 +275,13 @@ def check(file: str, format_id: str | None, as_json: bool, previous: str | None)
     Findings name a stable code, the field and a suggestion; dictanote never
     rewrites your words. The exit code is 0 whatever is found.
     """
-    from .pipeline import draft_from_text
+    from .app import Dictation
     from .render import render_findings
 
     config = _config()
-    result = draft_from_text(
+    result = Dictation(config).from_text(
         _read_text(file),
         format_id or config.settings.format,
-        config,
         previous=_read_text(previous) if previous else None,
     )
     if as_json:

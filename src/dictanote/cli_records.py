@@ -58,9 +58,9 @@ def drafts() -> None:
 @_json_option
 def drafts_list(private: bool, as_json: bool) -> None:
     """List the drafts in the inbox, oldest first, with their age."""
-    from .pipeline import open_store
+    from .app import Dictation
 
-    with open_store(_config()) as store:
+    with Dictation(_config()).open_store() as store:
         found = store.list_drafts(private=private)
     rows: list[dict[str, Any]] = [
         {
@@ -96,13 +96,13 @@ def drafts_list(private: bool, as_json: bool) -> None:
 @_json_option
 def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
     """Show a draft as its note will read, with the checks' findings."""
+    from .app import Dictation
     from .core.codec import draft_to_dict
-    from .pipeline import check_stored, open_store, render_note_markdown
 
     config = _config()
-    with open_store(config) as store:
+    with Dictation(config).open_store() as store:
         stored = store.get_draft(draft_id, private=private)
-    findings = check_stored(stored, config)
+    findings = Dictation(config).findings(stored)
     if as_json:
         _echo_json(
             {
@@ -117,7 +117,7 @@ def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
             }
         )
         return
-    click.echo(render_note_markdown(stored.draft, config, findings), nl=False)
+    click.echo(Dictation(config).render(stored.draft, findings), nl=False)
 
 
 def _run_editor(path: Path) -> None:
@@ -146,12 +146,12 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
     another. If the text cannot be read back, your edit is kept in a file
     beside the store and the message says how to retry; nothing is lost.
     """
+    from .app import Dictation
     from .core.formats import load_format
-    from .pipeline import open_store
     from .review.editor import editable_text, parse_edited
 
     config = _config()
-    with open_store(config) as store:
+    with Dictation(config).open_store() as store:
         stored = store.get_draft(draft_id, private=private)
         fmt = load_format(stored.draft.format, config.paths)
         original = editable_text(stored.draft, fmt, f"dictanote draft {draft_id} ({fmt.label})")
@@ -191,7 +191,7 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bool) -> None:
     """Sign a draft: it becomes a finalized note that can only be amended, never changed."""
-    from .pipeline import check_stored, open_store
+    from .app import Dictation
 
     config = _config()
     who = (signed_by or config.settings.clinician).strip()
@@ -199,9 +199,9 @@ def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bo
         raise BadInputError(
             "who signs this note? pass --signed-by 'Name, credentials' or set `clinician` in the config file"
         )
-    with open_store(config) as store:
+    with Dictation(config).open_store() as store:
         stored = store.get_draft(draft_id, private=private)
-        warnings = [f for f in check_stored(stored, config) if f.severity != "info"]
+        warnings = [f for f in Dictation(config).findings(stored) if f.severity != "info"]
         for f in warnings:
             click.echo(f"dictanote: {f.severity}: {f.message}", err=True)
         if not yes and not click.confirm(
@@ -219,9 +219,9 @@ def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bo
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def drafts_discard(draft_id: int, private: bool, yes: bool) -> None:
     """Delete a draft for good (the audit log keeps only that it was discarded)."""
-    from .pipeline import open_store
+    from .app import Dictation
 
-    with open_store(_config()) as store:
+    with Dictation(_config()).open_store() as store:
         stored = store.get_draft(draft_id, private=private)
         if not yes and not click.confirm(f"Discard draft {draft_id} for good?", err=True):
             click.echo("Not discarded.", err=True)
@@ -258,9 +258,9 @@ def _note_row(note: Any) -> dict[str, Any]:
 @_json_option
 def notes_list(private: bool, client: str | None, as_json: bool) -> None:
     """List finalized notes, oldest first."""
-    from .pipeline import open_store
+    from .app import Dictation
 
-    with open_store(_config()) as store:
+    with Dictation(_config()).open_store() as store:
         rows = [_note_row(n) for n in store.list_notes(private=private, client=client)]
     if as_json:
         _echo_json(rows)
@@ -282,11 +282,11 @@ def notes_list(private: bool, client: str | None, as_json: bool) -> None:
 @_json_option
 def notes_show(note_id: int, private: bool, as_json: bool) -> None:
     """Show a finalized note as it stands (amendments listed below it)."""
+    from .app import Dictation
     from .core.codec import draft_to_dict
-    from .pipeline import open_store, render_final_markdown
 
     config = _config()
-    with open_store(config) as store:
+    with Dictation(config).open_store() as store:
         note = store.get_note(note_id, private=private)
     if as_json:
         _echo_json(
@@ -299,7 +299,7 @@ def notes_show(note_id: int, private: bool, as_json: bool) -> None:
             }
         )
         return
-    click.echo(render_final_markdown(note, config), nl=False)
+    click.echo(Dictation(config).render_note(note), nl=False)
 
 
 # --- audit ---------------------------------------------------------------------
@@ -314,9 +314,9 @@ def audit() -> None:
 @_private_option
 def audit_verify(private: bool) -> None:
     """Check the audit log's hash chain; exit 4 if an entry was altered or deleted."""
-    from .pipeline import open_store
+    from .app import Dictation
 
-    with open_store(_config()) as store:
+    with Dictation(_config()).open_store() as store:
         report = store.verify_audit(private=private)
     if not report.ok:
         raise AuditChainError(f"audit log broken after {report.entries} entries: {report.problem}")
@@ -328,9 +328,9 @@ def audit_verify(private: bool) -> None:
 @_json_option
 def audit_log(private: bool, as_json: bool) -> None:
     """Print the audit log, oldest first."""
-    from .pipeline import open_store
+    from .app import Dictation
 
-    with open_store(_config()) as store:
+    with Dictation(_config()).open_store() as store:
         found = store.audit_entries(private=private)
     if as_json:
         _echo_json([vars(e) for e in found])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SAMPLES, run_cli
+from tests.util import SAMPLES, run_cli
 
 
 @pytest.mark.slow

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES, load_samples, run_cli
 from dictanote.evaluate import word_error_rate
+from tests.util import SAMPLES, load_samples, run_cli
 
 CLINICIAN = "Dr. Ada Lind, PsyD"
 # tiny.en on our synthesized samples: 12-16 % WER overall (PERF-NOTES.md); a section also

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from conftest import Sample, load_samples, run_cli, sample_audio, words_of
 from dictanote.core.config import load_config
 from dictanote.evaluate import word_error_rate
+from tests.util import Sample, load_samples, run_cli, sample_audio, words_of
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
@@ -26,9 +26,9 @@ def _sample(sample_id: str) -> Sample:
 
 
 def _stored(record_private: bool = False) -> list[Any]:
-    from dictanote.pipeline import open_store
+    from dictanote.app import Dictation
 
-    with open_store(load_config()) as store:
+    with Dictation(load_config()).open_store() as store:
         return store.list_drafts(private=record_private)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import sample_audio
+from tests.util import sample_audio
 
 STORE_FILE = re.compile(r"(clinical|private)\.db(-wal|-shm|-journal)?$")
 # Where writes are harmless: devices, the kernel's views, anonymous memory.

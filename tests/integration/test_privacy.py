@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from tests.util import run_cli
 
 CANARY = "pomegranate"
 DICTATION = f"Subjective. The client talked about her {CANARY} orchard. Plan. Meet next week."

@@ -123,8 +123,7 @@ def record(
     Enter, Ctrl-C, or (with --silence-stop) by pausing. A level meter and the
     elapsed time show on stderr when it is a terminal.
     """
-    from .. import pipeline
-    from ..live import LiveCallbacks, LiveDictation, LiveOptions
+    from ..app import Dictation, LiveCallbacks, LiveDictation, LiveOptions
     from ..render import draft_to_json, render_markdown
 
     config = _config()
@@ -139,7 +138,8 @@ def record(
     )
     callbacks = LiveCallbacks(on_level=meter, on_warning=_warn)
     stop = threading.Event()
-    with LiveDictation(config, pipeline.make_transcriber(config), options, callbacks) as live:
+    dictation = Dictation(config)
+    with LiveDictation(dictation, options, callbacks) as live:
         live.arm()
         live.start(private=private)
         click.echo("dictanote: recording; press Enter or Ctrl-C to stop", err=True)
@@ -167,7 +167,7 @@ def record(
         )
         click.echo(text, nl=False)
     if save:
-        stored = pipeline.save_result(result, config, source="record")
+        stored = dictation.save(result, source="record")
         companion = " (with a private psychotherapy note)" if result.draft.private is not None else ""
         where = "private inbox" if stored.record == "private" else "inbox"
         click.echo(f"dictanote: saved as draft {stored.id} in the {where}{companion}", err=True)

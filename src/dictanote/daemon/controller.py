@@ -23,8 +23,8 @@ from ..core.errors import DictanoteError
 from .protocol import PROTOCOL_VERSION, Request
 
 if TYPE_CHECKING:
+    from ..app import LiveDictation, LiveResult, StopReason
     from ..core.types import StoredDraft
-    from ..live import LiveDictation, LiveResult, StopReason
 
 log = logging.getLogger(__name__)
 
@@ -225,11 +225,10 @@ class Controller:
                 "pid": os.getpid(),
             }
         if self.engine is not None:
-            engine = self.engine.status()
-            reply["armed"] = engine.get("state") != "idle"
+            engine = self.engine.status().to_dict()
+            reply["armed"] = engine["state"] != "idle"
             for key in ("level", "chunks_done", "chunks_pending", "device", "format", "max_seconds"):
-                if key in engine:
-                    reply[key] = engine[key]
+                reply[key] = engine[key]
         return reply
 
     # --- events from the engine's threads -------------------------------------
@@ -289,7 +288,7 @@ class Controller:
         if self.engine is None:
             return False
         try:
-            return self.engine.status().get("state") in ("recording", "finishing")
+            return self.engine.status().busy
         except DictanoteError:
             return False
 

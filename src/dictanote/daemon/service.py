@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..app import Dictation
 from ..core.config import Config
 from ..core.errors import DictanoteError
 from .controller import Controller, ControllerOptions
@@ -22,8 +23,8 @@ from .notify import Notifier
 from .server import ControlSocket, Server
 
 if TYPE_CHECKING:
+    from ..app import LiveDictation, LiveResult
     from ..core.types import StoredDraft
-    from ..live import LiveDictation, LiveResult
 
 log = logging.getLogger(__name__)
 
@@ -46,29 +47,21 @@ class DaemonOptions:
     hotkey: HotkeyOptions = field(default_factory=HotkeyOptions)
 
 
-def build_engine(config: Config, options: DaemonOptions, controller: Controller) -> LiveDictation:
+def build_engine(dictation: Dictation, options: DaemonOptions, controller: Controller) -> LiveDictation:
     """The live capture engine with the model loaded and the segmenter warming up."""
-    from ..core.formats import load_format
-    from ..live import LiveCallbacks, LiveDictation, LiveOptions
-    from ..pipeline import make_transcriber
-    from ..segment import warm_up
+    from ..app import LiveCallbacks, LiveDictation, LiveOptions
 
-    format_id = options.format_id or config.settings.format
-    load_format(format_id, config.paths)  # an unknown format fails now, not at the first stop
-    transcriber = make_transcriber(config)
-    transcriber.load()
-    warm_up()
+    format_id = dictation.prepare(options.format_id).id  # an unknown format fails now, not at the first stop
+    dictation.warm_up()
     cap = {"max_seconds": options.max_seconds} if options.max_seconds is not None else {}
     live_options = LiveOptions(device=options.device, format_id=format_id, tones=options.tones, **cap)
     callbacks = LiveCallbacks(on_warning=controller.on_warning, on_autostop=controller.on_autostop)
-    return LiveDictation(config, transcriber, live_options, callbacks)
+    return LiveDictation(dictation, live_options, callbacks)
 
 
-def _saver(config: Config) -> Callable[[LiveResult], StoredDraft]:
+def _saver(dictation: Dictation) -> Callable[[LiveResult], StoredDraft]:
     def save(outcome: LiveResult) -> StoredDraft:
-        from ..pipeline import save_result
-
-        return save_result(outcome.result, config, source="daemon")
+        return dictation.save(outcome.result, source="daemon")
 
     return save
 
@@ -78,9 +71,12 @@ def run_daemon(config: Config, options: DaemonOptions) -> int:
     control = ControlSocket(config.paths.runtime_dir)
     control.check_free()  # a second daemon is refused before it spends time loading the model
     notifier = Notifier(enabled=options.notifications)
-    controller = Controller(None, _saver(config), notifier, ControllerOptions(stay_armed=options.stay_armed))
+    dictation = Dictation(config)
+    controller = Controller(
+        None, _saver(dictation), notifier, ControllerOptions(stay_armed=options.stay_armed)
+    )
     if options.capture:
-        controller.engine = build_engine(config, options, controller)
+        controller.engine = build_engine(dictation, options, controller)
         try:
             controller.arm()
         except DictanoteError as exc:  # no microphone yet: keep serving, `start` tries again

@@ -90,7 +90,7 @@ def export(
     record is exported unless --private is given; a psychotherapy note never leaves
     without it. The export is recorded in the audit log.
     """
-    from ..pipeline import open_store
+    from ..app import Dictation
     from .clipboard import find_clipboard, held
     from .document import export_note
 
@@ -98,12 +98,12 @@ def export(
         raise click.UsageError("--restore-after needs --copy")
     config = _config()
     clipboard = find_clipboard() if copy else None  # fail before anything is written
-    with open_store(config) as store:
+    with Dictation(config).open_store() as store:
         note = store.get_note(note_id, private=private)
     exported = export_note(note, kind, config, private=private)  # type: ignore[arg-type]
 
     def record() -> None:
-        with open_store(config) as store:
+        with Dictation(config).open_store() as store:
             store.record_export(note_id, kind, private=private)
 
     if output is not None:

@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .. import pipeline
+from ..app import Dictation
 from ..core.config import Config
 from ..core.errors import (
     BadInputError,
@@ -28,7 +28,7 @@ from ..core.errors import (
     StoreBusyError,
 )
 from ..core.formats import list_formats
-from ..core.policy import DUE_HOURS, LATE_HOURS, hours_since, is_uncertain, timeliness
+from ..core.policy import DUE_HOURS, LATE_HOURS, PRIVATE_FORMAT, hours_since, is_uncertain, timeliness
 from ..core.types import Draft, Finding, Note, Record, StoredDraft
 from ..render import render_page
 from ..store import Store
@@ -266,7 +266,7 @@ class ReviewApp:
 
     def _draft_state(self, stored: StoredDraft) -> dict[str, Any]:
         """Version, findings per field and the rendered note: what the page refreshes after a save."""
-        findings = pipeline.check_stored(stored, self.config)
+        findings = Dictation(self.config).findings(stored)
         per, general = _findings_by_field(stored.draft, findings)
         return {
             "ok": True,
@@ -275,7 +275,7 @@ class ReviewApp:
             "version": stored.version,
             "findings": per,
             "general_findings": general,
-            "rendered": pipeline.render_note_markdown(stored.draft, self.config),
+            "rendered": Dictation(self.config).render(stored.draft),
         }
 
     # --- pages ------------------------------------------------------------
@@ -314,7 +314,7 @@ class ReviewApp:
             for f in draft.fields
         ]
         switchable = (
-            [{"id": k, "label": v} for k, v in labels.items() if k != pipeline.PRIVATE_FORMAT]
+            [{"id": k, "label": v} for k, v in labels.items() if k != PRIVATE_FORMAT]
             if record == "clinical"
             else []
         )
@@ -379,7 +379,7 @@ class ReviewApp:
             session=content.session.to_dict(),
             original=[{"label": f.label, "paragraphs": f.paragraphs} for f in note.original.fields],
             amendments=[{"at": a.at, "reason": a.reason, "signed_by": a.signed_by} for a in note.amendments],
-            rendered=pipeline.render_final_markdown(note, self.config),
+            rendered=Dictation(self.config).render_note(note),
         )
         return Response(200, html)
 
@@ -478,10 +478,10 @@ class ReviewApp:
             raise DraftDataError("a psychotherapy note keeps its own format")
         version = expected_version(request.body)
         target = request.body.get("format")
-        if not isinstance(target, str) or target == pipeline.PRIVATE_FORMAT:
+        if not isinstance(target, str) or target == PRIVATE_FORMAT:
             raise DraftDataError("choose one of the clinical note formats")
         stored = self.store.get_draft(self._id(request))
-        switched = pipeline.switch_format(stored.draft, target, self.config)
+        switched = Dictation(self.config).switch_format(stored.draft, target)
         saved = self.store.update_draft(stored.id, switched, expected_version=version)
         return Response.json({**self._draft_state(saved), "url": f"/clinical/drafts/{saved.id}"})
 

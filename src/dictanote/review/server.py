@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .. import pipeline
+from ..app import Dictation
 from ..core.config import Config
 from ..core.errors import BadInputError
 from ..store import Store
@@ -207,7 +207,7 @@ class Running:
 
 def make_server(config: Config, port: int = 0) -> tuple[ReviewServer, Store]:
     """Open the store and bind the server (not yet serving)."""
-    store = pipeline.open_store(config)
+    store = Dictation(config).open_store()
     try:
         server = ReviewServer(ReviewApp(config, store), port)
     except BaseException:

@@ -6,16 +6,16 @@ import json
 
 import pytest
 
-from conftest import load_samples
+from dictanote.app import Dictation
 from dictanote.core.codec import draft_from_dict, draft_to_dict
 from dictanote.core.config import Config
 from dictanote.core.errors import DraftDataError
-from dictanote.pipeline import draft_from_text
+from tests.util import load_samples
 
 
 @pytest.mark.parametrize("sample", load_samples(), ids=lambda s: s.id)
 def test_codec_round_trips_every_sample(config: Config, sample: object) -> None:
-    draft = draft_from_text(sample.text, sample.format, config).draft  # type: ignore[attr-defined]
+    draft = Dictation(config).from_text(sample.text, sample.format).draft  # type: ignore[attr-defined]
     assert draft_from_dict(json.loads(json.dumps(draft_to_dict(draft)))) == draft
 
 

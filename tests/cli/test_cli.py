@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import load_samples, run_cli, shared_audio, write_audio
+from tests.util import load_samples, run_cli, shared_audio, write_audio
 
 
 def _assert_one_line_error(result: subprocess.CompletedProcess[str], code: int = 2) -> None:

@@ -1,23 +1,24 @@
 """Live dictation: microphone -> streaming transcription -> segmented, checked draft.
 
-The wiring for speech captured now, as ``pipeline.py`` is for files. One
-``LiveDictation`` holds a loaded transcriber and (while armed) an open input
+Speech captured now, as ``Dictation.from_audio`` is for files. One
+``LiveDictation`` holds the ``Dictation`` (its loaded transcriber) and (while armed) an open input
 stream with a short pre-roll ring buffer, so that words spoken as the key goes
 down are kept. While recording, finished chunks (cut at pauses) are transcribed
-in a background thread; after ``stop()`` only the last chunk is left.
+in a background thread; after ``stop()`` only the last chunk is left, and
+``Dictation.from_transcript`` makes the checked draft.
 
 Audio lives in memory only and is dropped once transcribed; nothing here
 writes a file or logs transcript text. Saving the draft is the caller's job
-(``pipeline.save_result(live_result.result, config, source=...)``).
+(``dictation.save(live_result.result, source=...)``).
 
 Typical use (the daemon keeps one armed between dictations)::
 
-    live = LiveDictation(config, pipeline.make_transcriber(config), LiveOptions(device=None))
+    live = LiveDictation(Dictation(config), LiveOptions(device=None))
     live.arm()                      # loads the model, opens the stream; pre-roll starts filling
     live.start()                    # a dictation begins, with the last 0.5 s of pre-roll
     ...
     outcome = live.stop()           # the last chunk transcribed, segmented, checked
-    pipeline.save_result(outcome.result, config, source="daemon")
+    live.dictation.save(outcome.result, source="daemon")
     live.disarm()                   # close the stream when going idle for good
 
 Every public method is thread-safe. Callbacks run on capture or worker threads:
@@ -32,30 +33,25 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .core.config import Config
-from .core.formats import load_format
-from .core.types import SAMPLE_RATE
-from .pipeline import DraftResult, segment_options
-from .transcribe import Transcriber
+from ..core.policy import PRIVATE_FORMAT, utc_now
+from ..core.types import SAMPLE_RATE
+from .dictation import Dictation
+from .results import DraftResult
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from .capture import InputDevice, Microphone, RingBuffer
-    from .transcribe.streaming import StreamingOptions, StreamingTranscription
+    from ..capture import InputDevice, Microphone, RingBuffer
+    from ..transcribe.streaming import StreamingOptions, StreamingTranscription
 
 log = logging.getLogger(__name__)
 
 State = Literal["idle", "armed", "recording", "finishing"]
 StopReason = Literal["stop", "silence", "cap", "device_lost"]
-
-# The dictation of ``start(private=True)`` becomes a note of this format (private.db).
-PRIVATE_FORMAT = "psychotherapy"
 
 
 @dataclass(frozen=True)
@@ -127,13 +123,60 @@ class LiveResult:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class LiveStatus:
+    """A snapshot of the engine, for ``dictanote status`` and the daemon.
+
+    ``state``: idle, armed, recording or finishing. ``elapsed_s``: audio captured
+    in this dictation. ``level``: the last block's level, 0..1. ``device``: the
+    open input device's name, or None. ``private``, ``format``, ``autostop`` (why
+    recording ended by itself) and ``warnings`` describe the dictation in
+    progress (False, None, None and none when there is none). ``last_ignored_start``:
+    when a start was last ignored because one was in progress (UTC), or None.
+    """
+
+    state: State
+    elapsed_s: float = 0.0
+    level: float = 0.0
+    chunks_done: int = 0
+    chunks_pending: int = 0
+    device: str | None = None
+    private: bool = False
+    format: str | None = None
+    max_seconds: float = 0.0
+    last_ignored_start: str | None = None
+    autostop: StopReason | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a dictation is recording or finishing (its audio is still held)."""
+        return self.state in ("recording", "finishing")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The snapshot as JSON-ready data."""
+        return {
+            "state": self.state,
+            "elapsed_s": self.elapsed_s,
+            "level": self.level,
+            "chunks_done": self.chunks_done,
+            "chunks_pending": self.chunks_pending,
+            "device": self.device,
+            "private": self.private,
+            "format": self.format,
+            "max_seconds": self.max_seconds,
+            "last_ignored_start": self.last_ignored_start,
+            "autostop": self.autostop,
+            "warnings": list(self.warnings),
+        }
+
+
 class LiveDictation:
     """One warm capture engine: the loaded transcriber, an input stream, a pre-roll ring buffer."""
 
     def __init__(
         self,
-        config: Config,
-        transcriber: Transcriber,
+        dictation: Dictation,
         options: LiveOptions | None = None,
         callbacks: LiveCallbacks | None = None,
         streaming: StreamingOptions | None = None,
@@ -142,8 +185,7 @@ class LiveDictation:
 
         ``streaming`` tunes where audio is cut into chunks (the defaults were measured).
         """
-        self.config = config
-        self.transcriber = transcriber
+        self.dictation = dictation
         self.options = options or LiveOptions()
         self.callbacks = callbacks or LiveCallbacks()
         self.streaming = streaming
@@ -175,9 +217,8 @@ class LiveDictation:
         ``CaptureError`` (no input device at all, or it cannot be opened).
         Arming an armed engine does nothing.
         """
-        from .capture import Microphone, RingBuffer, resolve_input_device
-        from .segment import warm_up
-        from .transcribe.streaming import warm_up_vad
+        from ..capture import Microphone, RingBuffer, resolve_input_device
+        from ..transcribe.streaming import warm_up_vad
 
         with self._lock:
             if self._closed:
@@ -185,8 +226,7 @@ class LiveDictation:
             if self._mic is not None and not self._mic.lost:
                 return
             self._drop_mic()
-            warm_up()  # the segmenter's spaCy pipeline, in a thread
-            self.transcriber.load()
+            self.dictation.warm_up()  # the model now, the segmenter's spaCy pipeline in a thread
             warm_up_vad()
             device = resolve_input_device(self.options.device)
             self._ring = RingBuffer(int(self.options.preroll_s * SAMPLE_RATE))
@@ -235,18 +275,17 @@ class LiveDictation:
         progress: a second start is ignored, and ``status()`` says so.
         Raises ``UnknownFormatError``, ``DeviceNotFoundError`` or ``CaptureError``.
         """
-        from .transcribe.streaming import StreamingTranscription
+        from ..transcribe.streaming import StreamingTranscription
 
         with self._lock:
             if self._state in ("recording", "finishing"):
-                self._last_ignored_start = _now()
+                self._last_ignored_start = utc_now()
                 log.info("start ignored: a dictation is already %s", self._state)
                 return False
             chosen = PRIVATE_FORMAT if private else format_id or self.options.format_id
-            chosen = chosen or self.config.settings.format
-            load_format(chosen, self.config.paths)  # an unknown format fails now, not after speaking
+            chosen = self.dictation.prepare(chosen).id  # an unknown format fails now, not after speaking
             self.arm()
-            stream = StreamingTranscription(self.transcriber, self.streaming)
+            stream = StreamingTranscription(self.dictation.transcriber, self.streaming)
             if self._ring is not None:
                 stream.feed(self._ring.read())
                 self._ring.clear()
@@ -293,8 +332,7 @@ class LiveDictation:
             chunks = stream.chunks_done
             if not transcript.text:
                 warnings.append("no speech was heard; the draft is empty")
-            result = _draft(transcript.text, format_id, self.config)
-            result = replace(result, transcript=transcript)
+            result = self.dictation.from_transcript(transcript, format_id)
         finally:
             with self._lock:
                 self._state = "armed" if self._mic is not None and not self._mic.lost else "idle"
@@ -329,32 +367,25 @@ class LiveDictation:
         log.info("dictation cancelled")
         return True
 
-    def status(self) -> dict[str, Any]:
-        """A JSON-ready snapshot.
-
-        Keys: ``state`` (idle|armed|recording|finishing), ``elapsed_s``,
-        ``level`` (0..1), ``chunks_done``, ``chunks_pending``, ``device`` (name
-        or None), ``private``, ``format``, ``max_seconds``, ``last_ignored_start``
-        (ISO time of the last start ignored because one was in progress, or None),
-        ``autostop`` (why recording ended by itself, or None), ``warnings``.
-        """
+    def status(self) -> LiveStatus:
+        """A snapshot of the engine and the dictation in progress."""
         with self._lock:
             stream = self._stream
             recording = self._state in ("recording", "finishing")
-            return {
-                "state": self._state,
-                "elapsed_s": round(stream.duration_s, 2) if stream else 0.0,
-                "level": round(self._level, 3),
-                "chunks_done": stream.chunks_done if stream else 0,
-                "chunks_pending": stream.chunks_pending if stream else 0,
-                "device": self._device.name if self._device and self._mic else None,
-                "private": self._private if recording else False,
-                "format": self._format_id if recording else None,
-                "max_seconds": self.options.max_seconds,
-                "last_ignored_start": self._last_ignored_start,
-                "autostop": self._reason if recording else None,
-                "warnings": list(self._warnings) if recording else [],
-            }
+            return LiveStatus(
+                state=self._state,
+                elapsed_s=round(stream.duration_s, 2) if stream else 0.0,
+                level=round(self._level, 3),
+                chunks_done=stream.chunks_done if stream else 0,
+                chunks_pending=stream.chunks_pending if stream else 0,
+                device=self._device.name if self._device and self._mic else None,
+                private=self._private if recording else False,
+                format=self._format_id if recording else None,
+                max_seconds=self.options.max_seconds,
+                last_ignored_start=self._last_ignored_start,
+                autostop=self._reason if recording else None,
+                warnings=tuple(self._warnings) if recording else (),
+            )
 
     def wait_autostop(self, timeout: float | None = None) -> StopReason | None:
         """Block until recording ends by itself (silence, cap, device lost); None on timeout."""
@@ -472,32 +503,17 @@ class _Lost:
     message: str
 
 
-def _draft(text: str, format_id: str, config: Config) -> DraftResult:
-    """Segment and check a live transcript, as ``pipeline.draft_from_audio`` does for files."""
-    from .check import check_draft
-    from .segment import segment_transcript
-
-    fmt = load_format(format_id, config.paths)
-    options = segment_options(config)
-    draft = segment_transcript(text, fmt, options)
-    return DraftResult(draft, fmt, check_draft(draft, fmt), None, options.private_format)
-
-
 def _tone(*, start: bool) -> None:
-    from .capture.tones import START_HZ, STOP_HZ, play_tone
+    from ..capture.tones import START_HZ, STOP_HZ, play_tone
 
     play_tone(START_HZ if start else STOP_HZ)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 __all__ = [
-    "PRIVATE_FORMAT",
     "LiveCallbacks",
     "LiveDictation",
     "LiveOptions",
     "LiveResult",
+    "LiveStatus",
     "LiveTimings",
 ]

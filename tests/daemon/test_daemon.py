@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from conftest import load_samples, run_cli
 from dictanote.core.errors import DaemonAlreadyRunningError, DaemonError, DaemonNotRunningError, StoreError
 from dictanote.daemon import Request, send, socket_path
 from dictanote.daemon.client import ping
@@ -31,6 +30,7 @@ from dictanote.daemon.hotkey import HotkeyActions, HotkeyOptions, Hotkeys, unava
 from dictanote.daemon.notify import Notifier, notify_command
 from dictanote.daemon.protocol import MAX_LINE, encode_line, parse_reply, parse_request
 from dictanote.daemon.server import ControlSocket, Server, ensure_runtime_dir, serve_connection
+from tests.util import load_samples, run_cli
 
 # --- protocol -----------------------------------------------------------------
 
@@ -265,20 +265,21 @@ class _TextEngine:
         return True
 
     def stop(self) -> Any:
-        from dictanote.live import LiveResult, LiveTimings
-        from dictanote.pipeline import draft_from_text
+        from dictanote.app import Dictation, LiveResult, LiveTimings
 
         self.state = "armed"
         fmt = "psychotherapy" if self.private else self.format_id
-        result = draft_from_text(self.text, fmt, self.config)
+        result = Dictation(self.config).from_text(self.text, fmt)
         return LiveResult(result, self.private, "stop", LiveTimings(1.0, 0.1, 0.05, 1))
 
     def cancel(self) -> bool:
         self.state = "armed"
         return True
 
-    def status(self) -> dict[str, Any]:
-        return {"state": self.state}
+    def status(self) -> Any:
+        from dictanote.app import LiveStatus
+
+        return LiveStatus(state=self.state)  # type: ignore[arg-type]
 
     def arm(self) -> None: ...
     def disarm(self) -> None: ...
@@ -286,7 +287,7 @@ class _TextEngine:
 
 
 def _saving_controller(config: Any, sample_id: str) -> tuple[Controller, list[tuple[str, str]]]:
-    from dictanote.pipeline import save_result
+    from dictanote.app import Dictation
 
     sample = next(s for s in load_samples() if s.id == sample_id)
     shown: list[tuple[str, str]] = []
@@ -295,12 +296,14 @@ def _saving_controller(config: Any, sample_id: str) -> tuple[Controller, list[tu
         shown.append((title, body))
 
     engine = _TextEngine(config, sample.text, sample.format)
-    controller = Controller(engine, lambda outcome: save_result(outcome.result, config, "daemon"), notify)  # type: ignore[arg-type]
+    controller = Controller(
+        engine, lambda outcome: Dictation(config).save(outcome.result, source="daemon"), notify
+    )  # type: ignore[arg-type]
     return controller, shown
 
 
 def test_daemon_controller_unsaved_draft_stays_in_memory_and_is_saved_next_time(config: Any) -> None:
-    from dictanote.pipeline import open_store
+    from dictanote.app import Dictation
 
     controller, shown = _saving_controller(config, "birp-unheaded")
     config.paths.data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -315,7 +318,7 @@ def test_daemon_controller_unsaved_draft_stays_in_memory_and_is_saved_next_time(
     controller.handle(Request("start"))
     reply = controller.handle(Request("stop"))
     assert reply["draft"]["id"] == 2 and controller.handle(Request("status"))["unsaved"] == 0
-    with open_store(config) as store:
+    with Dictation(config).open_store() as store:
         saved = store.list_drafts()
     assert [(d.id, d.source, d.draft.format) for d in saved] == [(1, "daemon", "birp"), (2, "daemon", "birp")]
     assert [body for _, body in shown][-2:] == [
@@ -325,13 +328,13 @@ def test_daemon_controller_unsaved_draft_stays_in_memory_and_is_saved_next_time(
 
 
 def test_daemon_controller_private_dictation_goes_to_the_private_record(config: Any) -> None:
-    from dictanote.pipeline import open_store
+    from dictanote.app import Dictation
 
     controller, shown = _saving_controller(config, "psychotherapy-unheaded")
     controller.handle(Request("toggle", private=True))
     reply = controller.handle(Request("toggle"))
     assert reply["draft"]["record"] == "private" and reply["draft"]["format"] == "psychotherapy"
-    with open_store(config) as store:
+    with Dictation(config).open_store() as store:
         assert store.list_drafts() == []
         assert [d.id for d in store.list_drafts(private=True)] == [reply["draft"]["id"]]
     assert shown[-1][1].startswith("Private draft 1 (Psychotherapy (private)) ready: ")

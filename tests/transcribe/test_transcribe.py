@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Sample, load_samples, shared_audio, write_audio
 from dictanote.core.config import Config
 from dictanote.core.errors import (
     AudioNotFoundError,
@@ -22,6 +21,7 @@ from dictanote.core.types import DecodingOptions
 from dictanote.evaluate import word_error_rate
 from dictanote.transcribe import Transcriber, available_models, load_audio_file, resolve_model
 from dictanote.transcribe.models import embedded_model
+from tests.util import Sample, load_samples, shared_audio, write_audio
 
 # Measured 2026-11-23 (benchmarks/transcribe.py): embedded tiny.en, beam 5, int8, 1 thread,
 # VAD: worst sample 8.7 %, mean 4.0 %; jfk.flac 0 %.
@@ -261,16 +261,16 @@ def test_transcribe_drops_whisper_hallucinations(texts: list[str], kept: list[st
 
 
 def test_transcribe_vocabulary_terms_become_hotwords(config: Config) -> None:
+    from dictanote.app import Dictation
     from dictanote.core.config import load_config
-    from dictanote.pipeline import decoding_options
 
-    assert decoding_options(config).hotwords is None
+    assert Dictation(config).decoding_options.hotwords is None
     path = config.paths.config_dir / "vocabulary.toml"
     path.parent.mkdir(parents=True)
     path.write_text('terms = ["sertraline", "Bright Futures"]\n')
-    assert decoding_options(config).hotwords is None  # biasing is opt-in (see settings help)
+    assert Dictation(config).decoding_options.hotwords is None  # biasing is opt-in (see settings help)
     enabled = load_config(overrides={"hotwords": True})
-    assert decoding_options(enabled).hotwords == "sertraline Bright Futures"
+    assert Dictation(enabled).decoding_options.hotwords == "sertraline Bright Futures"
 
 
 @pytest.mark.parametrize(

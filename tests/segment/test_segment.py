@@ -350,7 +350,7 @@ def test_segment_confidence_and_origin(config: Config) -> None:
 
 def test_segment_samples_place_every_sentence(config: Config) -> None:
     """Our own samples: nothing lost, nothing retracted kept, placement above a measured bound."""
-    from conftest import load_samples
+    from tests.util import load_samples
 
     right = total = 0
     for sample in load_samples():
@@ -580,12 +580,12 @@ def test_segment_roles_for_clear_phrasing(sentence: str, role: str) -> None:
 
 @pytest.mark.parametrize("target", ["dap", "birp", "girp", "pie", "progress"])
 def test_segment_remap_keeps_every_sentence_once(config: Config, target: str) -> None:
-    from conftest import load_samples
-    from dictanote.pipeline import draft_from_text, switch_format
+    from dictanote.app import Dictation
+    from tests.util import load_samples
 
     sample = next(s for s in load_samples() if s.id == "soap-unheaded")
-    draft = draft_from_text(sample.text, "soap", config).draft
-    remapped = switch_format(draft, target, config)
+    draft = Dictation(config).from_text(sample.text, "soap").draft
+    remapped = Dictation(config).switch_format(draft, target)
     assert remapped.format == target
     assert [f.id for f in remapped.fields] == list(load_format(target, config.paths).field_ids)
     before = [s.text for f in draft.fields for s in f.sentences]
@@ -594,13 +594,13 @@ def test_segment_remap_keeps_every_sentence_once(config: Config, target: str) ->
 
 
 def test_segment_remap_places_by_role(config: Config) -> None:
-    from dictanote.pipeline import draft_from_text, switch_format
+    from dictanote.app import Dictation
 
     text = (
         "Subjective. Client reports panic attacks at work. Objective. Restless, speech rapid. "
         "Assessment. Panic disorder, improving. Plan. Continue weekly CBT and review in two weeks."
     )
-    dap = switch_format(draft_from_text(text, "soap", config).draft, "dap", config)
+    dap = Dictation(config).switch_format(Dictation(config).from_text(text, "soap").draft, "dap")
     assert [s.text for s in dap.field("plan").sentences] == ["Continue weekly CBT and review in two weeks."]
     assert "Client reports panic attacks at work." in [s.text for s in dap.field("data").sentences]
 

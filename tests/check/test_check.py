@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from dictanote.app import Dictation
 from dictanote.check import check_draft, finding_codes
 from dictanote.core.config import Config
-from dictanote.pipeline import draft_from_text
 
 GOOD_BIRP = (
     "Behavior. Fifty minute individual session by video on March 3rd. Client reports poor sleep. "
@@ -17,12 +17,12 @@ GOOD_BIRP = (
 
 
 def _codes(config: Config, text: str, format_id: str = "birp", previous: str | None = None) -> set[str]:
-    result = draft_from_text(text, format_id, config, previous=previous)
+    result = Dictation(config).from_text(text, format_id, previous=previous)
     return {f.code for f in result.findings}
 
 
 def test_check_good_note_has_no_warnings(config: Config) -> None:
-    result = draft_from_text(GOOD_BIRP, "birp", config)
+    result = Dictation(config).from_text(GOOD_BIRP, "birp")
     assert [f for f in result.findings if f.severity != "info"] == []
 
 
@@ -149,7 +149,7 @@ def test_check_near_misses_stay_quiet(config: Config, format_id: str, text: str,
 
 def test_check_copied_forward(config: Config) -> None:
     def copied(text: str) -> set[str | None]:
-        result = draft_from_text(text, "birp", config, previous=GOOD_BIRP)
+        result = Dictation(config).from_text(text, "birp", previous=GOOD_BIRP)
         return {f.field for f in result.findings if f.code == "copied-forward"}
 
     assert copied(GOOD_BIRP) == {"behavior", "intervention", "response"}
@@ -161,7 +161,7 @@ def test_check_copied_forward(config: Config) -> None:
 
 def test_check_findings_carry_spans_and_known_codes(config: Config) -> None:
     text = "Subjective. She reported thoughts of killing herself this week. Plan. Weekly sessions."
-    result = draft_from_text(text, "soap", config)
+    result = Dictation(config).from_text(text, "soap")
     risk = next(f for f in result.findings if f.code == "risk-unaddressed")
     start, end = risk.span  # type: ignore[misc]
     assert "killing herself" in result.draft.transcript[start:end]
@@ -169,9 +169,9 @@ def test_check_findings_carry_spans_and_known_codes(config: Config) -> None:
 
 
 def test_check_never_changes_the_draft(config: Config) -> None:
-    result = draft_from_text(GOOD_BIRP, "birp", config)
+    result = Dictation(config).from_text(GOOD_BIRP, "birp")
     assert check_draft(result.draft, result.format) == result.findings
-    assert result.draft == draft_from_text(GOOD_BIRP, "birp", config).draft
+    assert result.draft == Dictation(config).from_text(GOOD_BIRP, "birp").draft
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_check_timeliness_against_the_72_hour_window(
 ) -> None:
     from dictanote.check import CheckOptions
 
-    result = draft_from_text(GOOD_BIRP, "birp", config)
+    result = Dictation(config).from_text(GOOD_BIRP, "birp")
     found = [
         (f.code, f.severity)
         for f in check_draft(result.draft, result.format, CheckOptions(age_hours=hours))
@@ -202,10 +202,10 @@ def test_check_timeliness_against_the_72_hour_window(
 def test_check_stored_draft_knows_its_age(config: Config) -> None:
     from datetime import datetime, timedelta, timezone
 
-    from dictanote.pipeline import check_stored, save_result
+    from dictanote.app import Dictation
 
-    stored = save_result(draft_from_text(GOOD_BIRP, "birp", config), config)
+    stored = Dictation(config).save(Dictation(config).from_text(GOOD_BIRP, "birp"))
     created = datetime.strptime(stored.created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    codes = {f.code for f in check_stored(stored, config, now=created + timedelta(hours=80))}
+    codes = {f.code for f in Dictation(config).findings(stored, now=created + timedelta(hours=80))}
     assert "documentation-late" in codes
-    assert "documentation-late" not in {f.code for f in check_stored(stored, config)}
+    assert "documentation-late" not in {f.code for f in Dictation(config).findings(stored)}

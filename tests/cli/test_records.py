@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES, run_cli
+from tests.util import SAMPLES, run_cli
 
 TEXT = (SAMPLES / "birp-headed.txt").read_text(encoding="utf-8")
 

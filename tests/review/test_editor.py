@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from dictanote.app import Dictation
 from dictanote.core.config import Config
 from dictanote.core.errors import DraftDataError
 from dictanote.core.formats import load_format
-from dictanote.pipeline import draft_from_text
 from dictanote.review.editor import editable_text, parse_edited
 
 TEXT = (
@@ -20,7 +20,7 @@ TEXT = (
 @pytest.fixture
 def setup(config: Config) -> tuple[object, object, str]:
     fmt = load_format("soap", config.paths)
-    draft = draft_from_text(TEXT, "soap", config).draft
+    draft = Dictation(config).from_text(TEXT, "soap").draft
     return draft, fmt, editable_text(draft, fmt, "draft 1")
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from conftest import run_cli
 from dictanote.core.config import Config
 from dictanote.core.errors import FormatFileError, RecordNotFoundError
 from dictanote.core.formats import load_format
@@ -29,6 +28,7 @@ from dictanote.export.codes import load_codes, loinc_code_valid
 from dictanote.export.fhir import FhirOptions, document_bundle, narrative
 from dictanote.export.text import client_initials
 from dictanote.store import Store
+from tests.util import run_cli
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 FORMATS = ("soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy")

@@ -23,8 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import TEST_ARTIFACTS, load_samples
-from dictanote import pipeline
+from dictanote.app import Dictation
 from dictanote.core.codec import draft_to_dict
 from dictanote.core.config import Config
 from dictanote.core.errors import DraftDataError
@@ -33,6 +32,7 @@ from dictanote.review.app import age
 from dictanote.review.chart import Series, group_measures, line_chart
 from dictanote.review.edits import apply_edit
 from dictanote.review.security import CONTENT_SECURITY_POLICY, Guard
+from tests.util import TEST_ARTIFACTS, load_samples
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -233,9 +233,7 @@ def test_review_inbox_lists_drafts_with_age_and_private_area(
     review_server: Any, saved_draft: StoredDraft, config: Config
 ) -> None:
     sample = next(s for s in load_samples() if s.format == "psychotherapy")
-    private = pipeline.save_result(
-        pipeline.draft_from_text(sample.text, "psychotherapy", config), config, "test"
-    )
+    private = Dictation(config).save(Dictation(config).from_text(sample.text, "psychotherapy"), source="test")
     client = _login(review_server)
     page = client.request("/").text
     clinical_part, private_part = page.split('id="private-heading"')
@@ -270,7 +268,7 @@ def test_review_draft_page_shows_sentences_findings_and_low_confidence(
         for s in f.sentences:
             assert s.text.replace("'", "&#39;").replace('"', "&#34;") in page
     assert f'data-version="{saved_draft.version}"' in page
-    for finding in pipeline.check_stored(saved_draft, config):
+    for finding in Dictation(config).findings(saved_draft):
         assert f'data-code="{finding.code}"' in page
     assert "Alt</kbd>+<kbd>↑" in page  # the keys are documented on the page
     low = sum(1 for f in saved_draft.draft.fields for s in f.sentences if s.confidence < 0.6)
@@ -379,8 +377,8 @@ def test_review_missing_records_are_pages_not_tracebacks(review_server: Any, pat
 def test_review_finalize_discard_and_note_pages(
     review_server: Any, saved_draft: StoredDraft, config: Config
 ) -> None:
-    other = pipeline.save_result(
-        pipeline.draft_from_text("Plan. Follow up next week.", "soap", config), config, "t"
+    other = Dictation(config).save(
+        Dictation(config).from_text("Plan. Follow up next week.", "soap"), source="t"
     )
     client = _login(review_server)
     done = client.post(
@@ -426,7 +424,7 @@ PRIVATE_DICTATION = (
 def test_review_private_companion_has_its_own_page_never_the_clinical_one(
     review_server: Any, config: Config
 ) -> None:
-    clinical = pipeline.save_result(pipeline.draft_from_text(PRIVATE_DICTATION, "soap", config), config, "t")
+    clinical = Dictation(config).save(Dictation(config).from_text(PRIVATE_DICTATION, "soap"), source="t")
     private = review_server.store.companion_of(clinical.id)
     assert private is not None
     client = _login(review_server)
@@ -476,7 +474,7 @@ def test_review_client_page_charts_measures(review_server: Any, config: Config) 
     client = _login(review_server)
     for date, score in (("2026-01-05", 17), ("2026-02-02", 12), ("2026-03-02", 9)):
         text = f"Objective. PHQ-9 score today is {score}. Plan. Continue weekly therapy."
-        stored = pipeline.save_result(pipeline.draft_from_text(text, "soap", config), config, "t")
+        stored = Dictation(config).save(Dictation(config).from_text(text, "soap"), source="t")
         saved = client.post(
             f"/api/clinical/drafts/{stored.id}/save",
             {"version": stored.version, "session": {"client": "R.T.", "date": date}},

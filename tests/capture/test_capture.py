@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import load_samples, run_cli, sample_audio
 from dictanote.capture import RingBuffer, list_input_devices, resolve_input_device
 from dictanote.capture.stream import Resampler
 from dictanote.capture.tones import tone
 from dictanote.core.errors import CaptureError, DeviceNotFoundError
 from dictanote.evaluate import word_error_rate
+from tests.util import load_samples, run_cli, sample_audio
 
 SAMPLES = {s.id: s for s in load_samples()}
 

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import load_samples, sample_audio, words_of
+from dictanote.app import Dictation, LiveCallbacks, LiveDictation, LiveOptions
 from dictanote.core.config import Config
 from dictanote.evaluate import word_error_rate
-from dictanote.live import LiveCallbacks, LiveDictation, LiveOptions
 from dictanote.transcribe.streaming import WINDOW, WINDOW_S, StreamingOptions, StreamingTranscription
+from tests.util import load_samples, sample_audio, words_of
 
 SAMPLES = {s.id: s for s in load_samples()}
 SR = 16_000
@@ -167,7 +167,7 @@ def _live(config: Config, transcriber: Any, **options: Any) -> tuple[LiveDictati
         on_warning=events["warning"].append,
         on_autostop=events["autostop"].append,
     )
-    return LiveDictation(config, transcriber, LiveOptions(**options), callbacks), events
+    return LiveDictation(Dictation(config, transcriber), LiveOptions(**options), callbacks), events
 
 
 def _wait_until(predicate: Any, timeout: float) -> None:
@@ -193,11 +193,11 @@ def test_live_dictation_from_microphone_to_fields(pulse_audio: Any, config: Conf
         assert live.start() is True
         assert live.start() is False  # a second start is ignored, and status says so
         status = live.status()
-        assert status["state"] == "recording"
-        assert status["last_ignored_start"] is not None
+        assert status.state == "recording"
+        assert status.last_ignored_start is not None
         assert live.wait_autostop(timeout=60) == "silence"
         outcome = live.stop()
-        assert live.status()["state"] == "armed"
+        assert live.status().state == "armed"
     assert outcome is not None
     assert outcome.stopped_by == "silence"
     assert outcome.timings.chunks >= 2
@@ -233,7 +233,7 @@ def test_live_device_lost_keeps_what_was_captured(pulse_audio: Any, config: Conf
         pulse_audio.server.kill()  # the microphone is pulled mid-sentence
         assert live.wait_autostop(timeout=10) == "device_lost"
         outcome = live.stop()
-        assert live.status()["state"] == "idle"
+        assert live.status().state == "idle"
     assert outcome is not None
     assert outcome.stopped_by == "device_lost"
     assert any("captured until then" in w for w in outcome.warnings)
@@ -267,7 +267,7 @@ def test_live_cancel_and_stop_without_start(pulse_audio: Any, config: Config, tr
         assert live.stop() is None
         assert live.cancel() is False
         assert live.start(private=True)
-        assert live.status()["format"] == "psychotherapy"
+        assert live.status().format == "psychotherapy"
         assert live.cancel() is True
-        assert live.status()["state"] == "armed"
+        assert live.status().state == "armed"
         assert live.stop() is None

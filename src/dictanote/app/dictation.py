@@ -1,0 +1,246 @@
+"""The application core: one ``Dictation`` wires the stages for every entry point.
+
+Built once from a ``Config``: note formats, the vocabulary and the segmenter's
+options are loaded on first use and kept; the transcriber is resolved and
+loaded only when audio arrives; stores are opened on demand. ``from_audio``,
+``from_text`` and ``from_transcript`` are the only places that segment and
+check; the CLI, the live engine, the daemon and the review server all come
+here. Nothing here prints, parses flags or speaks HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.config import Config
+from ..core.formats import list_formats, load_format
+from ..core.policy import PRIVATE_FORMAT, hours_since
+from ..core.types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript
+from ..core.vocabulary import Vocabulary, load_vocabulary
+from .results import DraftResult
+
+if TYPE_CHECKING:
+    from ..export import Exported, ExportKind
+    from ..segment import SegmentOptions
+    from ..store import Store
+    from ..transcribe import Transcriber
+
+log = logging.getLogger(__name__)
+
+# Audio longer than this gets a progress callback (the CLI shows a bar on a terminal).
+PROGRESS_MIN_S = 30.0
+
+ProgressFactory = Callable[[float], Callable[[float], None] | None]
+
+
+class Dictation:
+    """Everything needed to turn a dictation into a checked draft, and to keep and export it."""
+
+    def __init__(self, config: Config, transcriber: Transcriber | None = None) -> None:
+        """Nothing is read here; each piece loads on first use and is kept.
+
+        ``transcriber``: one already made (tests and benchmarks share a loaded model).
+        """
+        self.config = config
+        self._formats: dict[str, NoteFormat] = {}
+        if transcriber is not None:
+            self.__dict__["transcriber"] = transcriber  # what the cached property would hold
+
+    # --- what is loaded once ------------------------------------------------------
+
+    def format(self, format_id: str | None = None) -> NoteFormat:
+        """A note format by id (default: the ``format`` setting); ``UnknownFormatError`` names the others."""
+        chosen = format_id or self.config.settings.format
+        if chosen not in self._formats:
+            self._formats[chosen] = load_format(chosen, self.config.paths)
+        return self._formats[chosen]
+
+    def formats(self) -> list[NoteFormat]:
+        """Every available format, the user's overriding shipped ones of the same id."""
+        return list_formats(self.config.paths)
+
+    @property
+    def private_format(self) -> NoteFormat:
+        """The psychotherapy (private) note format."""
+        return self.format(PRIVATE_FORMAT)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Shipped clinical replacements plus the user's vocabulary file."""
+        return load_vocabulary(self.config.paths)
+
+    @cached_property
+    def segment_options(self) -> SegmentOptions:
+        """What the segmenter needs: the vocabulary's replacements and the private format."""
+        from ..segment import SegmentOptions
+
+        return SegmentOptions(replacements=self.vocabulary.replacements, private_format=self.private_format)
+
+    @property
+    def decoding_options(self) -> DecodingOptions:
+        """The decoding options the settings ask for (vocabulary terms as hotwords if enabled)."""
+        s = self.config.settings
+        return DecodingOptions(
+            beam_size=s.beam_size,
+            compute_type=s.compute_type,
+            cpu_threads=s.cpu_threads,
+            vad_filter=s.vad_filter,
+            hotwords=self.vocabulary.hotwords if s.hotwords else None,
+        )
+
+    @cached_property
+    def transcriber(self) -> Transcriber:
+        """The configured model's transcriber: resolved now (``ModelNotFoundError``), loaded on first use."""
+        from ..transcribe import Transcriber, resolve_model
+
+        model = resolve_model(self.config.settings.model, self.config.paths)
+        return Transcriber(model, self.decoding_options)
+
+    def warm_up(self) -> None:
+        """Load the speech model now and the segmenter's pipeline in a thread (the daemon, live capture)."""
+        from ..segment import warm_up
+
+        warm_up()
+        self.transcriber.load()
+
+    def prepare(self, format_id: str | None = None) -> NoteFormat:
+        """Load the format and the segmenter's options now, so a bad one fails before any audio is spent."""
+        fmt = self.format(format_id)
+        _ = self.segment_options
+        return fmt
+
+    # --- a dictation becomes a checked draft ----------------------------------------
+
+    def transcribe(self, path: Path, progress: ProgressFactory | None = None) -> Transcript:
+        """Decode and transcribe an audio file the user passed in (kept in memory only)."""
+        from ..transcribe import load_audio_file
+
+        engine = self.transcriber
+        audio = load_audio_file(path)
+        callback = progress(audio.duration_s) if progress and audio.duration_s > PROGRESS_MIN_S else None
+        return engine.transcribe(audio, on_progress=callback)
+
+    def from_audio(
+        self, path: Path, format_id: str | None = None, progress: ProgressFactory | None = None
+    ) -> DraftResult:
+        """Transcribe an audio file and make a checked draft of the given format."""
+        from ..segment import warm_up
+
+        self.prepare(format_id)
+        warm_up()  # load the segmenter's spaCy pipeline while the audio is transcribed
+        return self.from_transcript(self.transcribe(path, progress), format_id)
+
+    def from_transcript(self, transcript: Transcript, format_id: str | None = None) -> DraftResult:
+        """A checked draft of what the transcriber heard (a file's, or a live dictation's)."""
+        result = self._draft(transcript.text, self.format(format_id))
+        return DraftResult(result.draft, result.format, result.findings, transcript, result.private_format)
+
+    def from_text(self, text: str, format_id: str | None = None, previous: str | None = None) -> DraftResult:
+        """A checked draft of a transcript's text; ``previous`` is the client's previous note, as text."""
+        fmt = self.format(format_id)
+        earlier = self._segment(previous, fmt) if previous else None
+        return self._draft(text, fmt, earlier)
+
+    def _segment(self, text: str, fmt: NoteFormat) -> Draft:
+        from ..segment import segment_transcript
+
+        return segment_transcript(text, fmt, self.segment_options)
+
+    def _draft(self, text: str, fmt: NoteFormat, previous: Draft | None = None) -> DraftResult:
+        """Segment, then check: the one place a transcript becomes a draft."""
+        from ..check import CheckOptions, check_draft
+
+        draft = self._segment(text, fmt)
+        findings = check_draft(draft, fmt, CheckOptions(previous=previous))
+        return DraftResult(draft, fmt, findings, private_format=self.private_format)
+
+    def switch_format(self, draft: Draft, format_id: str) -> Draft:
+        """The draft's sentences re-placed into another format's fields."""
+        from ..segment import remap
+
+        return remap(draft, self.format(format_id))
+
+    # --- the store ---------------------------------------------------------------------
+
+    def open_store(self) -> Store:
+        """The user's store (drafts inbox, notes, audit log) in the configured data directory."""
+        from ..store import Store
+
+        return Store.open(self.config.paths.data_dir)
+
+    def save(self, result: DraftResult, source: str = "cli", store: Store | None = None) -> StoredDraft:
+        """Put a draft (and its private companion) in the inbox; the audio is not kept."""
+        if store is not None:
+            return store.save_draft(result.draft, source=source)
+        with self.open_store() as opened:
+            return opened.save_draft(result.draft, source=source)
+
+    def findings(self, stored: StoredDraft, now: dt.datetime | None = None) -> tuple[Finding, ...]:
+        """The checks' findings on a draft in the inbox, the documentation window included."""
+        from ..check import CheckOptions, check_draft
+
+        options = CheckOptions(age_hours=hours_since(stored.created_at, now))
+        return check_draft(stored.draft, self.format(stored.draft.format), options)
+
+    # --- what a person reads -------------------------------------------------------------
+
+    def render(self, draft: Draft, findings: tuple[Finding, ...] = ()) -> str:
+        """A draft laid out by its format's Markdown template, with findings and its private note."""
+        from ..render import render_markdown
+
+        private = self.private_format if draft.private is not None else None
+        return render_markdown(draft, self.format(draft.format), self.config.paths, private, findings)
+
+    def render_result(self, result: DraftResult) -> str:
+        """A fresh draft as ``dictanote draft`` prints it."""
+        from ..render import render_markdown
+
+        return render_markdown(
+            result.draft, result.format, self.config.paths, result.private_format, result.findings
+        )
+
+    def render_note(self, note: Note) -> str:
+        """A finalized note laid out by its format's template, with signature and amendments."""
+        from ..render import render_note
+
+        return render_note(note, self.format(note.content.format), self.config.paths)
+
+    def render_page(self, template: str, context: dict[str, Any]) -> str:
+        """An HTML page of the review server, every value escaped."""
+        from ..render import render_page
+
+        return render_page(template, context, self.config.paths)
+
+    # --- export ----------------------------------------------------------------------------
+
+    def export(
+        self,
+        note_id: int,
+        kind: ExportKind,
+        *,
+        private: bool = False,
+        deliver: Callable[[Exported], None] | None = None,
+        store: Store | None = None,
+    ) -> Exported:
+        """Export a finalized note and record that in the audit log (the kind, never the words).
+
+        ``deliver`` puts the export where it was asked for (a file, the clipboard,
+        stdout); the audit entry is written once it has returned, so an export that
+        failed on the way is not recorded. A psychotherapy note only with ``private``.
+        """
+        from ..export import export_note
+
+        if store is None:
+            with self.open_store() as opened:
+                return self.export(note_id, kind, private=private, deliver=deliver, store=opened)
+        note = store.get_note(note_id, private=private)
+        exported = export_note(note, kind, self.config, private=private)
+        if deliver is not None:
+            deliver(exported)
+        store.record_export(note_id, kind, private=private)
+        return exported

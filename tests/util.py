@@ -1,0 +1,177 @@
+"""Helpers for the tests: sample dictations, the installed CLI, audio files, hand-built drafts.
+
+Plain functions and values; fixtures live in ``conftest.py`` and ``tests/fixtures/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dictanote.core.types import Draft, DraftField, Sentence, SessionInfo
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+SHARED = REPO.parent / "shared"
+SHARED_AUDIO = SHARED / "audio"
+TEST_ARTIFACTS = REPO / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One of our own sample dictations (samples/manifest.json)."""
+
+    id: str
+    format: str
+    style: str
+    parts: tuple[tuple[str, str], ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(text for text, _ in self.parts)
+
+    @property
+    def audio(self) -> Path:
+        return SAMPLES / f"{self.id}.flac"
+
+    @property
+    def text_file(self) -> Path:
+        return SAMPLES / f"{self.id}.txt"
+
+
+def load_samples() -> list[Sample]:
+    """Every sample in the manifest."""
+    raw = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        Sample(s["id"], s["format"], s["style"], tuple((p["text"], p["field"]) for p in s["parts"]))
+        for s in raw
+    ]
+
+
+def shared_audio() -> list[Path]:
+    """Real human speech beside the repository, when that folder exists."""
+    return sorted(SHARED_AUDIO.glob("*.flac")) if SHARED_AUDIO.is_dir() else []
+
+
+def run_cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``dictanote`` console script as a user would."""
+    exe = shutil.which("dictanote", path=str(Path(sys.executable).parent)) or "dictanote"
+    return subprocess.run(
+        [exe, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+def write_audio(path: Path, seconds: float = 2.0, tone_hz: float | None = 440.0, rate: int = 16_000) -> Path:
+    """Write a short tone (or silence) with PyAV; the container follows the suffix."""
+    import av
+    import numpy as np
+
+    t = np.arange(int(seconds * rate)) / rate
+    wave = 0.2 * np.sin(2 * np.pi * tone_hz * t) if tone_hz else np.zeros_like(t)
+    pcm = (wave * 32767).astype(np.int16).reshape(1, -1)
+    codec = {
+        ".flac": "flac",
+        ".wav": "pcm_s16le",
+        ".ogg": "libopus",
+        ".mp3": "libmp3lame",
+        ".m4a": "aac",
+    }[path.suffix]
+    out_rate = 48_000 if codec == "libopus" else rate
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=out_rate, layout="mono")
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        frame.sample_rate = rate
+        if codec in {"libopus", "aac", "libmp3lame"}:
+            resampler = av.AudioResampler(
+                format=stream.codec_context.format.name, layout="mono", rate=out_rate
+            )
+            frames = resampler.resample(frame)
+        else:
+            frames = [frame]
+        for f in frames:
+            for packet in stream.encode(f):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of a text, punctuation dropped (for "was this word heard" checks)."""
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def sample_audio(sample_id: str, seconds: float | None = None) -> object:
+    """A sample's 16 kHz float32 samples (optionally only the first ``seconds``)."""
+    from dictanote.transcribe import load_audio_file
+
+    samples = load_audio_file(SAMPLES / f"{sample_id}.flac").samples
+    return samples if seconds is None else samples[: int(seconds * 16_000)]
+
+
+SentenceSpec = str | Sentence
+
+
+def make_draft(
+    format_id: str = "soap",
+    fields: Mapping[str, Sequence[SentenceSpec]] | None = None,
+    *,
+    session: SessionInfo | None = None,
+    private: Mapping[str, Sequence[SentenceSpec]] | None = None,
+    role: str | None = None,
+    origin: str = "spoken_header",
+    confidence: float = 1.0,
+) -> Draft:
+    """A draft built by hand in a shipped format, no model needed (for check, render, store tests).
+
+    ``fields`` maps field ids to sentences (text, or ``Sentence`` for full control);
+    every field of the format is present, in its order. ``private`` fills a
+    psychotherapy companion the same way. ``role``, ``origin`` and ``confidence``
+    apply to sentences given as text.
+    """
+    from dictanote.core.config import load_config
+    from dictanote.core.formats import load_format
+    from dictanote.core.policy import PRIVATE_FORMAT
+
+    fmt = load_format(format_id, load_config().paths)
+    given = dict(fields or {})
+    unknown = sorted(set(given) - set(fmt.field_ids))
+    if unknown:
+        raise KeyError(f"{format_id} has no field {unknown[0]!r}; fields: {', '.join(fmt.field_ids)}")
+
+    def sentence(item: SentenceSpec) -> Sentence:
+        if isinstance(item, Sentence):
+            return item
+        return Sentence(item, origin, confidence, role=role)  # type: ignore[arg-type]
+
+    draft_fields = tuple(
+        DraftField(spec.id, spec.label, tuple(sentence(s) for s in given.get(spec.id, ())))
+        for spec in fmt.fields
+    )
+    text = " ".join(s.text for f in draft_fields for s in f.sentences)
+    companion = None
+    if private is not None:
+        companion = make_draft(PRIVATE_FORMAT, private, origin=origin, confidence=confidence)
+    return Draft(
+        format=fmt.id,
+        transcript=text,
+        fields=draft_fields,
+        session=session or SessionInfo(),
+        segmenter="test",
+        private=companion,
+    )
