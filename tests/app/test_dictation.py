@@ -1,0 +1,176 @@
+"""The application core: one Dictation per launch, each piece loaded once, every entry point's path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dictanote.app import Dictation
+from dictanote.core.config import Config, load_config
+from dictanote.core.errors import (
+    AudioNotFoundError,
+    ConfigError,
+    ModelNotFoundError,
+    OutputFileError,
+    UnknownFormatError,
+)
+from dictanote.core.policy import PRIVATE_FORMAT, parse_utc
+from dictanote.core.types import Transcript
+from tests.util import SAMPLES, load_samples
+
+TEXT = "Subjective. Client reports better sleep. Plan. Continue weekly sessions. Private note. I felt tired."
+
+
+def _vocabulary(config: Config, text: str) -> None:
+    path = config.paths.config_dir / "vocabulary.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_dictation_loads_each_format_once(dictation: Dictation) -> None:
+    assert dictation.format("dap") is dictation.format("dap")
+    assert dictation.format() is dictation.format("soap")  # the `format` setting
+    assert dictation.private_format.id == PRIVATE_FORMAT
+
+
+def test_dictation_reads_the_vocabulary_once(config: Config) -> None:
+    _vocabulary(config, '[replace]\n"better sleep" = "restful sleep"\n')
+    dictation = Dictation(config)
+    first = dictation.from_text(TEXT, "soap")
+    _vocabulary(config, "this is not TOML [")  # a later edit is not read by this launch
+    second = dictation.from_text(TEXT, "soap")
+    assert "restful sleep" in first.draft.field("subjective").text
+    assert first.draft == second.draft
+
+
+def test_dictation_from_text_is_a_checked_draft_with_its_private_note(dictation: Dictation) -> None:
+    result = dictation.from_text(TEXT, "soap")
+    assert result.format.id == "soap" and result.transcript is None
+    assert result.private_format is not None and result.private_format.id == PRIVATE_FORMAT
+    assert result.has_private and "tired" in result.draft.private.fields[0].text  # type: ignore[union-attr]
+    assert "tired" not in " ".join(f.text for f in result.draft.fields)
+    assert {f.code for f in result.findings} >= {"no-risk-statement"}
+    assert result.to_json()["private"]["format"] == PRIVATE_FORMAT
+
+
+def test_dictation_from_text_compares_with_the_previous_note(dictation: Dictation) -> None:
+    text = "Subjective. Client reports better sleep and calmer evenings this week with her family."
+    assert "copied-forward" in {f.code for f in dictation.from_text(text, "soap", previous=text).findings}
+    assert "copied-forward" not in {f.code for f in dictation.from_text(text, "soap").findings}
+
+
+def test_dictation_from_transcript_keeps_the_transcript(dictation: Dictation) -> None:
+    from dictanote.core.types import DecodingOptions, Timings
+
+    heard = Transcript("Plan. Meet next week.", (), 2.0, "tiny.en", DecodingOptions(), Timings(0.0, 0.1))
+    result = dictation.from_transcript(heard, "dap")
+    assert result.transcript is heard
+    assert result.draft.field("plan").text == "Meet next week."
+
+
+@pytest.mark.parametrize(
+    ("setup", "error"),
+    [
+        ("format", UnknownFormatError),
+        ("vocabulary", ConfigError),
+        ("model", ModelNotFoundError),
+    ],
+)
+def test_dictation_from_audio_fails_before_reading_audio(config: Config, setup: str, error: type) -> None:
+    """A bad format, vocabulary or model is reported before the (missing) audio file is touched."""
+    format_id = "sopa" if setup == "format" else "soap"
+    if setup == "vocabulary":
+        _vocabulary(config, "terms = 3\n")
+    if setup == "model":
+        config = load_config({"model": "no-such-model"})
+    with pytest.raises(error):
+        Dictation(config).from_audio(Path("/nonexistent.flac"), format_id)
+
+
+def test_dictation_transcriber_is_resolved_only_when_needed() -> None:
+    dictation = Dictation(load_config({"model": "no-such-model"}))
+    assert dictation.from_text("Plan. Rest.", "soap").draft.field("plan").text == "Rest."
+    with pytest.raises(ModelNotFoundError):
+        _ = dictation.transcriber
+    with pytest.raises(AudioNotFoundError):
+        Dictation(load_config()).from_audio(Path("/nonexistent.flac"), "soap")
+
+
+def test_dictation_stored_draft_findings_know_its_age(dictation: Dictation) -> None:
+    stored = dictation.save(dictation.from_text(TEXT, "soap"), source="test")
+    created = parse_utc(stored.created_at)
+
+    def window(hours: float) -> set[str]:
+        found = dictation.findings(stored, now=created + dt.timedelta(hours=hours))
+        return {f.code for f in found if f.code.startswith("documentation-")}
+
+    assert window(1) == set()
+    assert window(72) == {"documentation-due"}  # the window's last moment
+    assert window(72.01) == {"documentation-late"}
+
+
+def test_dictation_save_into_an_open_store(dictation: Dictation) -> None:
+    with dictation.open_store() as store:
+        stored = dictation.save(dictation.from_text(TEXT, "soap"), source="test", store=store)
+        assert [d.id for d in store.list_drafts()] == [stored.id]
+        assert len(store.list_drafts(private=True)) == 1  # the companion went to the private record
+
+
+def _signed_note(dictation: Dictation) -> int:
+    with dictation.open_store() as store:
+        stored = dictation.save(dictation.from_text(TEXT, "soap"), source="test", store=store)
+        return store.finalize_draft(stored.id, expected_version=stored.version, signed_by="J. Rivera").id
+
+
+def _exports(dictation: Dictation) -> list[dict[str, Any]]:
+    with dictation.open_store() as store:
+        return [e.detail for e in store.audit_entries() if e.action == "exported"]
+
+
+def test_dictation_export_is_audited_after_delivery(dictation: Dictation) -> None:
+    note_id = _signed_note(dictation)
+    delivered: list[str] = []
+    exported = dictation.export(note_id, "text", deliver=lambda e: delivered.append(e.text))
+    assert delivered == [exported.text] and "Client reports better sleep." in exported.text
+    assert "tired" not in exported.text  # the private note never leaves with the record
+    assert len(_exports(dictation)) == 1
+
+
+def test_dictation_export_that_fails_on_the_way_is_not_audited(dictation: Dictation) -> None:
+    note_id = _signed_note(dictation)
+
+    def fail(_: object) -> None:
+        raise OutputFileError("cannot write there")
+
+    with pytest.raises(OutputFileError):
+        dictation.export(note_id, "markdown", deliver=fail)
+    assert _exports(dictation) == []
+
+
+def test_dictation_renders_a_draft_and_a_note(dictation: Dictation) -> None:
+    result = dictation.from_text(TEXT, "soap")
+    assert dictation.render(result.draft, result.findings) == dictation.render_result(result)
+    note_id = _signed_note(dictation)
+    with dictation.open_store() as store:
+        note = store.get_note(note_id)
+    assert "J. Rivera" in dictation.render_note(note)
+
+
+def test_dictation_switch_format_keeps_every_sentence(dictation: Dictation) -> None:
+    draft = dictation.from_text(TEXT, "soap").draft
+    switched = dictation.switch_format(draft, "dap")
+    assert switched.format == "dap"
+    assert sorted(s.text for f in switched.fields for s in f.sentences) == sorted(
+        s.text for f in draft.fields for s in f.sentences
+    )
+
+
+@pytest.mark.slow
+def test_dictation_from_audio_with_the_real_model(config: Config, transcriber: Any) -> None:
+    sample = next(s for s in load_samples() if s.id == "birp-headed")
+    result = Dictation(config, transcriber).from_audio(SAMPLES / f"{sample.id}.flac", sample.format)
+    assert result.transcript is not None and result.transcript.model == "tiny.en"
+    assert all(f.sentences for f in result.draft.fields)
