@@ -8,8 +8,8 @@ Nothing heavy is imported here: each stage loads when first used.
 """
 
 from .dictation import PROGRESS_MIN_S, Dictation, ProgressFactory
-from .live import LiveCallbacks, LiveDictation, LiveOptions, LiveResult, LiveStatus, LiveTimings, StopReason
-from .results import DraftResult
+from .live import LiveDictation
+from .values import DraftResult, LiveCallbacks, LiveOptions, LiveResult, LiveStatus, LiveTimings, StopReason
 
 __all__ = [
     "PROGRESS_MIN_S",
