@@ -22,7 +22,7 @@ from ..core.formats import list_formats, load_format
 from ..core.policy import PRIVATE_FORMAT, hours_since
 from ..core.types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript
 from ..core.vocabulary import Vocabulary, load_vocabulary
-from .results import DraftResult
+from .values import DraftResult
 
 if TYPE_CHECKING:
     from ..export import Exported, ExportKind
@@ -217,6 +217,13 @@ class Dictation:
         return render_page(template, context, self.config.paths)
 
     # --- export ----------------------------------------------------------------------------
+
+    @property
+    def export_kinds(self) -> tuple[str, ...]:
+        """The kinds ``export`` makes (text, markdown, fhir, fhir-docref), for an entry point to offer."""
+        from ..export import EXPORT_KINDS
+
+        return EXPORT_KINDS
 
     def export(
         self,
