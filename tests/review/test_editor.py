@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dictanote.app import Dictation
-from dictanote.core.config import Config
 from dictanote.core.errors import DraftDataError
-from dictanote.core.formats import load_format
 from dictanote.review.editor import editable_text, parse_edited
 
 TEXT = (
@@ -18,9 +16,9 @@ TEXT = (
 
 
 @pytest.fixture
-def setup(config: Config) -> tuple[object, object, str]:
-    fmt = load_format("soap", config.paths)
-    draft = Dictation(config).from_text(TEXT, "soap").draft
+def setup(dictation: Dictation) -> tuple[object, object, str]:
+    fmt = dictation.format("soap")
+    draft = dictation.from_text(TEXT, "soap").draft
     return draft, fmt, editable_text(draft, fmt, "draft 1")
 
 

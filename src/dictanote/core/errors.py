@@ -2,10 +2,11 @@
 
 Each adapter translates its library's exceptions into these at its boundary
 (``raise ... from exc``); the CLI turns them into a one-line message and an exit
-code in one place. Messages say what was given, what exists, and how to fix it.
+code, the review server into an HTTP status, each in one place. Messages say what
+was given, what exists, and how to fix it.
 
-    DictanoteError                 exit 1
-    ├── BadInputError              exit 2: the user can fix it
+    DictanoteError                 exit 1, HTTP 500
+    ├── BadInputError              exit 2, HTTP 400: the user can fix it
     │   ├── AudioInputError
     │   │   ├── AudioNotFoundError
     │   │   ├── NotAFileError
@@ -19,19 +20,21 @@ code in one place. Messages say what was given, what exists, and how to fix it.
     │   ├── TextInputError
     │   ├── ConfigError
     │   ├── DraftDataError
-    │   ├── RecordNotFoundError
-    │   ├── EditConflictError
+    │   ├── RecordNotFoundError            HTTP 404
+    │   ├── EditConflictError              HTTP 409
     │   ├── DeviceNotFoundError
     │   ├── ClipboardUnavailableError
     │   └── OutputFileError
     ├── TranscriptionError         exit 3: the model failed on good input
     ├── StoreError                 exit 4: the note store could not be read or written
-    │   ├── StoreBusyError
+    │   ├── StoreBusyError                 HTTP 503
     │   └── AuditChainError
     ├── CaptureError               exit 5: the input device failed while recording
     └── DaemonError                exit 6: the capture daemon is not there or misbehaved
         ├── DaemonNotRunningError
         └── DaemonAlreadyRunningError
+
+A class without its own exit code or HTTP status has its parent's.
 """
 
 from __future__ import annotations
@@ -41,12 +44,14 @@ class DictanoteError(Exception):
     """Base of every error dictanote reports to the user."""
 
     exit_code = 1
+    http_status = 500
 
 
 class BadInputError(DictanoteError):
     """The input or the invocation is wrong and the user can fix it."""
 
     exit_code = 2
+    http_status = 400
 
 
 class AudioInputError(BadInputError):
@@ -110,9 +115,13 @@ class DraftDataError(BadInputError):
 class RecordNotFoundError(BadInputError):
     """No draft or note has the requested id."""
 
+    http_status = 404
+
 
 class EditConflictError(BadInputError):
     """The draft changed since it was opened; reload before saving again."""
+
+    http_status = 409
 
 
 class DeviceNotFoundError(BadInputError):
@@ -135,6 +144,8 @@ class StoreError(DictanoteError):
 
 class StoreBusyError(StoreError):
     """Another dictanote process holds the store's write lock for too long."""
+
+    http_status = 503
 
 
 class AuditChainError(StoreError):

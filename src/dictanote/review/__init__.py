@@ -1,6 +1,6 @@
 """The review page: a local web server where drafts are corrected and signed.
 
-An entry point like the CLI: it reads and writes the store through the
-pipeline and renders pages through ``render``. It binds to loopback only and
-admits a request only with the per-launch secret; it never logs note text.
+An entry point like the CLI: it goes through one ``dictanote.app.Dictation`` and
+``core`` only, never a stage. It binds to loopback only, admits a request only with
+the per-launch secret, and never logs note text.
 """

@@ -1,9 +1,9 @@
 """The review page's HTTP server: loopback only, admitted by a per-launch secret.
 
-Every request passes the ``Guard`` (Host, Origin, token or cookie, CSRF)
-before any route runs. Logs carry the method, the route's name and the
-status, never a path, a query, a header value or a body (they hold ids,
-client names, the secret and note text).
+Every request passes the ``Guard`` (Host, Origin, token or cookie, CSRF) before
+any route runs; one ``Dictation`` and one open store serve the whole launch. Logs
+carry the method, the route's name and the status, never a path, a query, a header
+value or a body (they hold ids, client names, the secret and note text).
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..app import Dictation
 from ..core.config import Config
 from ..core.errors import BadInputError
-from ..store import Store
-from .app import Response, ReviewApp
+from .routes import ReviewApp
 from .security import CSRF_HEADER, SECURITY_HEADERS, Guard
+from .web import Response
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 log = logging.getLogger(__name__)
 
@@ -205,11 +208,11 @@ class Running:
         self.store.close()
 
 
-def make_server(config: Config, port: int = 0) -> tuple[ReviewServer, Store]:
-    """Open the store and bind the server (not yet serving)."""
-    store = Dictation(config).open_store()
+def make_server(dictation: Dictation, port: int = 0) -> tuple[ReviewServer, Store]:
+    """Open the store (``dictation.open_store()``) and bind the server (not yet serving)."""
+    store = dictation.open_store()
     try:
-        server = ReviewServer(ReviewApp(config, store), port)
+        server = ReviewServer(ReviewApp(dictation, store), port)
     except BaseException:
         store.close()
         raise
@@ -217,8 +220,8 @@ def make_server(config: Config, port: int = 0) -> tuple[ReviewServer, Store]:
 
 
 def start_in_thread(config: Config, port: int = 0) -> Running:
-    """Serve in a daemon thread; ``stop()`` ends it."""
-    server, store = make_server(config, port)
+    """Serve in a daemon thread over a ``Dictation`` of ``config``; ``stop()`` ends it."""
+    server, store = make_server(Dictation(config), port)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="dictanote-review", daemon=True
     )

@@ -1,0 +1,153 @@
+"""What the review page's templates show: drafts, notes, sentences and findings as plain dicts.
+
+Pure functions of stored values (and the clock, passed in); no store, no HTTP,
+no rendering. The documentation window and the low-confidence threshold come
+from ``core.policy``, never restated here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from ..core.policy import LATE_HOURS, hours_since, is_uncertain, timeliness
+from ..core.types import Draft, Finding, Note, NoteFormat, Sentence, StoredDraft
+
+RECORD_LABELS = {"clinical": "Clinical record", "private": "Psychotherapy notes (private)"}
+
+# The page's names for where a draft stands in the documentation window (``policy.timeliness``).
+AGE_STATES = {"ok": "ok", "due": "near", "late": "late"}
+
+
+def age(iso: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    """A draft's age against the documentation window, and how urgent it is."""
+    try:
+        exact = max(0.0, hours_since(iso, now))
+    except ValueError:
+        return {"hours": None, "text": "age unknown", "state": "unknown"}
+    hours = int(exact)
+    return {
+        "hours": hours,
+        "text": f"{hours} h of {LATE_HOURS:.0f}",
+        "state": AGE_STATES[timeliness(exact)],
+    }
+
+
+def client_url(client: str | None) -> str:
+    """The client's page (measures and notes), or nothing when the draft names no client."""
+    return f"/clients/{quote(client, safe='')}" if client else ""
+
+
+def date_input_type(date: str | None) -> str:
+    """A date picker for ISO dates; plain text otherwise, so that saving never blanks a date."""
+    if not date:
+        return "date"
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        return "text"
+    return "date"
+
+
+def format_labels(formats: Iterable[NoteFormat]) -> dict[str, str]:
+    """Each format's label by id, in the order given."""
+    return {f.id: f.label for f in formats}
+
+
+def sentence_view(s: Sentence) -> dict[str, Any]:
+    """One sentence as the page shows it: words, how it was placed, and whether that was uncertain."""
+    return {
+        "text": s.text,
+        "origin": s.origin,
+        "confidence": s.confidence,
+        "low": is_uncertain(s.confidence),
+        "span": f"{s.span[0]},{s.span[1]}" if s.span else "",
+        "role": s.role or "",
+        "paragraph": s.paragraph,
+    }
+
+
+def findings_by_field(
+    draft: Draft, findings: tuple[Finding, ...]
+) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Findings under the field they name (every field present), and those about the whole draft."""
+    ids = {f.id for f in draft.fields}
+    per: dict[str, list[dict[str, Any]]] = {f.id: [] for f in draft.fields}
+    general = []
+    for f in findings:
+        if f.field in ids:
+            per[f.field].append(f.to_dict())
+        else:
+            general.append(f.to_dict())
+    return per, general
+
+
+def draft_fields(draft: Draft, per: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The draft page's fields: each with its sentences and its findings."""
+    return [
+        {
+            "id": f.id,
+            "label": f.label,
+            "sentences": [sentence_view(s) for s in f.sentences],
+            "findings": per[f.id],
+        }
+        for f in draft.fields
+    ]
+
+
+def draft_row(stored: StoredDraft, labels: Mapping[str, str], now: dt.datetime) -> dict[str, Any]:
+    """A draft's line in the inbox: who, when, how old, how many sentences and how many uncertain."""
+    draft = stored.draft
+    return {
+        "id": stored.id,
+        "record": stored.record,
+        "url": f"/{stored.record}/drafts/{stored.id}",
+        "format": labels.get(draft.format, draft.format),
+        "client": draft.session.client or "",
+        "client_url": client_url(draft.session.client),
+        "date": draft.session.date or "",
+        "source": stored.source,
+        "created_at": stored.created_at,
+        "age": age(stored.created_at, now),
+        "sentences": sum(len(f.sentences) for f in draft.fields),
+        "low": sum(1 for f in draft.fields for s in f.sentences if is_uncertain(s.confidence)),
+    }
+
+
+def stored_facts(stored: StoredDraft) -> dict[str, Any]:
+    """The draft page's record of the stored draft: id, version, source and times."""
+    return {
+        "id": stored.id,
+        "version": stored.version,
+        "source": stored.source,
+        "created_at": stored.created_at,
+        "updated_at": stored.updated_at,
+    }
+
+
+def note_row(note: Note, labels: Mapping[str, str]) -> dict[str, Any]:
+    """A finalized note's line in a list: who, when, signed and amended by whom."""
+    content = note.content
+    return {
+        "id": note.id,
+        "url": f"/{note.record}/notes/{note.id}",
+        "format": labels.get(content.format, content.format),
+        "client": content.session.client or "",
+        "client_url": client_url(content.session.client),
+        "date": content.session.date or "",
+        "finalized_at": note.finalized_at,
+        "signed_by": note.signed_by,
+        "amended_at": note.amended_at or "",
+    }
+
+
+def note_fields(content: Draft) -> list[dict[str, Any]]:
+    """A note's fields as labelled paragraphs (read-only)."""
+    return [{"label": f.label, "paragraphs": f.paragraphs} for f in content.fields]
+
+
+def amendments(note: Note) -> list[dict[str, str]]:
+    """When, why and by whom a note was amended (the words are in the note itself)."""
+    return [{"at": a.at, "reason": a.reason, "signed_by": a.signed_by} for a in note.amendments]

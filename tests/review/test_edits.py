@@ -1,0 +1,72 @@
+"""What the review page posts back, checked and turned into a draft (hand-built drafts, no model)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from dictanote.core.errors import DraftDataError
+from dictanote.core.types import Draft, MeasureValue, SessionInfo
+from dictanote.review.edits import apply_edit, expected_version
+from tests.util import make_draft
+
+
+@pytest.fixture
+def draft() -> Draft:
+    """A SOAP draft with a sentence in every field and a measure the page never sends."""
+    return make_draft(
+        "soap",
+        {
+            "subjective": ["Client reports sleeping six hours."],
+            "objective": ["PHQ-9 score today is 12."],
+            "assessment": ["Mood improving."],
+            "plan": ["Meet next week."],
+        },
+        session=SessionInfo(client="K.M.", measures=(MeasureValue("PHQ-9", 12),)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [({"fields": [{"id": "subjective"}]}, "no field 'objective'"), ({"session": []}, "must be an object")],
+)
+def test_edits_apply_edit_refuses_partial_or_malformed(
+    draft: Draft, body: dict[str, Any], error: str
+) -> None:
+    with pytest.raises(DraftDataError, match=error):
+        apply_edit(draft, body)
+
+
+def test_edits_apply_edit_keeps_what_the_page_does_not_send(draft: Draft) -> None:
+    edited = apply_edit(draft, {"session": {"client": " J.D. "}})
+    assert edited.fields == draft.fields
+    assert edited.transcript == draft.transcript
+    assert edited.session.measures == draft.session.measures
+    assert edited.session.client == "J.D."
+    odd = replace(draft, session=replace(draft.session, date="the 3rd"))
+    assert apply_edit(odd, {"session": {"date": "the 3rd"}}).session.date == "the 3rd"
+    emptied = apply_edit(
+        draft,
+        {"fields": [{"id": f.id, "sentences": [{"text": "   "}]} for f in draft.fields]},
+    )
+    assert all(not f.sentences for f in emptied.fields)
+
+
+@pytest.mark.parametrize(
+    ("body", "version"),
+    [
+        ({"version": 0}, 0),
+        ({"version": 7}, 7),
+        ({}, None),
+        ({"version": "1"}, None),
+        ({"version": True}, None),
+    ],
+)
+def test_edits_expected_version_is_a_plain_integer(body: dict[str, Any], version: int | None) -> None:
+    if version is None:
+        with pytest.raises(DraftDataError, match="version"):
+            expected_version(body)
+    else:
+        assert expected_version(body) == version

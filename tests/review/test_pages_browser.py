@@ -1,0 +1,123 @@
+"""The clinician's flow on the review page in a real browser (Debian's Chromium driven by Playwright).
+
+Each test checks the store afterwards: what the page showed saved is what was kept.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+
+from dictanote.core.types import StoredDraft
+from tests.util import TEST_ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+
+def _screenshot(page: Any, name: str) -> None:
+    TEST_ARTIFACTS.mkdir(exist_ok=True)
+    path = TEST_ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    data = path.read_bytes()
+    assert len(data) > 1000 and data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def _sentence(page: Any, field: str, index: int = 0) -> Any:
+    return page.locator(f'ol.sentences[data-field="{field}"] > li.sentence').nth(index)
+
+
+def test_pages_browser_move_edit_save_finalize(
+    chromium: Any, review_server: Any, saved_draft: StoredDraft
+) -> None:
+    from playwright.sync_api import expect
+
+    started = time.monotonic()
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: d.accept())
+    try:
+        page.goto(review_server.url)
+        assert page.url.endswith("/")  # the token left the address bar
+        _screenshot(page, "review-inbox.png")
+        page.click(f'a[href="/clinical/drafts/{saved_draft.id}"]')
+        page.wait_for_selector("#draft")
+        _screenshot(page, "review-draft.png")
+
+        by_mouse = _sentence(page, "subjective", 0)
+        mouse_text = by_mouse.locator(".text").inner_text()
+        by_mouse.locator(".handle").drag_to(page.locator('ol.sentences[data-field="objective"]'))
+        assert mouse_text in page.locator('ol.sentences[data-field="objective"]').inner_text()
+        assert mouse_text not in page.locator('ol.sentences[data-field="subjective"]').inner_text()
+
+        by_keys = _sentence(page, "assessment", 0)
+        keys_text = by_keys.locator(".text").inner_text()
+        by_keys.focus()
+        page.keyboard.press("Alt+ArrowDown")  # assessment -> the start of plan
+        assert _sentence(page, "plan", 0).locator(".text").inner_text() == keys_text
+        assert page.evaluate("document.activeElement.closest('ol').dataset.field") == "plan"
+
+        word = page.locator("li.sentence .text", has_text="Continue weekly therapy")
+        original = word.inner_text()
+        edited = original.replace("weekly", "fortnightly", 1)
+        word.click()
+        page.keyboard.press("Control+a")  # selects the words of this sentence only
+        page.keyboard.type(edited)
+        page.click("#save")
+        expect(page.locator("#save-status")).to_have_text(re.compile("^Saved"))
+        page.click("#copy-note")
+        expect(page.locator("#copy-status")).to_have_text(re.compile("^Copied"))
+        assert edited in page.evaluate("navigator.clipboard.readText()")
+        page.fill("#signed-by", "A. Lee, LMFT")  # the `clinician` setting prefills it when set
+        page.click("#finalize")
+        page.wait_for_url(re.compile(r".*/clinical/notes/\d+$"))
+        assert not errors, errors
+    finally:
+        context.close()
+
+    store = review_server.store
+    note = store.list_notes()[-1]
+    content = note.content.by_id
+    assert mouse_text in [s.text for s in content["objective"].sentences]
+    assert mouse_text not in [s.text for s in content["subjective"].sentences]
+    assert keys_text == content["plan"].sentences[0].text
+    assert original not in [s.text for f in note.content.fields for s in f.sentences]
+    assert edited in [s.text for s in content["plan"].sentences]
+    actions = [e.action for e in store.audit_entries()]
+    assert {"created", "edited", "moved", "finalized"} <= set(actions)
+    assert store.verify_audit().ok
+    assert note.signed_by == "A. Lee, LMFT"
+    assert time.monotonic() - started < 30
+
+
+def test_pages_browser_second_page_is_told_to_reload(
+    chromium: Any, review_server: Any, saved_draft: StoredDraft
+) -> None:
+    from playwright.sync_api import expect
+
+    context = chromium.new_context()
+    try:
+        first, second = context.new_page(), context.new_page()
+        first.goto(review_server.url)
+        for page in (first, second):
+            page.goto(f"http://127.0.0.1:{review_server.server.port}/clinical/drafts/{saved_draft.id}")
+        first.fill('input[name="client"]', "P.L.")
+        first.click("#save")
+        expect(first.locator("#save-status")).to_have_text(re.compile("^Saved"))
+        second.fill('input[name="client"]', "W.W.")
+        second.click("#save")
+        banner = second.locator("#banner")
+        banner.wait_for(state="visible")
+        assert "Reload" in banner.inner_text()
+        assert review_server.store.get_draft(saved_draft.id).draft.session.client == "P.L."
+        second.click("#reload")
+        second.wait_for_load_state()
+        assert second.input_value('input[name="client"]') == "P.L."
+    finally:
+        context.close()

@@ -1,0 +1,355 @@
+"""The review page's routes: pages, the JSON API, error statuses, and what reaches the store.
+
+Most tests go through the real server (``review_server``) with urllib; the error
+table calls ``ReviewApp.handle`` directly over a store that raises.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from dictanote.app import Dictation
+from dictanote.core.errors import (
+    AuditChainError,
+    DraftDataError,
+    EditConflictError,
+    RecordNotFoundError,
+    StoreBusyError,
+)
+from dictanote.core.types import StoredDraft
+from dictanote.review.routes import CONFLICT_MESSAGE, ReviewApp
+from tests.review.client import fields_of, login
+from tests.util import load_samples
+
+PRIVATE_DICTATION = (
+    "Subjective. Client reports a calmer week at work. Private note. I noticed my own impatience "
+    "when she changed the topic again. End private note. Plan. Meet again next week."
+)
+
+
+class _RaisingStore:
+    """A store whose every read fails with one exception."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def get_draft(self, *args: Any, **kwargs: Any) -> StoredDraft:
+        raise self.exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "message"),
+    [
+        (RecordNotFoundError("no draft 7"), 404, "no draft 7"),
+        (EditConflictError("version 2 is stale"), 409, CONFLICT_MESSAGE),
+        (DraftDataError("bad\n  field"), 400, "bad field"),
+        (StoreBusyError("the store is locked"), 503, "the store is locked"),
+        (AuditChainError("entry 3 altered"), 500, "entry 3 altered"),
+        (RuntimeError("note text here"), 500, "Internal error (RuntimeError); nothing was changed"),
+    ],
+)
+def test_routes_error_status_is_the_errors_http_status(
+    dictation: Dictation, exc: Exception, status: int, message: str
+) -> None:
+    app = ReviewApp(dictation, _RaisingStore(exc))  # type: ignore[arg-type]
+    answer = app.handle("GET", "/api/clinical/drafts/7", {}, "csrf")
+    assert answer.status == status
+    assert answer.content_type.startswith("application/json")
+    body = json.loads(answer.body)
+    assert body["ok"] is False and body["status"] == status and body["error"].startswith(message)
+    assert "note text here" not in body["error"]  # an unexpected error's words are not shown
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "kind"),
+    [
+        ("POST", "/", 405, "text/html"),
+        ("GET", "/api/clinical/drafts/1/save", 405, "application/json"),
+        ("GET", "/nowhere", 404, "text/html"),
+        ("GET", "/api/nowhere", 404, "application/json"),
+    ],
+)
+def test_routes_unknown_path_or_method_is_a_page_or_json(
+    dictation: Dictation, method: str, path: str, status: int, kind: str
+) -> None:
+    app = ReviewApp(dictation, _RaisingStore(RuntimeError()))  # type: ignore[arg-type]
+    answer = app.handle(method, path, {}, "csrf")
+    assert answer.status == status
+    assert answer.content_type.startswith(kind)
+    assert app.route_name(method, path) == "unknown"
+
+
+def test_routes_route_name_never_carries_ids(dictation: Dictation) -> None:
+    app = ReviewApp(dictation, _RaisingStore(RuntimeError()))  # type: ignore[arg-type]
+    assert app.route_name("POST", "/api/private/drafts/42/save") == "api_save"
+    assert app.route_name("GET", "/clients/R.T.") == "client_page"
+
+
+def test_routes_inbox_lists_drafts_with_age_and_private_area(
+    review_server: Any, saved_draft: StoredDraft, dictation: Dictation
+) -> None:
+    sample = next(s for s in load_samples() if s.format == "psychotherapy")
+    private = dictation.save(dictation.from_text(sample.text, "psychotherapy"), source="test")
+    client = login(review_server)
+    page = client.request("/").text
+    clinical_part, private_part = page.split('id="private-heading"')
+    assert f'href="/clinical/drafts/{saved_draft.id}"' in clinical_part
+    assert f'href="/private/drafts/{private.id}"' in private_part
+    assert "0 h of 72" in clinical_part
+    assert "Psychotherapy notes (private)" in page
+
+
+def test_routes_draft_page_shows_sentences_findings_and_low_confidence(
+    review_server: Any, saved_draft: StoredDraft, dictation: Dictation
+) -> None:
+    client = login(review_server)
+    page = client.request(f"/clinical/drafts/{saved_draft.id}").text
+    for f in saved_draft.draft.fields:
+        assert f'data-field="{f.id}"' in page
+        for s in f.sentences:
+            assert s.text.replace("'", "&#39;").replace('"', "&#34;") in page
+    assert f'data-version="{saved_draft.version}"' in page
+    for finding in dictation.findings(saved_draft):
+        assert f'data-code="{finding.code}"' in page
+    assert "Alt</kbd>+<kbd>↑" in page  # the keys are documented on the page
+    low = sum(1 for f in saved_draft.draft.fields for s in f.sentences if s.confidence < 0.6)
+    assert page.count('class="sentence low"') == low
+
+
+def test_routes_save_moves_a_sentence_and_edits_words(review_server: Any, saved_draft: StoredDraft) -> None:
+    client = login(review_server)
+    fields = fields_of(saved_draft)
+    moved = fields[0]["sentences"].pop(0)
+    fields[-1]["sentences"].append(moved)
+    fields[1]["sentences"][0]["text"] = fields[1]["sentences"][0]["text"].replace(".", ", briefly.", 1)
+    answer = client.post(
+        f"/api/clinical/drafts/{saved_draft.id}/save",
+        {
+            "version": saved_draft.version,
+            "fields": fields,
+            "session": {"client": "K.M.", "duration_minutes": "25"},
+        },
+    )
+    assert answer.status == 200, answer.text
+    assert answer.json()["version"] == saved_draft.version + 1
+    stored = review_server.store.get_draft(saved_draft.id)
+    assert stored.draft.fields[-1].sentences[-1].text == moved["text"]
+    assert (
+        stored.draft.fields[1].sentences[0].text.endswith(", briefly.")
+        or ", briefly." in stored.draft.fields[1].sentences[0].text
+    )
+    assert stored.draft.session.client == "K.M." and stored.draft.session.duration_minutes == 25
+    actions = [e.action for e in review_server.store.audit_entries()]
+    assert {"created", "moved", "edited"} <= set(actions)
+
+
+def test_routes_api_draft_answers_version_findings_and_rendered_note(
+    review_server: Any, saved_draft: StoredDraft
+) -> None:
+    data = login(review_server).request(f"/api/clinical/drafts/{saved_draft.id}").json()
+    assert data["ok"] is True and data["id"] == saved_draft.id and data["record"] == "clinical"
+    assert data["version"] == saved_draft.version
+    assert list(data["findings"]) == [f.id for f in saved_draft.draft.fields]
+    assert saved_draft.draft.fields[0].sentences[0].text in data["rendered"]
+
+
+def test_routes_stale_version_is_told_to_reload(review_server: Any, saved_draft: StoredDraft) -> None:
+    client = login(review_server)
+    body = {"version": saved_draft.version, "fields": fields_of(saved_draft), "session": {"client": "A.B."}}
+    assert client.post(f"/api/clinical/drafts/{saved_draft.id}/save", body).status == 200
+    stale = client.post(
+        f"/api/clinical/drafts/{saved_draft.id}/save", {**body, "session": {"client": "C.D."}}
+    )
+    assert stale.status == 409
+    assert "Reload" in stale.json()["error"]
+    assert review_server.store.get_draft(saved_draft.id).draft.session.client == "A.B."
+    finalize = client.post(
+        f"/api/clinical/drafts/{saved_draft.id}/finalize",
+        {"version": saved_draft.version, "signed_by": "dr x"},
+    )
+    assert finalize.status == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "version"),
+        ({"version": "1"}, "version"),
+        ({"version": 1, "fields": "text"}, "list"),
+        ({"version": 1, "fields": [{"id": "nowhere", "sentences": []}]}, "no field 'nowhere'"),
+        ({"version": 1, "fields": [{"id": "plan", "sentences": [{"text": 3}]}]}, "'text' string"),
+        ({"version": 1, "session": {"measures": []}}, "cannot be edited here"),
+        ({"version": 1, "session": {"date": "next tuesday"}}, "YYYY-MM-DD"),
+        ({"version": 1, "session": {"duration_minutes": "an hour"}}, "malformed"),
+    ],
+)
+def test_routes_bad_save_is_a_clear_json_message(
+    review_server: Any, saved_draft: StoredDraft, body: dict[str, Any], message: str
+) -> None:
+    client = login(review_server)
+    answer = client.post(f"/api/clinical/drafts/{saved_draft.id}/save", body)
+    assert answer.status == 400
+    data = answer.json()
+    assert data["ok"] is False and message in data["error"]
+    assert "Traceback" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/clinical/drafts/999", 404),
+        ("/private/notes/5", 404),
+        ("/nowhere", 404),
+        ("/api/clinical/drafts/999", 404),
+    ],
+)
+def test_routes_missing_records_are_pages_not_tracebacks(review_server: Any, path: str, status: int) -> None:
+    client = login(review_server)
+    answer = client.request(path)
+    assert answer.status == status
+    assert "Traceback" not in answer.text
+
+
+def test_routes_finalize_discard_and_note_pages(
+    review_server: Any, saved_draft: StoredDraft, dictation: Dictation
+) -> None:
+    other = dictation.save(dictation.from_text("Plan. Follow up next week.", "soap"), source="t")
+    client = login(review_server)
+    done = client.post(
+        f"/api/clinical/drafts/{saved_draft.id}/finalize",
+        {"version": saved_draft.version, "signed_by": "Dr Rowe"},
+    )
+    assert done.status == 200, done.text
+    note_url = done.json()["url"]
+    note_page = client.request(note_url).text
+    assert "Dr Rowe" in note_page and "read-only" in note_page
+    assert note_url in client.request("/clinical/notes").text
+    gone = client.post(f"/api/clinical/drafts/{other.id}/discard", {"version": other.version})
+    assert gone.status == 200
+    assert f"/clinical/drafts/{other.id}" not in client.request("/").text
+    report = review_server.store.verify_audit()
+    assert report.ok, report.problem
+
+
+def test_routes_finalize_needs_a_signer(review_server: Any, saved_draft: StoredDraft) -> None:
+    client = login(review_server)
+    for signer in (None, "  ", 3):
+        answer = client.post(
+            f"/api/clinical/drafts/{saved_draft.id}/finalize",
+            {"version": saved_draft.version, "signed_by": signer},
+        )
+        assert answer.status == 400 and "clinician who signs" in answer.json()["error"]
+    assert review_server.store.list_notes() == []
+
+
+def test_routes_switch_format_remaps_fields(review_server: Any, saved_draft: StoredDraft) -> None:
+    client = login(review_server)
+    answer = client.post(
+        f"/api/clinical/drafts/{saved_draft.id}/format", {"version": saved_draft.version, "format": "dap"}
+    )
+    assert answer.status == 200, answer.text
+    stored = review_server.store.get_draft(saved_draft.id)
+    assert stored.draft.format == "dap"
+    assert [f.id for f in stored.draft.fields] == ["data", "assessment", "plan"]
+    before = sorted(s.text for f in saved_draft.draft.fields for s in f.sentences)
+    assert sorted(s.text for f in stored.draft.fields for s in f.sentences) == before
+    refused = client.post(
+        f"/api/clinical/drafts/{saved_draft.id}/format",
+        {"version": stored.version, "format": "psychotherapy"},
+    )
+    assert refused.status == 400
+
+
+def test_routes_private_companion_has_its_own_page_never_the_clinical_one(
+    review_server: Any, dictation: Dictation
+) -> None:
+    clinical = dictation.save(dictation.from_text(PRIVATE_DICTATION, "soap"), source="t")
+    private = review_server.store.companion_of(clinical.id)
+    assert private is not None
+    client = login(review_server)
+    clinical_page = client.request(f"/clinical/drafts/{clinical.id}").text
+    assert "impatience" not in clinical_page
+    assert f'href="/private/drafts/{private.id}"' in clinical_page
+    private_page = client.request(f"/private/drafts/{private.id}").text
+    assert "impatience" in private_page and "never exported" in private_page
+    assert f'href="/clinical/drafts/{clinical.id}"' in private_page
+    assert 'id="switch-format"' not in private_page
+    inbox = client.request("/").text
+    assert inbox.index(f'href="/private/drafts/{private.id}"') > inbox.index('id="private-heading"')
+    refused = client.post(
+        f"/api/private/drafts/{private.id}/format", {"version": private.version, "format": "soap"}
+    )
+    assert refused.status == 400
+    done = client.post(
+        f"/api/private/drafts/{private.id}/finalize", {"version": private.version, "signed_by": "Dr Rowe"}
+    )
+    assert done.status == 200 and done.json()["url"].startswith("/private/notes/")
+    assert "impatience" not in client.request("/clinical/notes").text
+    assert done.json()["url"] in client.request("/private/notes").text
+
+
+def test_routes_note_page_shows_amendments_and_keeps_the_original(
+    review_server: Any, saved_draft: StoredDraft
+) -> None:
+    store = review_server.store
+    note = store.finalize_draft(saved_draft.id, expected_version=saved_draft.version, signed_by="Dr Rowe")
+    plan = note.content.field("plan")
+    amended_plan = replace(
+        plan, sentences=(*plan.sentences, replace(plan.sentences[0], text="Call on Friday."))
+    )
+    fields = tuple(amended_plan if f.id == "plan" else f for f in note.content.fields)
+    store.amend_note(
+        note.id, replace(note.content, fields=fields), reason="added a call", signed_by="Dr Rowe"
+    )
+    page = login(review_server).request(f"/clinical/notes/{note.id}").text
+    assert "added a call" in page
+    body, original = page.split('class="original"')
+    assert "Call on Friday." in body.split('class="note-body"')[1]
+    assert "Call on Friday." not in original.split("</details>")[0]
+    assert "contenteditable" not in page
+
+
+def test_routes_export_is_an_audited_download(review_server: Any, saved_draft: StoredDraft) -> None:
+    store = review_server.store
+    note = store.finalize_draft(saved_draft.id, expected_version=saved_draft.version, signed_by="Dr Rowe")
+    client = login(review_server)
+    unknown = client.post(f"/api/clinical/notes/{note.id}/export", {"kind": "pdf"})
+    assert (
+        unknown.status == 400
+        and "unknown export kind 'pdf'; kinds: text, markdown" in unknown.json()["error"]
+    )
+    assert "exported" not in [e.action for e in store.audit_entries()]
+    answer = client.post(f"/api/clinical/notes/{note.id}/export", {"kind": "text"})
+    assert answer.status == 200, answer.text
+    assert answer.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert answer.headers["Content-Disposition"] == f'attachment; filename="note-{note.id}-text.txt"'
+    assert "Dr Rowe" in answer.text
+    assert [e.action for e in store.audit_entries()][-1] == "exported"
+    missing = client.post("/api/clinical/notes/999/export", {"kind": "text"})
+    assert missing.status == 404
+    assert store.verify_audit().ok
+
+
+def test_routes_client_page_charts_measures(review_server: Any, dictation: Dictation) -> None:
+    client = login(review_server)
+    for date, score in (("2026-01-05", 17), ("2026-02-02", 12), ("2026-03-02", 9)):
+        text = f"Objective. PHQ-9 score today is {score}. Plan. Continue weekly therapy."
+        stored = dictation.save(dictation.from_text(text, "soap"), source="t")
+        saved = client.post(
+            f"/api/clinical/drafts/{stored.id}/save",
+            {"version": stored.version, "session": {"client": "R.T.", "date": date}},
+        )
+        assert saved.status == 200, saved.text
+        client.post(
+            f"/api/clinical/drafts/{stored.id}/finalize",
+            {"version": saved.json()["version"], "signed_by": "x"},
+        )
+    page = client.request("/clients/R.T.").text
+    assert page.count("<svg") == 1 and 'data-measure="PHQ-9"' in page
+    assert "<polyline" in page
+    assert "2026-01-05 17, 2026-02-02 12, 2026-03-02 9" in page
+    assert page.count('href="/clinical/notes/') == 3
