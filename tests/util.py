@@ -76,6 +76,16 @@ def run_cli(
     )
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int = 2) -> None:
+    """``result`` failed with ``code``: one ``dictanote: error:`` line on stderr, nothing on stdout."""
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("dictanote: error: ")
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
 def write_audio(path: Path, seconds: float = 2.0, tone_hz: float | None = 440.0, rate: int = 16_000) -> Path:
     """Write a short tone (or silence) with PyAV; the container follows the suffix."""
     import av
@@ -175,3 +185,23 @@ def make_draft(
         segmenter="test",
         private=companion,
     )
+
+
+def segment_text(text: str, format_id: str = "soap") -> Draft:
+    """``text`` through the real segmenter (its model), with the options the application passes.
+
+    The vocabulary's replacements and the private format, read from the isolated
+    user directories; for segment tests that need no application core.
+    """
+    from dictanote.core.config import load_config
+    from dictanote.core.formats import load_format
+    from dictanote.core.policy import PRIVATE_FORMAT
+    from dictanote.core.vocabulary import load_vocabulary
+    from dictanote.segment import SegmentOptions, segment_transcript
+
+    paths = load_config().paths
+    options = SegmentOptions(
+        replacements=load_vocabulary(paths).replacements,
+        private_format=load_format(PRIVATE_FORMAT, paths),
+    )
+    return segment_transcript(text, load_format(format_id, paths), options)

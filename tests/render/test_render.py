@@ -1,25 +1,37 @@
-"""Markdown rendering through templates, and the JSON contract."""
+"""Markdown rendering through templates, and the JSON contract, on hand-built drafts (no model)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import pytest
 
 from dictanote.core.config import Config
 from dictanote.core.errors import FormatFileError
 from dictanote.core.formats import list_formats, load_format
-from dictanote.core.types import Finding
-from dictanote.render import draft_to_json, render_markdown
-from dictanote.segment import segment_transcript
+from dictanote.core.policy import PRIVATE_FORMAT
+from dictanote.core.types import Draft, Finding, Sentence
+from dictanote.render import UNCERTAIN_MARK, draft_to_json, render_markdown
+from tests.util import make_draft
 
-HEADED_SOAP = (
-    "Subjective. Client reports better sleep. Objective. Calm and engaged. "
-    "Assessment. Improving. Plan. Continue CBT."
-)
+# "Subjective. Client reports better sleep. Objective. Calm and engaged.
+#  Assessment. Improving. Plan. Continue CBT."
+HEADED_SOAP = {
+    "subjective": ["Client reports better sleep."],
+    "objective": ["Calm and engaged."],
+    "assessment": ["Improving."],
+    "plan": ["Continue CBT."],
+}
+
+
+def headed_soap(private: Mapping[str, Sequence[str | Sentence]] | None = None) -> Draft:
+    """The headed SOAP draft, optionally with a private companion."""
+    return make_draft("soap", HEADED_SOAP, private=private)
 
 
 def test_render_markdown_shows_every_field_in_order(config: Config) -> None:
     fmt = load_format("soap", config.paths)
-    text = render_markdown(segment_transcript(HEADED_SOAP, fmt), fmt, config.paths)
+    text = render_markdown(headed_soap(), fmt, config.paths)
     positions = [text.index(f"## {label}") for label in ("Subjective", "Objective", "Assessment", "Plan")]
     assert positions == sorted(positions)
     assert "Client reports better sleep." in text
@@ -28,20 +40,21 @@ def test_render_markdown_shows_every_field_in_order(config: Config) -> None:
 
 def test_render_markdown_marks_empty_fields(config: Config) -> None:
     fmt = load_format("dap", config.paths)
-    text = render_markdown(segment_transcript("Data. Arrived on time.", fmt), fmt, config.paths)
+    text = render_markdown(make_draft("dap", {"data": ["Arrived on time."]}), fmt, config.paths)
     assert text.count("_Nothing dictated._") == 2
 
 
 @pytest.mark.parametrize("format_id", ["soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy"])
 def test_render_every_shipped_format_renders(config: Config, format_id: str) -> None:
     fmt = load_format(format_id, config.paths)
-    text = render_markdown(segment_transcript("A sentence.", fmt), fmt, config.paths)
+    draft = make_draft(format_id, {fmt.fields[0].id: ["A sentence."]}, origin="inferred", confidence=0.9)
+    text = render_markdown(draft, fmt, config.paths)
     assert all(f"## {spec.label}" in text for spec in fmt.fields)
 
 
 def test_render_progress_shows_session_facts(config: Config) -> None:
     fmt = load_format("progress", config.paths)
-    text = render_markdown(segment_transcript("", fmt), fmt, config.paths)
+    text = render_markdown(make_draft("progress"), fmt, config.paths)
     for label in (
         "Client:",
         "Date of service:",
@@ -51,14 +64,42 @@ def test_render_progress_shows_session_facts(config: Config) -> None:
         assert label in text
 
 
+@pytest.mark.parametrize(("confidence", "marked"), [(0.3, True), (0.59, True), (0.6, False), (1.0, False)])
+def test_render_marks_uncertain_placements_for_review(
+    config: Config, confidence: float, marked: bool
+) -> None:
+    fmt = load_format("soap", config.paths)
+    draft = make_draft("soap", {"plan": ["Continue CBT."]}, origin="inferred", confidence=confidence)
+    assert (f"Continue CBT. {UNCERTAIN_MARK}" in render_markdown(draft, fmt, config.paths)) is marked
+
+
+def test_render_findings_most_severe_first(config: Config) -> None:
+    fmt = load_format("soap", config.paths)
+    findings = [
+        Finding("no-risk-statement", None, "info", "No risk statement."),
+        Finding("measure-out-of-range", None, "error", "PHQ-9 of 31 is impossible."),
+        Finding("field-empty", "plan", "warning", "Plan is empty."),
+    ]
+    text = render_markdown(headed_soap(), fmt, config.paths, findings=findings)
+    checks = text[text.index("## Checks before signing") :]
+    assert checks.index("`measure-out-of-range`") < checks.index("`field-empty` (plan)")
+    assert checks.index("`field-empty` (plan)") < checks.index("`no-risk-statement`")
+
+
+def test_render_private_note_follows_the_record(config: Config) -> None:
+    fmt = load_format("soap", config.paths)
+    private_fmt = load_format(PRIVATE_FORMAT, config.paths)
+    draft = headed_soap(private={"reflections": ["I felt protective of her."]})
+    text = render_markdown(draft, fmt, config.paths, private_fmt)
+    assert text.index("## Plan") < text.index("I felt protective of her.")
+
+
 def test_render_user_template_overrides_shipped(config: Config) -> None:
     folder = config.paths.config_dir / "templates"
     folder.mkdir(parents=True)
     (folder / "soap.md.j2").write_text("AGENCY {{ format.id }}: {{ fields[0].text }}\n")
     fmt = load_format("soap", config.paths)
-    assert render_markdown(segment_transcript(HEADED_SOAP, fmt), fmt, config.paths) == (
-        "AGENCY soap: Client reports better sleep.\n"
-    )
+    assert render_markdown(headed_soap(), fmt, config.paths) == "AGENCY soap: Client reports better sleep.\n"
 
 
 def test_render_broken_user_template_is_a_clear_error(config: Config) -> None:
@@ -67,14 +108,13 @@ def test_render_broken_user_template_is_a_clear_error(config: Config) -> None:
     (folder / "soap.md.j2").write_text("{% for x in %}\n")
     fmt = load_format("soap", config.paths)
     with pytest.raises(FormatFileError, match="line 1"):
-        render_markdown(segment_transcript(HEADED_SOAP, fmt), fmt, config.paths)
+        render_markdown(headed_soap(), fmt, config.paths)
 
 
 def test_render_json_follows_the_contract(config: Config) -> None:
     fmt = load_format("soap", config.paths)
-    draft = segment_transcript(HEADED_SOAP, fmt)
     finding = Finding("field-empty", "plan", "warning", "Plan is empty", (0, 4))
-    data = draft_to_json(draft, [finding])
+    data = draft_to_json(headed_soap(), [finding])
     assert set(data) == {"format", "transcript", "fields", "metadata", "findings", "private"}
     assert data["format"] == "soap"
     assert list(data["fields"]) == list(fmt.field_ids)
@@ -93,6 +133,17 @@ def test_render_json_follows_the_contract(config: Config) -> None:
     assert data["private"] is None
 
 
+def test_render_json_private_note_has_the_same_shape(config: Config) -> None:
+    sentence = Sentence("Is the anger covering grief?", "spoken_header", 0.876)
+    data = draft_to_json(headed_soap(private={"questions": [sentence]}))
+    private = data["private"]
+    assert private["format"] == PRIVATE_FORMAT
+    assert list(private["fields"]) == list(load_format(PRIVATE_FORMAT, config.paths).field_ids)
+    assert private["fields"]["questions"]["sentences"] == [
+        {"text": "Is the anger covering grief?", "origin": "spoken_header", "confidence": 0.88}
+    ]
+
+
 def test_render_shipped_formats_all_have_templates(config: Config) -> None:
     for fmt in list_formats(config.paths):
-        render_markdown(segment_transcript("", fmt), fmt, config.paths)
+        render_markdown(make_draft(fmt.id), fmt, config.paths)

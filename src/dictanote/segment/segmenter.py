@@ -16,13 +16,13 @@ from dataclasses import dataclass, field, replace
 from ..core.policy import is_uncertain
 from ..core.types import Draft, DraftField, NoteFormat, Origin, Sentence
 from . import roles
-from .commands import Piece, merge_quotes, split_commands, split_leading_command, spoken_punctuation
 from .headers import match_header, split_inline_headers
 from .normalize import build_normalizer
 from .placement import PlacementModel, field_scores, place
 from .rules import CommandRules, HeaderRules, clinical_rules, segmenter_rules
 from .session import extract_session
 from .units import Unit, resplit, split_run_on, split_units, tidy, words
+from .voice import Piece, merge_quotes, split_commands, split_leading_command, spoken_punctuation
 
 log = logging.getLogger(__name__)
 

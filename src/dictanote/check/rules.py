@@ -1,9 +1,8 @@
-"""The check stage: what a good note needs and this draft lacks, or has in the wrong place.
+"""The checks themselves, and ``check_draft`` that runs them in order.
 
-Reads a ``Draft`` (and its private companion) and returns ``Finding``s with a
-stable code, a severity, a message a clinician understands and, where it helps,
-the span of the words concerned. It never changes the draft: the clinician
-decides. Vocabularies are data in ``templates/rules/checks.toml``.
+Each check reads the draft through a ``CheckContext`` and yields findings of the
+kinds declared in ``findings``; it never changes the draft and never spells a
+code or a severity. What a check matches is data (``vocabulary``).
 """
 
 from __future__ import annotations
@@ -12,26 +11,13 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-from .core.config import shipped_dir
-from .core.datafile import ListOf, Table, load_table
-from .core.policy import LATE_HOURS, PRIVATE_FORMAT, timeliness
-from .core.types import Draft, Finding, NoteFormat, Sentence, Severity
+from ..core.policy import LATE_HOURS, PRIVATE_FORMAT, timeliness
+from ..core.types import Draft, Finding, NoteFormat, Sentence
+from . import findings as kinds
+from .findings import FindingKind
+from .vocabulary import RISK_ACRONYM, CheckVocabulary, check_vocabulary
 
-VOCABULARIES = (
-    "techniques",
-    "vague",
-    "response",
-    "risk",
-    "risk_denial",
-    "risk_response",
-    "absolutes",
-    "hedges",
-    "process",
-    "record",
-)
 # Score ranges of common scales (inclusive maxima; all start at 0).
 SCALE_MAX = {
     "PHQ-9": 27, "PHQ-2": 6, "PHQ-A": 27, "GAD-7": 21, "GAD-2": 6, "PCL-5": 80, "AUDIT-C": 12,
@@ -40,7 +26,6 @@ SCALE_MAX = {
 }  # fmt: skip
 # Psychotherapy CPT codes and the session lengths they stand for (minutes).
 CPT_BANDS = {"90832": (16, 37), "90834": (38, 52), "90837": (53, 10_000)}
-PROGRESS_FORMATS = frozenset({"progress"})
 COPY_RATIO = 0.9
 _QUOTED = re.compile(r'"[^"]*"')
 _REPORTED = re.compile(r"\b(?:says|said|states|stated|reports|reported|describes|described|told)\b", re.I)
@@ -59,39 +44,28 @@ class CheckOptions:
 
 
 @dataclass(frozen=True)
-class _Vocabulary:
-    patterns: dict[str, re.Pattern[str]]
+class CheckContext:
+    """What every check reads: the draft, its format, the vocabulary and the options."""
 
-    def has(self, name: str, text: str) -> re.Match[str] | None:
-        return self.patterns[name].search(text)
-
-
-@lru_cache(maxsize=1)
-def _vocabulary() -> _Vocabulary:
-    path = shipped_dir("templates") / "rules" / "checks.toml"
-    raw = load_table(path, Table({name: ListOf(str) for name in VOCABULARIES}), what="rules file")
-    patterns = {}
-    for name in VOCABULARIES:
-        phrases = sorted(raw.get(name, []), key=len, reverse=True)
-        body = "|".join(r"[\s-]+".join(re.escape(w) for w in p.split()) for p in phrases) or "(?!)"
-        # Acronyms match in capitals only ("SI", not "si"); phrases in any case.
-        patterns[name] = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
-    acronyms = [p for p in raw.get("risk", []) if p.isupper() and len(p) <= 3]
-    patterns["risk_acronym"] = re.compile(rf"\b(?:{'|'.join(acronyms) or '(?!)'})\b")
-    return _Vocabulary(patterns)
-
-
-@dataclass(frozen=True)
-class _Context:
     draft: Draft
     fmt: NoteFormat
-    vocab: _Vocabulary
+    vocab: CheckVocabulary
     options: CheckOptions
 
     def sentences(self) -> Iterator[tuple[str, Sentence]]:
+        """Every sentence of the draft's own fields, with its field id, in order."""
         for field in self.draft.fields:
             for sentence in field.sentences:
                 yield field.id, sentence
+
+    def found(
+        self, kind: FindingKind, message: str, field: str | None = None, sentence: Sentence | None = None
+    ) -> Finding:
+        """A finding of ``kind`` on this draft, pointing at ``sentence``'s words when given."""
+        return kind.finding(message, self.fmt.id, field, sentence.span if sentence is not None else None)
+
+
+Check = Callable[[CheckContext], Iterator[Finding]]
 
 
 def _plain(text: str) -> str:
@@ -99,20 +73,14 @@ def _plain(text: str) -> str:
     return _QUOTED.sub(" ", text)
 
 
-def _finding(
-    code: str, severity: Severity, message: str, field: str | None, s: Sentence | None = None
-) -> Finding:
-    return Finding(code, field, severity, message, s.span if s is not None else None)
-
-
-def _field_empty(ctx: _Context) -> Iterator[Finding]:
+def _field_empty(ctx: CheckContext) -> Iterator[Finding]:
     for spec in ctx.fmt.fields:
         if spec.required and not ctx.draft.field(spec.id).sentences:
             hint = f" It should hold: {spec.description}" if spec.description else ""
-            yield _finding("field-empty", "warning", f"{spec.label} is empty.{hint}", spec.id)
+            yield ctx.found(kinds.FIELD_EMPTY, f"{spec.label} is empty.{hint}", spec.id)
 
 
-def _session_facts(ctx: _Context) -> Iterator[Finding]:
+def _session_facts(ctx: CheckContext) -> Iterator[Finding]:
     info = ctx.draft.session
     missing = [
         name
@@ -125,12 +93,9 @@ def _session_facts(ctx: _Context) -> Iterator[Finding]:
         if value is None
     ]
     if missing:
-        severity: Severity = "warning" if ctx.fmt.id in PROGRESS_FORMATS else "info"
-        yield _finding(
-            "session-facts-missing",
-            severity,
+        yield ctx.found(
+            kinds.SESSION_FACTS_MISSING,
             f"Session facts not stated: {', '.join(missing)}. Say or fill them in before signing.",
-            None,
         )
 
 
@@ -138,23 +103,24 @@ def _is_intervention(field_id: str, s: Sentence) -> bool:
     return s.role == "intervention" or "intervention" in field_id
 
 
-def _vague_intervention(ctx: _Context) -> Iterator[Finding]:
-    opener = re.compile(r"^(?:(?:I|we|therapist|clinician|writer)\s+)?(?:also\s+)?", re.I)
-    client_subject = re.compile(
-        r"^(?:the\s+)?(?:client|patient|she|he|they|mom|dad|parents?|members?|group)\b", re.I
-    )
+_OPENER = re.compile(r"^(?:(?:I|we|therapist|clinician|writer)\s+)?(?:also\s+)?", re.I)
+_CLIENT_SUBJECT = re.compile(
+    r"^(?:the\s+)?(?:client|patient|she|he|they|mom|dad|parents?|members?|group)\b", re.I
+)
+
+
+def _vague_intervention(ctx: CheckContext) -> Iterator[Finding]:
     for field_id, s in ctx.sentences():
         text = _plain(s.text)
-        rest = text[opener.match(text).end() :]  # type: ignore[union-attr]
+        rest = text[_OPENER.match(text).end() :]  # type: ignore[union-attr]
         starts_vague = ctx.vocab.patterns["vague"].match(rest) is not None
-        in_intervention = _is_intervention(field_id, s) and not client_subject.match(text)
+        in_intervention = _is_intervention(field_id, s) and not _CLIENT_SUBJECT.match(text)
         if not (starts_vague or (in_intervention and ctx.vocab.has("vague", text))):
             continue
         if ctx.vocab.has("techniques", text):
             continue
-        yield _finding(
-            "vague-intervention",
-            "warning",
+        yield ctx.found(
+            kinds.VAGUE_INTERVENTION,
             f'"{s.text[:60]}" says an intervention happened but not which. Name the technique '
             'and its target, e.g. "used cognitive restructuring on her belief that she will be fired".',
             field_id,
@@ -162,7 +128,7 @@ def _vague_intervention(ctx: _Context) -> Iterator[Finding]:
         )
 
 
-def _no_client_response(ctx: _Context) -> Iterator[Finding]:
+def _no_client_response(ctx: CheckContext) -> Iterator[Finding]:
     interventions = [(f, s) for f, s in ctx.sentences() if _is_intervention(f, s)]
     if not interventions:
         return
@@ -172,23 +138,22 @@ def _no_client_response(ctx: _Context) -> Iterator[Finding]:
     for _field_id, s in ctx.sentences():
         if s.role in {"client_response", "progress"} or ctx.vocab.has("response", s.text):
             return
-    yield _finding(
-        "no-client-response",
-        "warning",
+    yield ctx.found(
+        kinds.NO_CLIENT_RESPONSE,
         "Interventions are documented but not how the client responded to them "
         '(e.g. "she identified two distortions and rated her anxiety lower").',
         interventions[0][0],
     )
 
 
-def _risk(ctx: _Context) -> Iterator[Finding]:
+def _risk(ctx: CheckContext) -> Iterator[Finding]:
     positive: list[tuple[str, Sentence]] = []
     mentioned = False
     addressed = False
     for field_id, s in ctx.sentences():
         text = _plain(s.text)
         risky = ctx.vocab.has("risk", text) and (
-            ctx.vocab.has("risk_acronym", text) or not _acronym_only(ctx, text)
+            ctx.vocab.has(RISK_ACRONYM, text) or not _acronym_only(ctx, text)
         )
         if risky:
             mentioned = True
@@ -200,52 +165,47 @@ def _risk(ctx: _Context) -> Iterator[Finding]:
             mentioned = True
     for field_id, s in positive:
         if not addressed:
-            yield _finding(
-                "risk-unaddressed",
-                "warning",
+            yield ctx.found(
+                kinds.RISK_UNADDRESSED,
                 f'Risk is mentioned ("{s.text[:60]}") without a documented risk assessment or '
                 "safety action (risk level, safety plan, means restriction, crisis resources).",
                 field_id,
                 s,
             )
     if not mentioned:
-        yield _finding(
-            "no-risk-statement",
-            "info",
+        yield ctx.found(
+            kinds.NO_RISK_STATEMENT,
             'No risk statement. If risk was assessed, say so (e.g. "denies SI/HI").',
             "risk" if "risk" in ctx.fmt.field_ids else None,
         )
 
 
-def _acronym_only(ctx: _Context, text: str) -> bool:
+def _acronym_only(ctx: CheckContext, text: str) -> bool:
     """Whether every risk word in ``text`` is a short acronym written in lower case."""
     return all(
         len(m.group()) <= 3 and not m.group().isupper() for m in ctx.vocab.patterns["risk"].finditer(text)
     )
 
 
-def _measures(ctx: _Context) -> Iterator[Finding]:
+_ITEM9 = re.compile(
+    r"\b(?:item|question)\s+(?:9|nine)\b[^.]{0,40}?\b(?:[1-3]|one|two|three|positive|endorsed)\b", re.I
+)
+
+
+def _measures(ctx: CheckContext) -> Iterator[Finding]:
     for m in ctx.draft.session.measures:
         top = SCALE_MAX.get(m.name)
         for value in (m.from_, m.to):
             if top is not None and value is not None and not 0 <= value <= top:
-                yield _finding(
-                    "measure-out-of-range",
-                    "error",
+                yield ctx.found(
+                    kinds.MEASURE_OUT_OF_RANGE,
                     f"{m.name} of {value} is impossible: scores run from 0 to {top}. Check the number.",
-                    None,
                 )
-    item9 = re.compile(
-        r"\b(?:item|question)\s+(?:9|nine)\b[^.]{0,40}?\b(?:[1-3]|one|two|three|positive|endorsed)\b",
-        re.I,
-    )
+    assessed = any(ctx.vocab.has("risk_response", t.text) for _, t in ctx.sentences())
     for field_id, s in ctx.sentences():
-        if item9.search(s.text) and not any(
-            ctx.vocab.has("risk_response", t.text) for _, t in ctx.sentences()
-        ):
-            yield _finding(
-                "phq9-item9-unaddressed",
-                "warning",
+        if _ITEM9.search(s.text) and not assessed:
+            yield ctx.found(
+                kinds.PHQ9_ITEM9_UNADDRESSED,
                 "PHQ-9 item 9 (thoughts of death or self-harm) is above zero but no risk "
                 "assessment is documented.",
                 field_id,
@@ -253,7 +213,7 @@ def _measures(ctx: _Context) -> Iterator[Finding]:
             )
 
 
-def _duration(ctx: _Context) -> Iterator[Finding]:
+def _duration(ctx: CheckContext) -> Iterator[Finding]:
     minutes = ctx.draft.session.duration_minutes
     if minutes is None:
         return
@@ -262,48 +222,47 @@ def _duration(ctx: _Context) -> Iterator[Finding]:
             low, high = CPT_BANDS[code]
             if not low <= minutes <= high:
                 band = f"{low}+" if high > 1000 else f"{low}-{high}"
-                yield _finding(
-                    "duration-inconsistent",
-                    "warning",
+                yield ctx.found(
+                    kinds.DURATION_INCONSISTENT,
                     f"{minutes} minutes does not fit {code}, which is for {band} minutes of psychotherapy.",
                     field_id,
                     s,
                 )
     text = " ".join(s.text for _, s in ctx.sentences())
     if re.search(r"\b53\s*(?:\+|plus|or more)\s*minutes?\b", text, re.I) and minutes < 53:
-        yield _finding(
-            "duration-inconsistent",
-            "warning",
+        yield ctx.found(
+            kinds.DURATION_INCONSISTENT,
             f"The session lasted {minutes} minutes but is documented as a 53+ minute service.",
-            None,
         )
 
 
+# Vocabulary list -> the kind of finding a phrase of it makes, and the advice.
 _WORDING = (
-    ("absolutes", "absolute-language", "is an absolute; say what was observed or reported instead."),
-    ("hedges", "hedge-language", "hedges; state the observation and your clinical judgement plainly."),
+    ("absolutes", kinds.ABSOLUTE_LANGUAGE, "is an absolute; say what was observed or reported instead."),
+    ("hedges", kinds.HEDGE_LANGUAGE, "hedges; state the observation and your clinical judgement plainly."),
 )
 
 
-def _wording(ctx: _Context) -> Iterator[Finding]:
+def _wording(ctx: CheckContext) -> Iterator[Finding]:
     for field_id, s in ctx.sentences():
         if '"' in s.text or _REPORTED.search(s.text):
             continue  # the client's words, not the clinician's
-        for vocabulary, code, advice in _WORDING:
+        for vocabulary, kind, advice in _WORDING:
             if m := ctx.vocab.has(vocabulary, s.text):
-                yield _finding(code, "info", f'"{m.group()}" {advice}', field_id, s)
+                yield ctx.found(kind, f'"{m.group()}" {advice}', field_id, s)
 
 
-def _unquoted_client_words(ctx: _Context) -> Iterator[Finding]:
-    direct = re.compile(
-        r"\b(?:client|patient|she|he|they|mom|dad)\s+(?:said|says|stated|states)[,:]?\s+(?!that\b)(?:I|I'm|I've|I'll|my|me)\b",
-        re.I,
-    )
+_DIRECT_SPEECH = re.compile(
+    r"\b(?:client|patient|she|he|they|mom|dad)\s+(?:said|says|stated|states)[,:]?\s+(?!that\b)(?:I|I'm|I've|I'll|my|me)\b",
+    re.I,
+)
+
+
+def _unquoted_client_words(ctx: CheckContext) -> Iterator[Finding]:
     for field_id, s in ctx.sentences():
-        if '"' not in s.text and direct.search(s.text):
-            yield _finding(
-                "unquoted-client-words",
-                "info",
+        if '"' not in s.text and _DIRECT_SPEECH.search(s.text):
+            yield ctx.found(
+                kinds.UNQUOTED_CLIENT_WORDS,
                 "These look like the client's own words; put them in quotation marks "
                 '(say "quote ... end quote" when dictating).',
                 field_id,
@@ -311,15 +270,13 @@ def _unquoted_client_words(ctx: _Context) -> Iterator[Finding]:
             )
 
 
-def _process_in_record(ctx: _Context) -> Iterator[Finding]:
+def _process_in_record(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.fmt.id == PRIVATE_FORMAT:
         return
     for field_id, s in ctx.sentences():
-        text = _plain(s.text)
-        if ctx.vocab.has("process", text):
-            yield _finding(
-                "process-in-record",
-                "warning",
+        if ctx.vocab.has("process", _plain(s.text)):
+            yield ctx.found(
+                kinds.PROCESS_IN_RECORD,
                 "This reads as process content (your reactions, transference, dynamics); it belongs "
                 'in a psychotherapy note. Dictate it after "private note".',
                 field_id,
@@ -327,16 +284,15 @@ def _process_in_record(ctx: _Context) -> Iterator[Finding]:
             )
 
 
-def _record_in_private(ctx: _Context) -> Iterator[Finding]:
+def _record_in_private(ctx: CheckContext) -> Iterator[Finding]:
     private = ctx.draft if ctx.fmt.id == PRIVATE_FORMAT else ctx.draft.private
     if private is None:
         return
     for field in private.fields:
         for s in field.sentences:
             if ctx.vocab.has("record", s.text):
-                yield _finding(
-                    "record-in-private",
-                    "warning",
+                yield ctx.found(
+                    kinds.RECORD_IN_PRIVATE,
                     "This reads as clinical-record content (diagnosis, medication, times, modality, "
                     "symptoms, progress or plan); it belongs in the progress note.",
                     f"private:{field.id}",
@@ -344,7 +300,7 @@ def _record_in_private(ctx: _Context) -> Iterator[Finding]:
                 )
 
 
-def _copied_forward(ctx: _Context) -> Iterator[Finding]:
+def _copied_forward(ctx: CheckContext) -> Iterator[Finding]:
     previous = ctx.options.previous
     if previous is None:
         return
@@ -354,39 +310,33 @@ def _copied_forward(ctx: _Context) -> Iterator[Finding]:
         if len(field.text) > 40 and old:
             ratio = difflib.SequenceMatcher(a=old.lower(), b=field.text.lower()).ratio()
             if ratio >= COPY_RATIO:
-                yield _finding(
-                    "copied-forward",
-                    "warning",
+                yield ctx.found(
+                    kinds.COPIED_FORWARD,
                     f"{field.label} is {ratio:.0%} the same as in the previous note; "
                     "document what happened in this session.",
                     field.id,
                 )
 
 
-def _timeliness(ctx: _Context) -> Iterator[Finding]:
+def _timeliness(ctx: CheckContext) -> Iterator[Finding]:
     age = ctx.options.age_hours
     if age is None:
         return
     state = timeliness(age)
     if state == "late":
-        yield _finding(
-            "documentation-late",
-            "warning",
+        yield ctx.found(
+            kinds.DOCUMENTATION_LATE,
             f"This draft was dictated {age:.0f} hours ago, past the {LATE_HOURS:.0f}-hour window for "
             "documentation; finalize it now (a late entry may need to say so).",
-            None,
         )
     elif state == "due":
-        left = LATE_HOURS - age
-        yield _finding(
-            "documentation-due",
-            "info",
-            f"{left:.0f} hours left of the {LATE_HOURS:.0f}-hour window to finalize this note.",
-            None,
+        yield ctx.found(
+            kinds.DOCUMENTATION_DUE,
+            f"{LATE_HOURS - age:.0f} hours left of the {LATE_HOURS:.0f}-hour window to finalize this note.",
         )
 
 
-CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
+CHECKS: tuple[Check, ...] = (
     _timeliness,
     _field_empty,
     _session_facts,
@@ -401,38 +351,13 @@ CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
     _record_in_private,
     _copied_forward,
 )
-
-
 # A psychotherapy note is the clinician's private process record: the record's
 # checks (session facts, risk statement, wording) do not apply to it.
-PRIVATE_CHECKS = (_field_empty, _record_in_private)
+PRIVATE_CHECKS: tuple[Check, ...] = (_field_empty, _record_in_private)
 
 
 def check_draft(draft: Draft, fmt: NoteFormat, options: CheckOptions | None = None) -> tuple[Finding, ...]:
     """Every finding of every check on ``draft``, in check order."""
-    ctx = _Context(draft, fmt, _vocabulary(), options or CheckOptions())
+    ctx = CheckContext(draft, fmt, check_vocabulary(), options or CheckOptions())
     checks = PRIVATE_CHECKS if fmt.id == PRIVATE_FORMAT else CHECKS
     return tuple(f for check in checks for f in check(ctx))
-
-
-def finding_codes() -> dict[str, Any]:
-    """The stable codes the checks can report (for documentation and tests)."""
-    return {
-        "field-empty": "a required field of the format is empty",
-        "session-facts-missing": "date, duration, modality or service type not stated",
-        "vague-intervention": "an intervention that names no technique",
-        "no-client-response": "interventions without the client's response",
-        "risk-unaddressed": "risk language without a risk assessment or safety action",
-        "no-risk-statement": "no risk statement at all",
-        "measure-out-of-range": "a scale score outside its range",
-        "phq9-item9-unaddressed": "PHQ-9 item 9 above zero without a risk assessment",
-        "duration-inconsistent": "session length does not fit the documented service",
-        "absolute-language": "absolute words in the clinician's own words",
-        "hedge-language": "hedges in the clinician's own words",
-        "unquoted-client-words": "the client's own words without quotation marks",
-        "process-in-record": "process content in the clinical record",
-        "record-in-private": "record content in the psychotherapy note",
-        "copied-forward": "a field nearly identical to the previous note's",
-        "documentation-due": "a draft waiting 48 hours or more: the 72-hour window is closing",
-        "documentation-late": "a draft not finalized within 72 hours of dictation",
-    }

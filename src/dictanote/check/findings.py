@@ -1,0 +1,103 @@
+"""Every finding the checks can report, declared once: its code, severity and meaning.
+
+A check refers to a ``FindingKind`` declared here and never spells a code or a
+severity itself; ``finding_codes()`` (documentation, tests) derives from the same
+list. No check logic lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.policy import DUE_HOURS, LATE_HOURS
+from ..core.types import Finding, Severity
+
+
+@dataclass(frozen=True)
+class FindingKind:
+    """One kind of finding: a stable code, its severity and a one-line description.
+
+    ``by_format`` overrides the severity in the named formats (a progress note
+    must state the session facts; elsewhere they are a reminder).
+    """
+
+    code: str
+    severity: Severity
+    description: str
+    by_format: tuple[tuple[str, Severity], ...] = ()
+
+    def severity_in(self, format_id: str) -> Severity:
+        """The severity of this finding in a note of ``format_id``."""
+        return dict(self.by_format).get(format_id, self.severity)
+
+    def finding(
+        self, message: str, format_id: str, field: str | None = None, span: tuple[int, int] | None = None
+    ) -> Finding:
+        """A finding of this kind on a note of ``format_id``."""
+        return Finding(self.code, field, self.severity_in(format_id), message, span)
+
+
+FIELD_EMPTY = FindingKind("field-empty", "warning", "a required field of the format is empty")
+SESSION_FACTS_MISSING = FindingKind(
+    "session-facts-missing",
+    "info",
+    "date, duration, modality or service type not stated",
+    by_format=(("progress", "warning"),),
+)
+VAGUE_INTERVENTION = FindingKind("vague-intervention", "warning", "an intervention that names no technique")
+NO_CLIENT_RESPONSE = FindingKind(
+    "no-client-response", "warning", "interventions without the client's response"
+)
+RISK_UNADDRESSED = FindingKind(
+    "risk-unaddressed", "warning", "risk language without a risk assessment or safety action"
+)
+NO_RISK_STATEMENT = FindingKind("no-risk-statement", "info", "no risk statement at all")
+MEASURE_OUT_OF_RANGE = FindingKind("measure-out-of-range", "error", "a scale score outside its range")
+PHQ9_ITEM9_UNADDRESSED = FindingKind(
+    "phq9-item9-unaddressed", "warning", "PHQ-9 item 9 above zero without a risk assessment"
+)
+DURATION_INCONSISTENT = FindingKind(
+    "duration-inconsistent", "warning", "session length does not fit the documented service"
+)
+ABSOLUTE_LANGUAGE = FindingKind("absolute-language", "info", "absolute words in the clinician's own words")
+HEDGE_LANGUAGE = FindingKind("hedge-language", "info", "hedges in the clinician's own words")
+UNQUOTED_CLIENT_WORDS = FindingKind(
+    "unquoted-client-words", "info", "the client's own words without quotation marks"
+)
+PROCESS_IN_RECORD = FindingKind("process-in-record", "warning", "process content in the clinical record")
+RECORD_IN_PRIVATE = FindingKind("record-in-private", "warning", "record content in the psychotherapy note")
+COPIED_FORWARD = FindingKind("copied-forward", "warning", "a field nearly identical to the previous note's")
+DOCUMENTATION_DUE = FindingKind(
+    "documentation-due",
+    "info",
+    f"a draft waiting {DUE_HOURS:.0f} hours or more: the {LATE_HOURS:.0f}-hour window is closing",
+)
+DOCUMENTATION_LATE = FindingKind(
+    "documentation-late", "warning", f"a draft not finalized within {LATE_HOURS:.0f} hours of dictation"
+)
+
+# In the order the documentation lists them.
+FINDING_KINDS: tuple[FindingKind, ...] = (
+    FIELD_EMPTY,
+    SESSION_FACTS_MISSING,
+    VAGUE_INTERVENTION,
+    NO_CLIENT_RESPONSE,
+    RISK_UNADDRESSED,
+    NO_RISK_STATEMENT,
+    MEASURE_OUT_OF_RANGE,
+    PHQ9_ITEM9_UNADDRESSED,
+    DURATION_INCONSISTENT,
+    ABSOLUTE_LANGUAGE,
+    HEDGE_LANGUAGE,
+    UNQUOTED_CLIENT_WORDS,
+    PROCESS_IN_RECORD,
+    RECORD_IN_PRIVATE,
+    COPIED_FORWARD,
+    DOCUMENTATION_DUE,
+    DOCUMENTATION_LATE,
+)
+
+
+def finding_codes() -> dict[str, str]:
+    """The stable codes the checks can report, each with its description (for documentation and tests)."""
+    return {kind.code: kind.description for kind in FINDING_KINDS}

@@ -1,0 +1,527 @@
+"""The checks (``check.rules``) on hand-built drafts: examples that must fire, near-misses that must not.
+
+Each draft is what the segmenter hands the checks for a dictation (fields, roles,
+session facts), built with ``make_draft``, so no model runs here and a placement
+change cannot break these tests. ``tests/integration/test_checks_from_text.py``
+keeps the path from dictated text to findings covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import pytest
+
+from dictanote.check import CheckOptions, check_draft, finding_codes
+from dictanote.check.findings import FINDING_KINDS
+from dictanote.core.config import Config
+from dictanote.core.formats import load_format
+from dictanote.core.types import Draft, Finding, MeasureValue, Origin, Sentence, SessionInfo
+from tests.util import make_draft
+
+
+def said(text: str, role: str, origin: Origin = "spoken_header") -> Sentence:
+    """A sentence as the segmenter placed it: under a spoken header unless told, with its role."""
+    return Sentence(text, origin, 1.0, role=role)
+
+
+# "Behavior. Fifty minute individual session by video on March 3rd. Client reports poor sleep.
+#  Intervention. I used cognitive restructuring on her belief that she will be fired.
+#  Response. She identified two distortions and rated her anxiety lower.
+#  Plan. Continue weekly CBT. Denies SI and HI."
+GOOD_BIRP: dict[str, list[Sentence]] = {
+    "behavior": [
+        said("Fifty minute individual session by video on March 3rd.", "session_facts"),
+        said("Client reports poor sleep.", "client_report"),
+    ],
+    "intervention": [
+        said("I used cognitive restructuring on her belief that she will be fired.", "intervention")
+    ],
+    "response": [said("She identified two distortions and rated her anxiety lower.", "intervention")],
+    "plan": [said("Continue weekly CBT.", "plan"), said("Denies SI and HI.", "risk_report")],
+}
+GOOD_SESSION = SessionInfo(
+    date="2026-03-03",
+    duration_minutes=50,
+    modality="telehealth",
+    service_type="individual psychotherapy",
+    risk=("Denies SI and HI.",),
+)
+WEEKLY = [said("Weekly.", "plan")]
+
+
+class Case(NamedTuple):
+    """A draft as the checks see it (built inside the test, in the isolated directories)."""
+
+    format_id: str
+    fields: Mapping[str, Sequence[Sentence]]
+    session: SessionInfo = SessionInfo()
+    private: Mapping[str, Sequence[Sentence]] | None = None
+    previous: Mapping[str, Sequence[Sentence]] | None = None
+    age_hours: float | None = None
+
+    def draft(self) -> Draft:
+        return make_draft(self.format_id, self.fields, session=self.session, private=self.private)
+
+    def findings(self, config: Config) -> tuple[Finding, ...]:
+        previous = make_draft(self.format_id, self.previous) if self.previous is not None else None
+        options = CheckOptions(previous=previous, age_hours=self.age_hours)
+        return check_draft(self.draft(), load_format(self.format_id, config.paths), options)
+
+
+def good_birp(
+    changes: Mapping[str, Sequence[Sentence]] | None = None,
+    *,
+    previous: Mapping[str, Sequence[Sentence]] | None = None,
+    age_hours: float | None = None,
+) -> Case:
+    """The good BIRP note, with some fields replaced, checked against a previous note or at an age."""
+    return Case("birp", {**GOOD_BIRP, **(changes or {})}, GOOD_SESSION, None, previous, age_hours)
+
+
+FIRES = [
+    pytest.param(good_birp({"response": []}), "field-empty", id="field-empty"),
+    pytest.param(
+        good_birp({"intervention": [said("Discussed feelings.", "intervention")]}),
+        "vague-intervention",
+        id="vague-intervention-birp",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {
+                "subjective": [said("Client was upset.", "session_facts")],
+                "plan": [said("Provided support and processed feelings.", "intervention")],
+            },
+        ),
+        "vague-intervention",
+        id="vague-intervention-soap",
+    ),
+    pytest.param(
+        Case(
+            "birp",
+            {
+                "behavior": [said("Calm.", "observation")],
+                "intervention": [said("I taught paced breathing.", "intervention")],
+                "plan": WEEKLY,
+            },
+        ),
+        "no-client-response",
+        id="no-client-response",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {
+                "subjective": [said("She reported thoughts of killing herself this week.", "risk_report")],
+                "plan": [said("Weekly sessions.", "plan")],
+            },
+        ),
+        "risk-unaddressed",
+        id="risk-unaddressed",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {
+                "subjective": [said("Feels better.", "risk_report")],
+                "plan": [said("Weekly sessions.", "plan")],
+            },
+        ),
+        "no-risk-statement",
+        id="no-risk-statement",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {"objective": [said("PHQ-9 was 31 today.", "measure")], "plan": WEEKLY},
+            SessionInfo(measures=(MeasureValue("PHQ-9", 31),)),
+        ),
+        "measure-out-of-range",
+        id="measure-out-of-range",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {"objective": [said("PHQ-9 was 12, item 9 was 1.", "measure")], "plan": WEEKLY},
+            SessionInfo(measures=(MeasureValue("PHQ-9", 12),)),
+        ),
+        "phq9-item9-unaddressed",
+        id="phq9-item9-unaddressed",
+    ),
+    pytest.param(
+        Case(
+            "progress",
+            {
+                "session_focus": [
+                    said("Twenty minute individual session by video, billed as 90837.", "session_facts")
+                ],
+                "plan": WEEKLY,
+            },
+            SessionInfo(duration_minutes=20, modality="telehealth", service_type="individual psychotherapy"),
+        ),
+        "duration-inconsistent",
+        id="duration-inconsistent-cpt",
+    ),
+    pytest.param(
+        Case(
+            "progress",
+            {
+                "session_focus": [
+                    said("Forty five minute session, documented as 53 plus minutes.", "session_facts")
+                ],
+                "plan": WEEKLY,
+            },
+            SessionInfo(duration_minutes=45),
+        ),
+        "duration-inconsistent",
+        id="duration-inconsistent-53-plus",
+    ),
+    pytest.param(
+        Case("soap", {"assessment": [said("She always catastrophizes.", "observation")], "plan": WEEKLY}),
+        "absolute-language",
+        id="absolute-language",
+    ),
+    pytest.param(
+        Case("soap", {"assessment": [said("I think she is improving.", "assessment")], "plan": WEEKLY}),
+        "hedge-language",
+        id="hedge-language",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {
+                "subjective": [said("Client said I just want to sleep all day.", "client_report")],
+                "plan": WEEKLY,
+            },
+        ),
+        "unquoted-client-words",
+        id="unquoted-client-words",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {
+                "assessment": [
+                    said("Improving.", "assessment"),
+                    said("I noticed my own countertransference when she cried.", "reflection"),
+                ],
+                "plan": WEEKLY,
+            },
+        ),
+        "process-in-record",
+        id="process-in-record",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {"plan": WEEKLY},
+            private={
+                "reflections": [
+                    said(
+                        "She is on sertraline 100 milligrams for major depressive disorder.",
+                        "assessment",
+                        "inferred",
+                    )
+                ]
+            },
+        ),
+        "record-in-private",
+        id="record-in-private",
+    ),
+    pytest.param(
+        Case(
+            "progress",
+            {"session_focus": [said("Intake by phone.", "session_facts")]},
+            SessionInfo(modality="phone", service_type="intake assessment"),
+        ),
+        "session-facts-missing",
+        id="session-facts-missing",
+    ),
+    pytest.param(good_birp(previous=GOOD_BIRP), "copied-forward", id="copied-forward"),
+    pytest.param(good_birp(age_hours=50.0), "documentation-due", id="documentation-due"),
+    pytest.param(good_birp(age_hours=73.0), "documentation-late", id="documentation-late"),
+]
+
+
+@pytest.mark.parametrize(("case", "code"), FIRES)
+def test_rules_fire(config: Config, case: Case, code: str) -> None:
+    assert code in {f.code for f in case.findings(config)}
+
+
+@pytest.mark.parametrize(("case", "code"), FIRES)
+def test_rules_findings_have_their_declared_severity(config: Config, case: Case, code: str) -> None:
+    declared = {kind.code: kind for kind in FINDING_KINDS}
+    for finding in case.findings(config):
+        assert finding.severity == declared[finding.code].severity_in(case.format_id), finding.code
+
+
+def test_rules_every_declared_code_has_a_case_that_fires() -> None:
+    assert {param.values[1] for param in FIRES} == set(finding_codes())
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        pytest.param(
+            Case(
+                "soap",
+                {"subjective": [said("Client denies SI/HI.", "risk_report")], "plan": WEEKLY},
+                SessionInfo(risk=("Client denies SI/HI.",)),
+            ),
+            code,
+            id=f"denial-{code}",
+        )
+        for code in ("risk-unaddressed", "no-risk-statement")
+    ]
+    + [
+        pytest.param(
+            Case(
+                "soap",
+                {
+                    "subjective": [
+                        said("Passive SI this week, no plan or intent; safety plan reviewed.", "risk_report")
+                    ],
+                    "plan": WEEKLY,
+                },
+                SessionInfo(risk=("Passive SI this week, no plan or intent; safety plan reviewed.",)),
+            ),
+            "risk-unaddressed",
+            id="risk-with-safety-plan",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {"subjective": [said('She said "I never missed a dose."', "client_report")], "plan": WEEKLY},
+            ),
+            "absolute-language",
+            id="absolute-quoted",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {"subjective": [said("She says she never misses a dose.", "client_report")], "plan": WEEKLY},
+            ),
+            "absolute-language",
+            id="absolute-reported",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {
+                    "objective": [
+                        said("We discussed the CBT triangle using her own example.", "intervention")
+                    ],
+                    "plan": WEEKLY,
+                },
+            ),
+            "vague-intervention",
+            id="vague-but-names-a-technique",
+        ),
+        pytest.param(
+            Case(
+                "dap", {"data": [said("Client discussed stress at work.", "client_report")], "plan": WEEKLY}
+            ),
+            "vague-intervention",
+            id="client-discussed",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {"objective": [said("PHQ-9 was 27 today.", "measure")], "plan": WEEKLY},
+                SessionInfo(measures=(MeasureValue("PHQ-9", 27),)),
+            ),
+            "measure-out-of-range",
+            id="measure-at-maximum",
+        ),
+        pytest.param(
+            Case(
+                "progress",
+                {
+                    "session_focus": [
+                        said("Sixty minute individual session by video, billed as 90837.", "session_facts")
+                    ]
+                },
+                SessionInfo(
+                    duration_minutes=60, modality="telehealth", service_type="individual psychotherapy"
+                ),
+            ),
+            "duration-inconsistent",
+            id="duration-fits-cpt",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {
+                    "subjective": [said('She said "I felt abandoned by my father."', "reflection")],
+                    "plan": WEEKLY,
+                },
+            ),
+            "process-in-record",
+            id="process-words-quoted",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {
+                    "subjective": [said('Client said "I just want to sleep all day."', "client_report")],
+                    "plan": WEEKLY,
+                },
+            ),
+            "unquoted-client-words",
+            id="client-words-quoted",
+        ),
+        pytest.param(
+            Case(
+                "soap", {"subjective": [said("She said that I was helpful.", "reflection")], "plan": WEEKLY}
+            ),
+            "unquoted-client-words",
+            id="reported-speech",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {"plan": WEEKLY},
+                private={
+                    "reflections": [
+                        said("I felt protective of her, like with my sister.", "reflection", "inferred")
+                    ]
+                },
+            ),
+            "record-in-private",
+            id="process-in-private",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {"plan": WEEKLY},
+                private={"reflections": [said("I think I rushed her.", "reflection", "inferred")]},
+            ),
+            "hedge-language",
+            id="hedge-in-private",
+        ),
+        pytest.param(
+            Case(
+                "soap",
+                {
+                    "objective": [said("PHQ-9 was 12, item 9 was 1.", "measure")],
+                    "assessment": [said("Passive thoughts, no plan or intent, low risk.", "risk_assessment")],
+                    "plan": [said("Safety plan reviewed.", "safety_action")],
+                },
+                SessionInfo(measures=(MeasureValue("PHQ-9", 12),), risk=("Safety plan reviewed.",)),
+            ),
+            "phq9-item9-unaddressed",
+            id="item9-with-risk-assessment",
+        ),
+        pytest.param(
+            Case(
+                "progress",
+                {
+                    "session_focus": [
+                        said("Fifty minute individual session by video on March 3rd.", "session_facts")
+                    ]
+                },
+                SessionInfo(
+                    date="2026-03-03",
+                    duration_minutes=50,
+                    modality="telehealth",
+                    service_type="individual psychotherapy",
+                ),
+            ),
+            "session-facts-missing",
+            id="session-facts-stated",
+        ),
+        pytest.param(
+            Case(
+                "birp",
+                {
+                    "behavior": [said("Calm.", "observation")],
+                    "intervention": [said("I taught paced breathing.", "intervention")],
+                    "response": [said("She practiced it twice.", "client_response")],
+                },
+            ),
+            "no-client-response",
+            id="response-given",
+        ),
+        pytest.param(good_birp(), "field-empty", id="good-birp"),
+        pytest.param(good_birp(age_hours=72.0), "documentation-late", id="exactly-72-hours"),
+    ],
+)
+def test_rules_near_misses_stay_quiet(config: Config, case: Case, code: str) -> None:
+    assert code not in {f.code for f in case.findings(config)}
+
+
+def test_rules_good_note_has_no_warnings(config: Config) -> None:
+    assert [f for f in good_birp().findings(config) if f.severity != "info"] == []
+
+
+@pytest.mark.parametrize(
+    ("format_id", "severity"),
+    [("progress", "warning"), ("soap", "info"), ("birp", "info")],
+)
+def test_rules_session_facts_matter_most_in_a_progress_note(
+    config: Config, format_id: str, severity: str
+) -> None:
+    found = Case(format_id, {}).findings(config)
+    assert [f.severity for f in found if f.code == "session-facts-missing"] == [severity]
+
+
+def test_rules_copied_forward(config: Config) -> None:
+    def copied(fields: Mapping[str, Sequence[Sentence]]) -> set[str | None]:
+        case = Case("birp", fields, GOOD_SESSION, previous=GOOD_BIRP)
+        return {f.field for f in case.findings(config) if f.code == "copied-forward"}
+
+    assert copied(GOOD_BIRP) == {"behavior", "intervention", "response"}
+    fresh = {
+        **GOOD_BIRP,
+        "behavior": [
+            GOOD_BIRP["behavior"][0],
+            said("Slept seven hours most nights and went back to the gym twice.", "client_report"),
+        ],
+    }
+    assert "behavior" not in copied(fresh)
+
+
+def test_rules_findings_carry_spans_and_known_codes(config: Config) -> None:
+    risky = Sentence(
+        "She reported thoughts of killing herself this week.", "spoken_header", 1.0, (12, 63), "risk_report"
+    )
+    found = Case("soap", {"subjective": [risky], "plan": [said("Weekly sessions.", "plan")]}).findings(config)
+    risk = next(f for f in found if f.code == "risk-unaddressed")
+    assert risk.span == (12, 63)
+    assert {f.code for f in found} <= set(finding_codes())
+
+
+def test_rules_never_change_the_draft(config: Config) -> None:
+    case = good_birp({"intervention": [said("Discussed feelings.", "intervention")], "response": []})
+    draft = case.draft()
+    fmt = load_format("birp", config.paths)
+    first = check_draft(draft, fmt)
+    assert first and check_draft(draft, fmt) == first
+    assert draft == case.draft()
+
+
+@pytest.mark.parametrize(
+    ("hours", "code", "severity"),
+    [
+        (1.0, None, None),
+        (47.9, None, None),
+        (48.0, "documentation-due", "info"),
+        (50.0, "documentation-due", "info"),
+        (71.9, "documentation-due", "info"),
+        (72.0, "documentation-due", "info"),  # late only past 72 hours (core.policy)
+        (72.1, "documentation-late", "warning"),
+        (73.0, "documentation-late", "warning"),
+        (200.0, "documentation-late", "warning"),
+    ],
+)
+def test_rules_timeliness_against_the_72_hour_window(
+    config: Config, hours: float, code: str | None, severity: str | None
+) -> None:
+    found = [
+        (f.code, f.severity)
+        for f in good_birp(age_hours=hours).findings(config)
+        if f.code.startswith("documentation-")
+    ]
+    assert found == ([(code, severity)] if code else [])

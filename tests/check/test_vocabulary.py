@@ -1,0 +1,32 @@
+"""The checks' vocabulary (``check.vocabulary``): whole words and phrases, acronyms in capitals only."""
+
+from __future__ import annotations
+
+import pytest
+
+from dictanote.check.vocabulary import RISK_ACRONYM, VOCABULARIES, check_vocabulary
+
+
+def test_vocabulary_every_shipped_list_has_phrases() -> None:
+    vocab = check_vocabulary()
+    assert set(vocab.patterns) == {*VOCABULARIES, RISK_ACRONYM}
+    assert all("(?!)" not in vocab.patterns[name].pattern for name in VOCABULARIES)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "found"),
+    [
+        ("techniques", "We did role play.", "role play"),
+        ("techniques", "A role-play of the call.", "role-play"),
+        ("techniques", "Used Cognitive Restructuring.", "Cognitive Restructuring"),
+        ("vague", "The undiscussed topic.", None),  # whole words only
+        ("risk", "Denies SI.", "SI"),
+        (RISK_ACRONYM, "Denies SI.", "SI"),
+        (RISK_ACRONYM, "Said si to the plan.", None),  # acronyms in capitals only
+        ("risk_denial", "Client denies SI.", "denies"),
+        ("process", "Some countertransference today.", "countertransference"),
+    ],
+)
+def test_vocabulary_matches(name: str, text: str, found: str | None) -> None:
+    match = check_vocabulary().has(name, text)
+    assert (match.group() if match else None) == found
