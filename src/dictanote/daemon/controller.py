@@ -1,10 +1,10 @@
-"""The daemon's dictation state machine: idle -> recording -> finishing -> idle.
+"""The daemon's dictations: protocol requests in, typed replies out, every finished dictation saved.
 
-Turns protocol requests into calls on one ``LiveDictation`` (or on nothing, with
-``--no-capture``), saves every finished dictation to the inbox, and tells the
-user through notifications. A draft that cannot be saved stays in memory and
-is retried, never written elsewhere. Replies carry ids, counts, states and
-timings only, never note text.
+Drives one engine (``LiveDictation``, or ``NoCapture`` with ``--no-capture``) and reads the recording
+state from it; it keeps only what the engine does not know: a stop being finished and saved, drafts the
+store refused (kept in memory and retried, never written elsewhere), the last draft, the last error,
+ignored starts and the hotkey's status. Tells the user through notifications. Replies carry ids,
+counts, states and timings only, never note text.
 """
 
 from __future__ import annotations
@@ -15,21 +15,45 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..core.errors import DictanoteError
-from .protocol import PROTOCOL_VERSION, Request
+from ..core.policy import utc_now
+from .engine import Engine, NoCapture
+from .protocol import Request
+from .replies import (
+    CancelReply,
+    CaptureStatus,
+    DaemonState,
+    DraftSummary,
+    IgnoredStartReply,
+    NoDraftReply,
+    PingReply,
+    Reply,
+    StartReply,
+    StatusReply,
+    StopReply,
+    StopTiming,
+)
 
 if TYPE_CHECKING:
-    from ..app import LiveDictation, LiveResult, StopReason
+    from ..app import LiveResult, LiveStatus, StopReason
     from ..core.types import StoredDraft
 
 log = logging.getLogger(__name__)
 
 Notify = Callable[..., None]
 Saver = Callable[["LiveResult"], "StoredDraft"]
+
+# The engine's four states as the daemon reports them: "armed" is idle with the microphone open.
+ENGINE_STATES: dict[str, DaemonState] = {
+    "idle": "idle",
+    "armed": "idle",
+    "recording": "recording",
+    "finishing": "finishing",
+}
+CAPTURE_OFF = "capture is off (--no-capture); nothing was recorded"
 
 
 @dataclass(frozen=True)
@@ -41,42 +65,6 @@ class ControllerOptions:
     """
 
     stay_armed: bool = True
-
-
-@dataclass(frozen=True)
-class DraftSummary:
-    """What the daemon may say about a saved draft: ids and counts, never text."""
-
-    id: int
-    record: str
-    format: str
-    label: str
-    fields_filled: int
-    fields_total: int
-    companion: bool
-    saved_at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The summary as it goes over the socket."""
-        return {
-            "id": self.id,
-            "record": self.record,
-            "format": self.format,
-            "label": self.label,
-            "fields_filled": self.fields_filled,
-            "fields_total": self.fields_total,
-            "private_companion": self.companion,
-            "saved_at": self.saved_at,
-        }
-
-    def message(self) -> str:
-        """The notification line, e.g. "Draft 12 (SOAP) ready: 4 of 4 fields"."""
-        extra = ", plus a private note" if self.companion else ""
-        private = "Private draft" if self.record == "private" else "Draft"
-        return (
-            f"{private} {self.id} ({self.label}) ready: "
-            f"{self.fields_filled} of {self.fields_total} fields{extra}"
-        )
 
 
 def summarize(outcome: LiveResult, stored: StoredDraft) -> DraftSummary:
@@ -98,40 +86,50 @@ def summarize(outcome: LiveResult, stored: StoredDraft) -> DraftSummary:
     )
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 class Controller:
-    """One dictation at a time, driven by requests from the socket and the hotkey."""
+    """One dictation at a time, driven by requests from the socket and the hotkey.
+
+    ``engine`` is set once, before serving (``None``: ``NoCapture``). Every public method is
+    thread-safe; only ``stop`` waits (for the tail to be transcribed and the draft saved).
+    """
 
     def __init__(
         self,
-        engine: LiveDictation | None,
+        engine: Engine | None,
         save: Saver,
         notify: Notify,
         options: ControllerOptions | None = None,
     ) -> None:
-        self.engine = engine
+        self.engine: Engine = engine if engine is not None else NoCapture()
         self.save = save
         self.notify = notify
         self.options = options or ControllerOptions()
-        self.state = "idle"
-        self.private = False
-        self.started_at: float | None = None
         self.last_draft: DraftSummary | None = None
         self.last_error: str | None = None
         self.last_ignored_start: str | None = None
         self.unsaved: list[LiveResult] = []
         self.hotkey_status: str | None = None
+        # The dictation a stop is finishing (tail, draft, save), as it was when the stop came.
+        self._finishing: LiveStatus | None = None
         self._cond = threading.Condition()
+
+    @property
+    def capture(self) -> bool:
+        """Whether the daemon captures audio (False with ``--no-capture``)."""
+        return not isinstance(self.engine, NoCapture)
+
+    @property
+    def state(self) -> DaemonState:
+        """Idle, recording or finishing: the engine's state, or finishing while a stop saves."""
+        with self._cond:
+            return self._state(self.engine.status())
 
     # --- requests -----------------------------------------------------------
 
-    def handle(self, request: Request) -> dict[str, Any]:
+    def handle(self, request: Request) -> Reply:
         """The reply to one request; raises only ``DictanoteError`` (the server replies ok false)."""
         if request.cmd == "ping":
-            return {"ok": True, "pid": os.getpid(), "version": __version__, "protocol": PROTOCOL_VERSION}
+            return PingReply(pid=os.getpid(), version=__version__)
         if request.cmd == "status":
             return self.status()
         if request.cmd == "start":
@@ -140,96 +138,73 @@ class Controller:
             return self.stop()
         if request.cmd == "cancel":
             return self.cancel()
-        with self._cond:
-            recording = self.state == "recording"
-        return self.stop() if recording else self.start(private=request.private)
+        return self.toggle(private=request.private)
 
-    def start(self, private: bool = False) -> dict[str, Any]:
+    def toggle(self, private: bool = False) -> Reply:
+        """Stop if recording, start otherwise (a start while a draft is finishing is ignored)."""
+        return self.stop() if self.state == "recording" else self.start(private=private)
+
+    def start(self, private: bool = False) -> StartReply | IgnoredStartReply:
         """Begin a dictation; a start while one is in progress is ignored and remembered."""
         with self._cond:
-            if self.state != "idle":
-                self.last_ignored_start = _now()
-                log.info("start ignored: %s", self.state)
-                return {"ok": True, "ignored": True, "state": self.state, "reason": f"already {self.state}"}
-            if self.engine is not None:
+            if self._finishing is None:
                 try:
                     started = self.engine.start(private=private)
                 except DictanoteError as exc:  # no microphone, device gone: say so, stay idle
                     self._failed("cannot start recording", exc)
                     raise
-                if not started:  # the engine had one going (an autostop race): say so
-                    self.last_ignored_start = _now()
-                    return {"ok": True, "ignored": True, "state": "recording", "reason": "already recording"}
-            self.state = "recording"
-            self.private = private
-            self.started_at = time.monotonic()
-        log.info("recording started (private=%s)", private)
-        return {"ok": True, "state": "recording", "private": private}
+                if started:
+                    log.info("recording started (private=%s)", private)
+                    return StartReply(private=private)
+            # The daemon's own record: the engine cannot see a start refused while a draft is saved.
+            self.last_ignored_start = utc_now()
+            state = self._state(self.engine.status())
+        log.info("start ignored: %s", state)
+        return IgnoredStartReply(state)
 
-    def stop(self, reason: StopReason = "stop") -> dict[str, Any]:
-        """Finish the dictation: transcribe the tail, save the draft, notify; reply with its id."""
+    def stop(self, reason: StopReason = "stop") -> StopReply | NoDraftReply:
+        """Finish the dictation: transcribe the tail, save the draft, notify; reply with its summary."""
         with self._cond:
-            if self.state != "recording":
-                return {
-                    "ok": True,
-                    "state": self.state,
-                    "draft": None,
-                    "reason": f"not recording ({self.state})",
-                }
-            self.state = "finishing"
-            elapsed = self._elapsed()
-        held = False
+            live = self.engine.status()
+            state = self._state(live)
+            if state != "recording":
+                return NoDraftReply(state, f"not recording ({state})")
+            self._finishing = live
         try:
-            return self._finish(elapsed, reason)
-        except DictanoteError:
-            held = self._audio_held()
-            raise
+            return self._finish(live, reason)
         finally:
+            # After a failure the engine may still hold the dictation: `stop` retries, `cancel` drops it.
             with self._cond:
-                # If the engine still holds the dictation after a failure: `stop` retries, `cancel` drops it.
-                self.state = "recording" if held else "idle"
-                if not held:
-                    self.started_at = None
+                self._finishing = None
+                self._disarm_if_idle()
                 self._cond.notify_all()
-            if not held:
-                self._maybe_disarm()
 
-    def cancel(self) -> dict[str, Any]:
+    def cancel(self) -> CancelReply:
         """Drop the dictation in progress: nothing is transcribed or saved."""
         with self._cond:
-            if self.state != "recording":
-                return {"ok": True, "state": self.state, "cancelled": False}
-            if self.engine is not None:
-                self.engine.cancel()
-            self.state = "idle"
-            self.started_at = None
-            self._cond.notify_all()
-        self._maybe_disarm()
+            if self._finishing is not None or not self.engine.cancel():
+                return CancelReply(self._state(self.engine.status()), cancelled=False)
+            self._disarm_if_idle()
         log.info("recording cancelled")
-        return {"ok": True, "state": "idle", "cancelled": True}
+        return CancelReply("idle", cancelled=True)
 
-    def status(self) -> dict[str, Any]:
-        """State, elapsed time, the last draft and what the engine reports."""
+    def status(self) -> StatusReply:
+        """The state, the dictation in progress, the last draft and error, and the engine's side."""
         with self._cond:
-            reply: dict[str, Any] = {
-                "ok": True,
-                "state": self.state,
-                "elapsed_s": round(self._elapsed(), 1),
-                "private": self.private if self.state != "idle" else False,
-                "capture": self.engine is not None,
-                "last_draft": self.last_draft.to_dict() if self.last_draft else None,
-                "last_error": self.last_error,
-                "last_ignored_start": self.last_ignored_start,
-                "unsaved": len(self.unsaved),
-                "hotkey": self.hotkey_status,
-                "pid": os.getpid(),
-            }
-        if self.engine is not None:
-            engine = self.engine.status().to_dict()
-            reply["armed"] = engine["state"] != "idle"
-            for key in ("level", "chunks_done", "chunks_pending", "device", "format", "max_seconds"):
-                reply[key] = engine[key]
-        return reply
+            live = self.engine.status()
+            current = self._finishing or live  # while finishing, the dictation being finished
+            return StatusReply(
+                state=self._state(live),
+                elapsed_s=current.elapsed_s,
+                private=current.private,
+                last_draft=self.last_draft,
+                last_error=self.last_error,
+                last_ignored_start=self.last_ignored_start,
+                unsaved=len(self.unsaved),
+                hotkey=self.hotkey_status,
+                pid=os.getpid(),
+                capture=_capture_status(live) if self.capture else None,
+            )
 
     # --- events from the engine's threads -------------------------------------
 
@@ -257,54 +232,36 @@ class Controller:
 
     def arm(self) -> None:
         """Open the input stream now, if the daemon keeps it open between dictations."""
-        if self.engine is not None and self.options.stay_armed:
+        if self.options.stay_armed:
             self.engine.arm()
 
-    def shutdown(self) -> dict[str, Any] | None:
+    def shutdown(self) -> StopReply | NoDraftReply | None:
         """Finish (and save) a dictation in progress, wait for one finishing, release the engine."""
         reply = None
-        with self._cond:
-            recording = self.state == "recording"
-        if recording:
+        if self.state == "recording":
             log.info("shutting down: finishing the dictation in progress")
             try:
                 reply = self.stop()
             except DictanoteError:
                 reply = None
         with self._cond:
-            self._cond.wait_for(lambda: self.state != "finishing", timeout=300)
+            self._cond.wait_for(lambda: self._finishing is None, timeout=300)
         if self.unsaved:
             self._save_pending()
-        if self.engine is not None:
-            self.engine.close()
+        self.engine.close()
         return reply
 
     # --- internals ---------------------------------------------------------------
 
-    def _elapsed(self) -> float:
-        return time.monotonic() - self.started_at if self.started_at is not None else 0.0
+    def _state(self, live: LiveStatus) -> DaemonState:
+        return "finishing" if self._finishing is not None else ENGINE_STATES[live.state]
 
-    def _audio_held(self) -> bool:
-        if self.engine is None:
-            return False
-        try:
-            return self.engine.status().busy
-        except DictanoteError:
-            return False
-
-    def _maybe_disarm(self) -> None:
-        if self.engine is not None and not self.options.stay_armed:
+    def _disarm_if_idle(self) -> None:
+        """Close the input stream after a dictation unless it stays open (lock held)."""
+        if not self.options.stay_armed and not self.engine.status().busy:
             self.engine.disarm()
 
-    def _finish(self, elapsed: float, reason: StopReason) -> dict[str, Any]:
-        if self.engine is None:
-            return {
-                "ok": True,
-                "state": "idle",
-                "draft": None,
-                "reason": "capture is off (--no-capture); nothing was recorded",
-                "timing": {"recorded_s": round(elapsed, 2)},
-            }
+    def _finish(self, live: LiveStatus, reason: StopReason) -> StopReply | NoDraftReply:
         started = time.perf_counter()
         try:
             outcome = self.engine.stop()  # the engine retries a failed chunk itself
@@ -312,16 +269,23 @@ class Controller:
             self._failed("finishing the dictation failed", exc)
             raise
         if outcome is None:
-            return {"ok": True, "state": "idle", "draft": None, "reason": "nothing was recording"}
+            if not self.capture:
+                return NoDraftReply("idle", CAPTURE_OFF, recorded_s=live.elapsed_s)
+            return NoDraftReply("idle", "nothing was recording")
         self._save_pending()
         try:
             stored = self.save(outcome)
         except DictanoteError as exc:
-            self.unsaved.append(outcome)  # kept in memory, retried at the next stop and at exit
+            with self._cond:
+                self.unsaved.append(outcome)  # kept in memory, retried at the next stop and at exit
             self._failed("the draft could not be saved (kept in memory, will retry)", exc)
             raise
+        return self._saved(outcome, stored, reason, time.perf_counter() - started)
+
+    def _saved(
+        self, outcome: LiveResult, stored: StoredDraft, reason: StopReason, total_s: float
+    ) -> StopReply:
         summary = summarize(outcome, stored)
-        total_s = time.perf_counter() - started
         with self._cond:
             self.last_draft = summary
             self.last_error = None
@@ -337,20 +301,12 @@ class Controller:
         for warning in outcome.warnings:
             self.notify("dictanote", warning, urgent=True)
         t = outcome.timings
-        return {
-            "ok": True,
-            "state": "idle",
-            "draft": summary.to_dict(),
-            "stopped_by": outcome.stopped_by if reason == "stop" else reason,
-            "warnings": list(outcome.warnings),
-            "timing": {
-                "recorded_s": round(t.recorded_s, 2),
-                "stop_to_draft_s": round(t.stop_to_draft_s, 3),
-                "tail_s": round(t.tail_s, 3),
-                "chunks": t.chunks,
-                "stop_to_saved_s": round(total_s, 3),
-            },
-        }
+        return StopReply(
+            draft=summary,
+            stopped_by=outcome.stopped_by if reason == "stop" else reason,
+            timing=StopTiming(t.recorded_s, t.stop_to_draft_s, t.tail_s, t.chunks, total_s),
+            warnings=outcome.warnings,
+        )
 
     def _save_pending(self) -> None:
         while self.unsaved:
@@ -360,9 +316,10 @@ class Controller:
             except DictanoteError as exc:
                 log.warning("an earlier draft still cannot be saved: %s", type(exc).__name__)
                 return
-            self.unsaved.pop(0)
             summary = summarize(outcome, stored)
-            self.last_draft = summary
+            with self._cond:
+                self.unsaved.pop(0)
+                self.last_draft = summary
             self.notify("dictanote", summary.message())
 
     def _failed(self, what: str, exc: DictanoteError) -> None:
@@ -372,3 +329,15 @@ class Controller:
             self.last_error = message
         log.error("%s", message)
         self.notify("dictanote: dictation failed", message, urgent=True)
+
+
+def _capture_status(live: LiveStatus) -> CaptureStatus:
+    return CaptureStatus(
+        armed=live.state != "idle",
+        level=live.level,
+        chunks_done=live.chunks_done,
+        chunks_pending=live.chunks_pending,
+        device=live.device,
+        format=live.format,
+        max_seconds=live.max_seconds,
+    )

@@ -2,8 +2,9 @@
 
 A request is ``{"cmd": "start"|"stop"|"toggle"|"cancel"|"status"|"ping",
 "private": bool?}``; a reply is ``{"ok": true, ...}`` or ``{"ok": false,
-"error": "..."}``. This module only encodes and checks lines and names the
-socket's place; it imports nothing heavy and never touches a socket.
+"error": "..."}`` (``replies`` holds their typed values). This module only
+encodes and checks lines and names the socket's place; it imports nothing
+heavy and never touches a socket.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ MAX_LINE = 64 * 1024
 # AF_UNIX paths are limited to 108 bytes (104 on macOS) including the final NUL.
 MAX_SOCKET_PATH = 103
 PROTOCOL_VERSION = 1
-
-STATES = ("idle", "recording", "finishing")
 
 
 def socket_path(runtime_dir: Path) -> Path:
@@ -92,11 +91,3 @@ def parse_reply(line: bytes) -> dict[str, Any]:
     if not isinstance(data.get("ok"), bool):
         raise DaemonError("the daemon's reply has no 'ok' flag; is another program using its socket?")
     return data
-
-
-def error_reply(message: str, exit_code: int | None = None) -> dict[str, Any]:
-    """The reply for a request that failed; ``exit_code`` is what the client should exit with."""
-    reply: dict[str, Any] = {"ok": False, "error": message}
-    if exit_code is not None:
-        reply["exit_code"] = exit_code
-    return reply

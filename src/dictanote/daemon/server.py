@@ -27,11 +27,12 @@ from typing import Any
 
 from ..core.errors import DaemonAlreadyRunningError, DaemonError, DictanoteError
 from . import client
-from .protocol import MAX_LINE, encode_line, error_reply, parse_request, socket_path
+from .protocol import MAX_LINE, Request, encode_line, parse_request, socket_path
+from .replies import ErrorReply, Reply
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[..., dict[str, Any]]
+Handler = Callable[[Request], Reply]
 READ_TIMEOUT_S = 5.0
 BACKLOG = 16
 
@@ -177,15 +178,15 @@ def serve_connection(conn: socket.socket, handle: Handler) -> None:
             conn.settimeout(None)  # `stop` replies after the draft is saved
             reply = handle(request)
         except DictanoteError as exc:
-            reply = error_reply(str(exc), exc.exit_code)
+            reply = ErrorReply(str(exc), exc.exit_code)
         except TimeoutError:
-            reply = error_reply(f"no complete request line within {READ_TIMEOUT_S:.0f} s")
+            reply = ErrorReply(f"no complete request line within {READ_TIMEOUT_S:.0f} s")
         except Exception as exc:  # the one catch-all: log, answer, go back to waiting
             log.exception("request failed")
-            reply = error_reply(f"internal error in the daemon ({type(exc).__name__}); see its log")
+            reply = ErrorReply(f"internal error in the daemon ({type(exc).__name__}); see its log")
         try:
             conn.settimeout(READ_TIMEOUT_S)
-            conn.sendall(encode_line(reply))
+            conn.sendall(encode_line(reply.to_dict()))
         except OSError as exc:  # the client gave up waiting; the work itself is done
             log.info("could not deliver a reply: %s", exc.strerror or type(exc).__name__)
 

@@ -1,6 +1,6 @@
 """Assemble and run the daemon: model loaded once, engine armed, socket open, hotkey grabbed.
 
-The one place that knows every daemon part and the pipeline. Order matters:
+The one place that knows every daemon part and the application core. Order matters:
 refuse early if a daemon is already running (before the model loads), load
 the model and segmenter, open the socket, then wait. On SIGTERM/SIGINT the
 dictation in progress is finished and saved before the process exits.
@@ -14,16 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..app import Dictation
+from ..app import Dictation, LiveCallbacks, LiveDictation, LiveOptions
 from ..core.config import Config
 from ..core.errors import DictanoteError
 from .controller import Controller, ControllerOptions
 from .hotkey import HotkeyActions, HotkeyOptions, Hotkeys
 from .notify import Notifier
+from .replies import StopReply
 from .server import ControlSocket, Server
 
 if TYPE_CHECKING:
-    from ..app import LiveDictation, LiveResult
+    from ..app import LiveResult
     from ..core.types import StoredDraft
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ class DaemonOptions:
 
 def build_engine(dictation: Dictation, options: DaemonOptions, controller: Controller) -> LiveDictation:
     """The live capture engine with the model loaded and the segmenter warming up."""
-    from ..app import LiveCallbacks, LiveDictation, LiveOptions
-
     format_id = dictation.prepare(options.format_id).id  # an unknown format fails now, not at the first stop
     dictation.warm_up()
     cap = {"max_seconds": options.max_seconds} if options.max_seconds is not None else {}
@@ -72,7 +71,7 @@ def run_daemon(config: Config, options: DaemonOptions) -> int:
     control.check_free()  # a second daemon is refused before it spends time loading the model
     notifier = Notifier(enabled=options.notifications)
     dictation = Dictation(config)
-    controller = Controller(
+    controller = Controller(  # no engine yet: NoCapture, until the live engine is built
         None, _saver(dictation), notifier, ControllerOptions(stay_armed=options.stay_armed)
     )
     if options.capture:
@@ -90,7 +89,9 @@ def run_daemon(config: Config, options: DaemonOptions) -> int:
         hotkeys = Hotkeys(
             options.hotkey,
             HotkeyActions(
-                start=lambda p: controller.start(private=p), stop=controller.stop, toggle=_toggler(controller)
+                start=lambda p: controller.start(private=p),
+                stop=controller.stop,
+                toggle=lambda p: controller.toggle(private=p),
             ),
         )
         controller.hotkey_status = hotkeys.start()
@@ -109,12 +110,6 @@ def run_daemon(config: Config, options: DaemonOptions) -> int:
             server.join_workers()
             notifier.wait()
             server.close()
-    if reply and reply.get("draft"):
-        log.info("saved draft %s on the way out", reply["draft"]["id"])
+    if isinstance(reply, StopReply):
+        log.info("saved draft %s on the way out", reply.draft.id)
     return 0
-
-
-def _toggler(controller: Controller) -> Callable[[bool], object]:
-    from .protocol import Request
-
-    return lambda private: controller.handle(Request("toggle", private=private))
