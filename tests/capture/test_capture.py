@@ -84,7 +84,7 @@ def test_capture_tone_fades_in_and_out() -> None:
 
 def test_capture_commands_import_nothing_heavy() -> None:
     code = (
-        "import sys; import dictanote.capture.commands; import dictanote.capture; "
+        "import sys; import dictanote.cli.record, dictanote.cli.info; import dictanote.capture; "
         "heavy = [m for m in ('sounddevice', 'numpy', 'faster_whisper') if m in sys.modules]; "
         "sys.exit(1 if heavy else 0)"
     )

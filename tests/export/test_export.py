@@ -423,38 +423,14 @@ def _finalized(config: Config, draft: Draft) -> int:
     return note.id
 
 
-def _attached() -> bool:
-    from dictanote.cli_records import notes
-
-    return "export" in getattr(notes, "commands", {})
-
-
-# Until the lead attaches `export` under `dictanote notes`, attach it in the child process.
-_ATTACH = (
-    "import sys; from dictanote.cli_records import notes; from dictanote.export.commands import export; "
-    "notes.add_command(export); from dictanote.cli import main; sys.exit(main(sys.argv[1:]))"
-)
-
-
 def _command(*args: str) -> list[str]:
     """The argv of ``dictanote notes export ARGS``."""
-    if _attached():
-        return [str(Path(sys.executable).parent / "dictanote"), "notes", "export", *args]
-    return [sys.executable, "-c", _ATTACH, "notes", "export", *args]
+    return [str(Path(sys.executable).parent / "dictanote"), "notes", "export", *args]
 
 
 def dictanote(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``dictanote notes export ARGS`` as a user types it, in a child process."""
-    if _attached():
-        return run_cli("notes", "export", *args, env=env)
-    return subprocess.run(
-        _command(*args),
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=60,
-        check=False,
-    )
+    return run_cli("notes", "export", *args, env=env)
 
 
 @pytest.fixture
@@ -641,10 +617,11 @@ def test_export_clipboard_empty_before_is_cleared_after(config: Config, soap_not
 
 
 def test_export_command_offers_every_kind() -> None:
+    from dictanote.cli.export import export
     from dictanote.export import EXPORT_KINDS
-    from dictanote.export.commands import KINDS
 
-    assert KINDS == EXPORT_KINDS
+    kind = next(p for p in export.params if p.name == "kind")
+    assert tuple(kind.type.choices) == EXPORT_KINDS  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """The capture stage: a microphone in, 16 kHz mono float32 blocks out, in memory only.
 
 The only home of sounddevice (PortAudio), imported lazily inside the functions
-that need it. Names here load on first use (NumPy included), so that importing
-``dictanote.capture.commands`` for ``dictanote --help`` stays instant. Nothing
+that need it. Names here load on first use (NumPy included), so that the CLI's
+``record`` and ``devices`` commands keep ``dictanote --help`` instant. Nothing
 here transcribes, and nothing here writes audio anywhere.
 """
 

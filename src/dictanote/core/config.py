@@ -38,8 +38,7 @@ class Settings:
     )
     cpu_threads: int = _setting(
         1,
-        "CPU threads for the speech model. 1 measured fastest on 2-core machines "
-        "(decoding loses more from thread contention than the encoder gains).",
+        "CPU threads for the speech model.",
     )
     beam_size: int = _setting(5, "Beam width for decoding; 1 is greedy (faster, less accurate).")
     compute_type: str = _setting("int8", f"Model weights' numeric type, one of {', '.join(COMPUTE_TYPES)}.")
@@ -54,9 +53,9 @@ class Settings:
     )
     hotwords: bool = _setting(
         False,
-        "Pass the vocabulary file's terms to Whisper as hotwords. Off by default: on our "
-        "samples 10 terms fixed drug names in some dictations but made Whisper skip a "
-        "passage in another (WER 6% -> 21%). The vocabulary's [replace] map always applies.",
+        "Pass the vocabulary file's terms to Whisper as hotwords. Off by default: they can "
+        "fix rare words but can also make Whisper skip speech (see benchmarks/README.md). "
+        "The vocabulary's [replace] map always applies.",
     )
 
 

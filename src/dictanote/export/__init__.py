@@ -1,23 +1,44 @@
 """Export of signed notes: plain text, Markdown, FHIR R4 (document Bundle or DocumentReference), clipboard.
 
-Reads ``Note`` values and returns text; writes nothing itself except through the
-``notes export`` command. Psychotherapy notes go out only when asked for. Loads its
-modules on first use, so that the CLI, which registers the command, starts instantly.
+Reads ``Note`` values and returns text; writes only the file (``write_private_file``)
+or the clipboard (``find_clipboard``, ``held``) the ``notes export`` command asks for.
+Psychotherapy notes go out only when asked for. Loads its modules on first use, so
+that the CLI, which registers the command, starts instantly.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .clipboard import Clipboard, find_clipboard, held
     from .document import EXPORT_KINDS, Exported, ExportKind, export_note
+    from .files import write_private_file
 
-__all__ = ["EXPORT_KINDS", "ExportKind", "Exported", "export_note"]
+_HOMES = {
+    "EXPORT_KINDS": "document",
+    "ExportKind": "document",
+    "Exported": "document",
+    "export_note": "document",
+    "Clipboard": "clipboard",
+    "find_clipboard": "clipboard",
+    "held": "clipboard",
+    "write_private_file": "files",
+}
+__all__ = [
+    "EXPORT_KINDS",
+    "Clipboard",
+    "ExportKind",
+    "Exported",
+    "export_note",
+    "find_clipboard",
+    "held",
+    "write_private_file",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from . import document
-
-        return getattr(document, name)
+    if name in _HOMES:
+        return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

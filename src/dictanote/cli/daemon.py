@@ -1,35 +1,24 @@
-"""``dictanote daemon`` and its clients ``start|stop|toggle|cancel|status``.
+"""``dictanote daemon`` and its clients ``start``, ``stop``, ``toggle``, ``cancel``, ``status``.
 
-The clients are what a desktop shortcut runs, so this module imports only
-click, the protocol and the socket client at load time; the daemon's parts
-(and through them the model) load inside the ``daemon`` command alone. Errors
-go to ``cli.main`` like every other command's (``DaemonNotRunningError``: exit 6).
+The clients are what a desktop shortcut runs, so at load this module imports only
+click, the settings and the daemon's socket client: nothing that reaches the model.
+The socket lives in the settings' runtime directory. The daemon's own parts (and
+through them the model) load inside the ``daemon`` command alone.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..core.config import default_paths
-from .client import command
-from .protocol import socket_path
-
-COMMANDS: list[click.Command] = []
+from ..daemon import command, socket_path
+from .common import format_option, get_config, json_option, print_json, private_option, warn
 
 
 def _socket() -> Path:
-    # The runtime directory depends on the environment only, never on the config file.
-    return socket_path(default_paths(os.environ).runtime_dir)
-
-
-def _register(cmd: click.Command) -> click.Command:
-    COMMANDS.append(cmd)
-    return cmd
+    return socket_path(get_config().paths.runtime_dir)
 
 
 def _started(reply: dict[str, Any]) -> str:
@@ -52,42 +41,36 @@ def _stopped(reply: dict[str, Any]) -> str:
     )
 
 
-def _echo_warnings(reply: dict[str, Any]) -> None:
+def _echo_stopped(reply: dict[str, Any]) -> None:
     for warning in reply.get("warnings", []):
-        click.echo(f"dictanote: warning: {warning}", err=True)
+        warn(warning)
+    click.echo(_stopped(reply))
 
 
-@_register
 @click.command("start")
-@click.option("--private", is_flag=True, help="A psychotherapy (private) note, kept apart from the record.")
+@private_option("A psychotherapy (private) note, kept apart from the record.")
 def start(private: bool) -> None:
     """Start dictating (the daemon must be running). A start while recording is ignored."""
     click.echo(_started(command(_socket(), "start", private=private)))
 
 
-@_register
 @click.command("stop")
 def stop() -> None:
     """Stop dictating; prints the saved draft's id once it is in the inbox."""
-    reply = command(_socket(), "stop")
-    _echo_warnings(reply)
-    click.echo(_stopped(reply))
+    _echo_stopped(command(_socket(), "stop"))
 
 
-@_register
 @click.command("toggle")
-@click.option("--private", is_flag=True, help="If this starts a dictation, make it a private note.")
+@private_option("If this starts a dictation, make it a private note.")
 def toggle(private: bool) -> None:
     """Start dictating if idle, stop if recording: bind this to a key."""
     reply = command(_socket(), "toggle", private=private)
     if "draft" in reply:
-        _echo_warnings(reply)
-        click.echo(_stopped(reply))
+        _echo_stopped(reply)
     else:
         click.echo(_started(reply))
 
 
-@_register
 @click.command("cancel")
 def cancel() -> None:
     """Drop the dictation in progress: nothing is transcribed or saved."""
@@ -124,24 +107,20 @@ def _status_line(reply: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-@_register
 @click.command("status")
-@click.option("--json", "as_json", is_flag=True, help="Print the daemon's full status as JSON.")
+@json_option("Print the daemon's full status as JSON.")
 def status(as_json: bool) -> None:
     """Say what the daemon is doing: idle, recording (and for how long) or finishing."""
     reply = command(_socket(), "status")
     reply.pop("ok", None)
     if as_json:
-        click.echo(json.dumps(reply, indent=2))
+        print_json(reply)
     else:
         click.echo(_status_line(reply))
 
 
-@_register
 @click.command("daemon")
-@click.option(
-    "--format", "-f", "format_id", metavar="ID", help="Note format of each dictation (default from settings)."
-)
+@format_option("Note format of each dictation (default from settings).")
 @click.option(
     "--hotkey", "keys", metavar="KEYS", help="Grab a global key, e.g. '<ctrl>+<alt>+d' (X11, macOS)."
 )
@@ -193,9 +172,8 @@ def daemon(
     shortcut settings), `start [--private]`, `stop`, `cancel` and `status`.
     SIGTERM or Ctrl-C finishes and saves a dictation in progress, then exits.
     """
-    from ..cli import _config
-    from .hotkey import HotkeyOptions
-    from .service import DaemonOptions, run_daemon
+    from ..daemon.hotkey import HotkeyOptions
+    from ..daemon.service import DaemonOptions, run_daemon
 
     options = DaemonOptions(
         format_id=format_id,
@@ -207,4 +185,4 @@ def daemon(
         notifications=not no_notify,
         hotkey=HotkeyOptions(keys=keys, private_keys=private_keys, push_to_talk=push_to_talk),
     )
-    run_daemon(_config(), options)
+    run_daemon(get_config(), options)

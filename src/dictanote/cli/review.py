@@ -1,17 +1,17 @@
 """``dictanote review``: start the local review page and open it in the browser.
 
 Imports only click at load; the server, the store and Jinja2 load when the
-command runs.
+command runs. The server binds to loopback; its address carries a per-launch secret.
 """
 
 from __future__ import annotations
 
 import click
 
-COMMANDS: list[click.Command] = []
+from .common import get_dictation, tell
 
 
-@click.command()
+@click.command("review")
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -29,28 +29,22 @@ def review(port: int, no_browser: bool) -> None:
     """
     import webbrowser
 
-    from ..core.config import load_config
-    from .server import make_server
+    from ..review.server import make_server
 
-    ctx = click.get_current_context()
-    config = load_config(data_dir=ctx.find_root().params.get("data_dir"))
-    server, store = make_server(config, port)
+    dictation = get_dictation()
+    server, store = make_server(dictation, port)
     try:
         click.echo(server.url)
-        click.echo(
-            f"dictanote: review page on 127.0.0.1:{server.port}; data in {config.paths.data_dir}; "
-            "Ctrl+C stops it",
-            err=True,
+        tell(
+            f"review page on 127.0.0.1:{server.port}; data in {dictation.config.paths.data_dir}; "
+            "Ctrl+C stops it"
         )
         if not no_browser and not webbrowser.open(server.url):
-            click.echo("dictanote: could not open a browser; open the address above yourself", err=True)
+            tell("could not open a browser; open the address above yourself")
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            click.echo("dictanote: review page stopped", err=True)
+            tell("review page stopped")
     finally:
         server.server_close()
         store.close()
-
-
-COMMANDS.append(review)

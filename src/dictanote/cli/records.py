@@ -1,49 +1,26 @@
 """``dictanote drafts …``, ``notes …`` and ``audit …``: the store for people who live in a terminal.
 
-A thin skin over the store through the pipeline; heavy libraries load only
-inside commands. Errors go to ``cli.main`` like every other command's.
-Psychotherapy (private) notes are reached only with ``--private``.
+Thin commands over ``Dictation`` (its store, findings and rendering); the store and
+Jinja2 load inside the commands. Psychotherapy (private) records are reached only
+with ``--private``. Lists and logs name ids, formats and times, never what a note says.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import subprocess
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .core.errors import AuditChainError, BadInputError, DraftDataError
+from ..core.errors import AuditChainError, BadInputError, DraftDataError
+from ..core.policy import LATE_HOURS, hours_since, timeliness
+from .common import get_dictation, json_option, print_json, private_option
 
-PRIVATE_HELP = "The psychotherapy (private) record instead of the clinical record."
-
-
-def _config() -> Any:
-    from .cli import _config as config
-
-    return config()
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _age_hours(created_at: str) -> float:
-    created = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    return (datetime.now(timezone.utc) - created).total_seconds() / 3600
-
-
-def _private_option(func: Any) -> Any:
-    return click.option("--private", is_flag=True, help=PRIVATE_HELP)(func)
-
-
-def _json_option(func: Any) -> Any:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
-
+if TYPE_CHECKING:
+    from ..core.types import Note
 
 # --- drafts --------------------------------------------------------------------
 
@@ -54,57 +31,55 @@ def drafts() -> None:
 
 
 @drafts.command("list")
-@_private_option
-@_json_option
+@private_option()
+@json_option()
 def drafts_list(private: bool, as_json: bool) -> None:
     """List the drafts in the inbox, oldest first, with their age."""
-    from .app import Dictation
-
-    with Dictation(_config()).open_store() as store:
+    with get_dictation().open_store() as store:
         found = store.list_drafts(private=private)
+    ages = [hours_since(d.created_at) for d in found]
     rows: list[dict[str, Any]] = [
         {
             "id": d.id,
             "format": d.draft.format,
             "client": d.draft.session.client,
             "created_at": d.created_at,
-            "age_hours": round(_age_hours(d.created_at), 1),
+            "age_hours": round(age, 1),
             "source": d.source,
             "version": d.version,
             "fields_filled": sum(1 for f in d.draft.fields if f.sentences),
             "fields": len(d.draft.fields),
         }
-        for d in found
+        for d, age in zip(found, ages, strict=True)
     ]
     if as_json:
-        _echo_json(rows)
+        print_json(rows)
         return
     if not rows:
         click.echo("The inbox is empty." if not private else "The private inbox is empty.")
         return
-    for r in rows:
-        late = "  LATE" if r["age_hours"] > 72 else ""
+    for r, age in zip(rows, ages, strict=True):
+        late = "  LATE" if timeliness(age) == "late" else ""
         click.echo(
-            f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['age_hours']:>5.1f} h of 72{late}  "
-            f"{r['fields_filled']}/{r['fields']} fields  ({r['source']})"
+            f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['age_hours']:>5.1f} h of "
+            f"{LATE_HOURS:g}{late}  {r['fields_filled']}/{r['fields']} fields  ({r['source']})"
         )
 
 
 @drafts.command("show")
 @click.argument("draft_id", type=int)
-@_private_option
-@_json_option
+@private_option()
+@json_option()
 def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
     """Show a draft as its note will read, with the checks' findings."""
-    from .app import Dictation
-    from .core.codec import draft_to_dict
+    from ..core.codec import draft_to_dict
 
-    config = _config()
-    with Dictation(config).open_store() as store:
+    dictation = get_dictation()
+    with dictation.open_store() as store:
         stored = store.get_draft(draft_id, private=private)
-    findings = Dictation(config).findings(stored)
+    findings = dictation.findings(stored)
     if as_json:
-        _echo_json(
+        print_json(
             {
                 "id": stored.id,
                 "record": stored.record,
@@ -117,7 +92,7 @@ def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
             }
         )
         return
-    click.echo(Dictation(config).render(stored.draft, findings), nl=False)
+    click.echo(dictation.render(stored.draft, findings), nl=False)
 
 
 def _run_editor(path: Path) -> None:
@@ -130,9 +105,18 @@ def _run_editor(path: Path) -> None:
         raise BadInputError(f"the editor {editor!r} exited with status {done.returncode}; nothing was saved")
 
 
+def _edit_in_editor(keep: Path, original: str) -> str:
+    """Write ``original`` to ``keep`` (owner-only), open it in $VISUAL/$EDITOR, and read it back."""
+    fd = os.open(keep, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(original)
+    _run_editor(keep)
+    return keep.read_text(encoding="utf-8")
+
+
 @drafts.command("edit")
 @click.argument("draft_id", type=int)
-@_private_option
+@private_option()
 @click.option(
     "--file",
     "from_file",
@@ -146,14 +130,12 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
     another. If the text cannot be read back, your edit is kept in a file
     beside the store and the message says how to retry; nothing is lost.
     """
-    from .app import Dictation
-    from .core.formats import load_format
-    from .review.editor import editable_text, parse_edited
+    from ..review.editor import editable_text, parse_edited
 
-    config = _config()
-    with Dictation(config).open_store() as store:
+    dictation = get_dictation()
+    with dictation.open_store() as store:
         stored = store.get_draft(draft_id, private=private)
-        fmt = load_format(stored.draft.format, config.paths)
+        fmt = dictation.format(stored.draft.format)
         original = editable_text(stored.draft, fmt, f"dictanote draft {draft_id} ({fmt.label})")
         if from_file is not None:
             try:
@@ -162,12 +144,8 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
                 raise BadInputError(f"cannot read {from_file}: {exc}") from exc
             keep = from_file
         else:
-            keep = config.paths.data_dir / f"edit-{'p' if private else ''}{draft_id}.md"
-            fd = os.open(keep, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(original)
-            _run_editor(keep)
-            edited = keep.read_text(encoding="utf-8")
+            keep = dictation.config.paths.data_dir / f"edit-{'p' if private else ''}{draft_id}.md"
+            edited = _edit_in_editor(keep, original)
         if edited == original:
             if from_file is None:
                 keep.unlink(missing_ok=True)
@@ -186,24 +164,22 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
 
 @drafts.command("finalize")
 @click.argument("draft_id", type=int)
-@_private_option
+@private_option()
 @click.option("--signed-by", help="Who signs the note (default: the `clinician` setting).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bool) -> None:
     """Sign a draft: it becomes a finalized note that can only be amended, never changed."""
-    from .app import Dictation
-
-    config = _config()
-    who = (signed_by or config.settings.clinician).strip()
+    dictation = get_dictation()
+    who = (signed_by or dictation.config.settings.clinician).strip()
     if not who:
         raise BadInputError(
             "who signs this note? pass --signed-by 'Name, credentials' or set `clinician` in the config file"
         )
-    with Dictation(config).open_store() as store:
+    with dictation.open_store() as store:
         stored = store.get_draft(draft_id, private=private)
-        warnings = [f for f in Dictation(config).findings(stored) if f.severity != "info"]
-        for f in warnings:
-            click.echo(f"dictanote: {f.severity}: {f.message}", err=True)
+        for f in dictation.findings(stored):
+            if f.severity != "info":
+                click.echo(f"dictanote: {f.severity}: {f.message}", err=True)
         if not yes and not click.confirm(
             f"Finalize draft {draft_id} as signed by {who}? A finalized note can only be amended", err=True
         ):
@@ -215,13 +191,11 @@ def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bo
 
 @drafts.command("discard")
 @click.argument("draft_id", type=int)
-@_private_option
+@private_option()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def drafts_discard(draft_id: int, private: bool, yes: bool) -> None:
     """Delete a draft for good (the audit log keeps only that it was discarded)."""
-    from .app import Dictation
-
-    with Dictation(_config()).open_store() as store:
+    with get_dictation().open_store() as store:
         stored = store.get_draft(draft_id, private=private)
         if not yes and not click.confirm(f"Discard draft {draft_id} for good?", err=True):
             click.echo("Not discarded.", err=True)
@@ -238,7 +212,7 @@ def notes() -> None:
     """Finalized notes: list, show and export."""
 
 
-def _note_row(note: Any) -> dict[str, Any]:
+def _note_row(note: Note) -> dict[str, Any]:
     content = note.content
     return {
         "id": note.id,
@@ -253,17 +227,15 @@ def _note_row(note: Any) -> dict[str, Any]:
 
 
 @notes.command("list")
-@_private_option
+@private_option()
 @click.option("--client", help="Only this client's notes.")
-@_json_option
+@json_option()
 def notes_list(private: bool, client: str | None, as_json: bool) -> None:
     """List finalized notes, oldest first."""
-    from .app import Dictation
-
-    with Dictation(_config()).open_store() as store:
+    with get_dictation().open_store() as store:
         rows = [_note_row(n) for n in store.list_notes(private=private, client=client)]
     if as_json:
-        _echo_json(rows)
+        print_json(rows)
         return
     if not rows:
         click.echo("No finalized notes.")
@@ -278,18 +250,17 @@ def notes_list(private: bool, client: str | None, as_json: bool) -> None:
 
 @notes.command("show")
 @click.argument("note_id", type=int)
-@_private_option
-@_json_option
+@private_option()
+@json_option()
 def notes_show(note_id: int, private: bool, as_json: bool) -> None:
     """Show a finalized note as it stands (amendments listed below it)."""
-    from .app import Dictation
-    from .core.codec import draft_to_dict
+    from ..core.codec import draft_to_dict
 
-    config = _config()
-    with Dictation(config).open_store() as store:
+    dictation = get_dictation()
+    with dictation.open_store() as store:
         note = store.get_note(note_id, private=private)
     if as_json:
-        _echo_json(
+        print_json(
             {
                 **_note_row(note),
                 "content": draft_to_dict(note.content),
@@ -299,7 +270,7 @@ def notes_show(note_id: int, private: bool, as_json: bool) -> None:
             }
         )
         return
-    click.echo(Dictation(config).render_note(note), nl=False)
+    click.echo(dictation.render_note(note), nl=False)
 
 
 # --- audit ---------------------------------------------------------------------
@@ -311,12 +282,10 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@_private_option
+@private_option()
 def audit_verify(private: bool) -> None:
     """Check the audit log's hash chain; exit 4 if an entry was altered or deleted."""
-    from .app import Dictation
-
-    with Dictation(_config()).open_store() as store:
+    with get_dictation().open_store() as store:
         report = store.verify_audit(private=private)
     if not report.ok:
         raise AuditChainError(f"audit log broken after {report.entries} entries: {report.problem}")
@@ -324,27 +293,15 @@ def audit_verify(private: bool) -> None:
 
 
 @audit.command("log")
-@_private_option
-@_json_option
+@private_option()
+@json_option()
 def audit_log(private: bool, as_json: bool) -> None:
     """Print the audit log, oldest first."""
-    from .app import Dictation
-
-    with Dictation(_config()).open_store() as store:
+    with get_dictation().open_store() as store:
         found = store.audit_entries(private=private)
     if as_json:
-        _echo_json([vars(e) for e in found])
+        print_json([vars(e) for e in found])
         return
     for e in found:
         detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
         click.echo(f"{e.seq:>5}  {e.at}  {e.action:<14} {e.object} {e.object_id}  {detail}")
-
-
-def _attach_export() -> None:
-    from .export.commands import export
-
-    notes.add_command(export)
-
-
-_attach_export()
-COMMANDS: list[click.Command] = [drafts, notes, audit]

@@ -1,44 +1,34 @@
-"""``dictanote record`` and ``dictanote devices``: live dictation from a terminal.
+"""``dictanote record``: live dictation from a terminal, through ``LiveDictation``.
 
-Imports only click at load time (``dictanote --help`` stays instant); the
-model, PortAudio and the pipeline load inside the commands. Errors go to
-``cli.main`` like every other command's (``DeviceNotFoundError``: exit 2,
-``CaptureError``: exit 5).
+Shows a level meter and the clock on stderr while recording, stops on Enter, Ctrl-C,
+SIGTERM or silence, then prints the draft like ``draft``. The model, PortAudio and
+the application core load inside the command; audio is never written anywhere.
 """
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
 import time
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import click
 
-COMMANDS: list[click.Command] = []
+from .common import (
+    echo_draft,
+    format_option,
+    get_dictation,
+    json_option,
+    private_option,
+    save_draft,
+    save_option,
+    tell,
+    warn,
+)
 
 METER_WIDTH = 24
-
-
-def _register(cmd: click.Command) -> click.Command:
-    COMMANDS.append(cmd)
-    return cmd
-
-
-def _config(**flags: Any) -> Any:
-    from ..core.config import load_config
-
-    ctx = click.get_current_context(silent=True)
-    data_dir: Path | None = ctx.find_root().params.get("data_dir") if ctx is not None else None
-    return load_config({k: v for k, v in flags.items() if v is not None}, data_dir=data_dir)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"dictanote: warning: {message}", err=True)
 
 
 class _Meter:
@@ -81,16 +71,11 @@ def _watch_enter(stop: threading.Event) -> None:
     threading.Thread(target=read, name="dictanote-enter", daemon=True).start()
 
 
-@_register
 @click.command("record")
-@click.option(
-    "--format", "-f", "format_id", metavar="ID", help="Note format id; default from settings (soap)."
-)
+@format_option("Note format id; default from settings (soap).")
 @click.option("--device", "-d", metavar="NAME|INDEX", help="Input device (see `dictanote devices`).")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print the draft as JSON (the `draft --json` contract)."
-)
-@click.option("--save", is_flag=True, help="Also put the draft in the inbox (see `dictanote drafts`).")
+@json_option("Print the draft as JSON (the `draft --json` contract).")
+@save_option("Also put the draft in the inbox (see `dictanote drafts`).")
 @click.option(
     "--silence-stop",
     "silence_stop",
@@ -105,7 +90,7 @@ def _watch_enter(stop: threading.Event) -> None:
     show_default=True,
     help="Stop recording at this length (a warning comes 30 s before).",
 )
-@click.option("--private", is_flag=True, help="Dictate a psychotherapy (private) note.")
+@private_option("Dictate a psychotherapy (private) note.")
 @click.option("--tones/--no-tones", default=False, help="Beep when capture starts and stops.")
 def record(
     format_id: str | None,
@@ -123,10 +108,9 @@ def record(
     Enter, Ctrl-C, or (with --silence-stop) by pausing. A level meter and the
     elapsed time show on stderr when it is a terminal.
     """
-    from ..app import Dictation, LiveCallbacks, LiveDictation, LiveOptions
-    from ..render import draft_to_json, render_markdown
+    from ..app import LiveCallbacks, LiveDictation, LiveOptions
 
-    config = _config()
+    dictation = get_dictation()
     meter = _Meter(sys.stderr.isatty())
     options = LiveOptions(
         device=int(device) if device and device.strip().isdigit() else device,
@@ -136,13 +120,11 @@ def record(
         format_id=format_id,
         tones=tones,
     )
-    callbacks = LiveCallbacks(on_level=meter, on_warning=_warn)
     stop = threading.Event()
-    dictation = Dictation(config)
-    with LiveDictation(dictation, options, callbacks) as live:
+    with LiveDictation(dictation, options, LiveCallbacks(on_level=meter, on_warning=warn)) as live:
         live.arm()
         live.start(private=private)
-        click.echo("dictanote: recording; press Enter or Ctrl-C to stop", err=True)
+        tell("recording; press Enter or Ctrl-C to stop")
         _watch_enter(stop)
         previous = signal.signal(signal.SIGTERM, _sigterm_to_stop(stop))
         try:
@@ -157,20 +139,10 @@ def record(
     if outcome is None:  # nothing was recording (cannot happen after a successful start)
         raise click.ClickException("nothing was recorded")
     for warning in outcome.warnings:
-        _warn(warning)
-    result = outcome.result
-    if as_json:
-        click.echo(json.dumps(draft_to_json(result.draft, result.findings), indent=2, ensure_ascii=False))
-    else:
-        text = render_markdown(
-            result.draft, result.format, config.paths, result.private_format, result.findings
-        )
-        click.echo(text, nl=False)
+        warn(warning)
+    echo_draft(dictation, outcome.result, as_json)
     if save:
-        stored = dictation.save(result, source="record")
-        companion = " (with a private psychotherapy note)" if result.draft.private is not None else ""
-        where = "private inbox" if stored.record == "private" else "inbox"
-        click.echo(f"dictanote: saved as draft {stored.id} in the {where}{companion}", err=True)
+        save_draft(dictation, outcome.result, source="record")
 
 
 def _restore(previous: Any) -> Any:
@@ -185,24 +157,3 @@ def _sigterm_to_stop(stop: threading.Event) -> Any:
         stop.set()
 
     return handler
-
-
-@_register
-@click.command("devices")
-@click.option("--json", "as_json", is_flag=True, help="Print the input devices as JSON.")
-def devices(as_json: bool) -> None:
-    """List the audio input devices dictanote can record from (for --device)."""
-    from . import list_input_devices
-
-    found = list_input_devices()
-    if as_json:
-        click.echo(json.dumps([d.to_dict() for d in found], indent=2, ensure_ascii=False))
-        return
-    if not found:
-        click.echo("dictanote: no audio input device found", err=True)
-        return
-    for d in found:
-        mark = "*" if d.is_default else " "
-        click.echo(
-            f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} ch, {d.default_samplerate:.0f} Hz)"
-        )

@@ -1,0 +1,165 @@
+"""What every command shares: the options, the ``Config`` and ``Dictation`` of this invocation, and output.
+
+One way to get the settings (root ``--data-dir`` and a command's flags included), one
+way to print a draft (Markdown or the JSON contract) and one to report a save; stdout
+carries results, stderr warnings. Imports click and ``core`` only at load; the
+application core loads inside the functions that need it. Never prints note text on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from ..core.config import Config, load_config
+
+if TYPE_CHECKING:
+    from ..app import Dictation, DraftResult
+    from ..core.types import StoredDraft
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMAT_HELP = "Note format id (see `dictanote formats`); default from settings (soap)."
+SAVE_HELP = "Also put the draft in the inbox for review (`dictanote drafts list`, `dictanote review`)."
+PRIVATE_HELP = "The psychotherapy (private) record instead of the clinical record."
+# The epilog of the root group and of the commands that read audio or text.
+EXIT_CODES = """\b
+Exit codes:
+  0  success (also when the audio holds no speech: empty text and a warning)
+  1  unexpected internal error (rerun with --debug for a traceback)
+  2  usage error or bad input (missing or unreadable file, unknown model or format)
+  3  the speech model failed on input that looked valid
+  4  the note store could not be read or written (nothing saved was lost)
+  5  the audio input device failed while recording
+  6  the capture daemon is not running or refused the request
+"""
+
+
+# --- the settings and the application core of this invocation ----------------------------
+
+
+def get_config(**flags: Any) -> Config:
+    """Settings for this invocation: flags over environment over file over defaults.
+
+    ``flags`` are setting overrides from the command line (None: not given); the
+    root group's ``--data-dir`` is read from the click context.
+    """
+    ctx = click.get_current_context(silent=True)
+    data_dir = ctx.find_root().params.get("data_dir") if ctx is not None else None
+    return load_config({k: v for k, v in flags.items() if v is not None}, data_dir=data_dir)
+
+
+def get_dictation(**flags: Any) -> Dictation:
+    """The application core over this invocation's settings (see ``get_config``)."""
+    from ..app import Dictation
+
+    return Dictation(get_config(**flags))
+
+
+# --- shared options ---------------------------------------------------------------------------
+
+
+def format_option(help: str = FORMAT_HELP) -> Callable[[F], F]:
+    """``--format/-f ID``, passed as ``format_id``."""
+    return click.option("--format", "-f", "format_id", metavar="ID", help=help)
+
+
+def json_option(help: str = "Print JSON.") -> Callable[[F], F]:
+    """``--json``, passed as ``as_json``."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def save_option(help: str = SAVE_HELP) -> Callable[[F], F]:
+    """``--save``: also put the draft in the inbox."""
+    return click.option("--save", is_flag=True, help=help)
+
+
+def private_option(help: str = PRIVATE_HELP) -> Callable[[F], F]:
+    """``--private``: the psychotherapy (private) record or note."""
+    return click.option("--private", is_flag=True, help=help)
+
+
+def model_options(func: F) -> F:
+    """Flags that override the speech-model settings (passed as ``model``, ``cpu_threads``, ``beam_size``)."""
+    func = click.option(
+        "--model",
+        "model",
+        metavar="NAME|PATH",
+        help="Whisper model name or path (see `dictanote models`).",
+    )(func)
+    func = click.option(
+        "--threads", "cpu_threads", type=click.IntRange(min=1), help="CPU threads for the model."
+    )(func)
+    func = click.option("--beam-size", "beam_size", type=click.IntRange(min=1), help="Decoding beam width.")(
+        func
+    )
+    return func
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout (non-ASCII kept as is)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def tell(message: str) -> None:
+    """A diagnostic line on stderr: ``dictanote: MESSAGE``."""
+    click.echo(f"dictanote: {message}", err=True)
+
+
+def warn(message: str) -> None:
+    """A warning line on stderr: ``dictanote: warning: MESSAGE``."""
+    tell(f"warning: {message}")
+
+
+def echo_draft(dictation: Dictation, result: DraftResult, as_json: bool) -> None:
+    """Print a fresh draft: the JSON contract, or Markdown laid out by its format (private note after it)."""
+    if as_json:
+        print_json(result.to_json())
+    else:
+        click.echo(dictation.render_result(result), nl=False)
+
+
+def save_draft(dictation: Dictation, result: DraftResult, source: str = "cli") -> StoredDraft:
+    """Put a fresh draft in the inbox and say so on stderr (its id and which inbox, never its text)."""
+    stored = dictation.save(result, source=source)
+    companion = " (with a private psychotherapy note)" if result.has_private else ""
+    where = "private inbox" if stored.record == "private" else "inbox"
+    tell(f"saved as draft {stored.id} in the {where}{companion}")
+    return stored
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, for long audio on a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, total_s: float) -> None:
+        self.total_s = total_s
+        self.done = False
+
+    def __call__(self, fraction: float) -> None:
+        """Draw the bar at ``fraction`` (0..1) of the audio; a newline once it is full."""
+        if self.done:
+            return
+        filled = int(self.WIDTH * fraction)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        sys.stderr.write(
+            f"\rtranscribing [{bar}] {fraction * 100:3.0f}%  "
+            f"{fraction * self.total_s:5.0f}/{self.total_s:.0f} s"
+        )
+        if fraction >= 1.0:
+            sys.stderr.write("\n")
+            self.done = True
+        sys.stderr.flush()
+
+
+def progress(total_s: float) -> Callable[[float], None] | None:
+    """A progress bar for ``total_s`` seconds of audio when stderr is a terminal, else None."""
+    return ProgressBar(total_s) if sys.stderr.isatty() else None

@@ -1,0 +1,104 @@
+"""``dictanote formats``, ``models``, ``config show`` and ``devices``: what this installation can use.
+
+Read-only listings on stdout (a hint on stderr at most). The model library and
+PortAudio are never loaded here except by ``devices``, which asks PortAudio.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..core.config import setting_help
+from .common import get_config, get_dictation, json_option, print_json, tell
+
+
+@click.command("formats")
+@json_option("Print the formats as JSON.")
+def formats(as_json: bool) -> None:
+    """List the note formats and their fields."""
+    found = get_dictation().formats()
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": f.id,
+                    "label": f.label,
+                    "description": f.description,
+                    "source": f.source,
+                    "fields": [{"id": s.id, "label": s.label, "cues": list(s.cues)} for s in f.fields],
+                }
+                for f in found
+            ]
+        )
+        return
+    for f in found:
+        click.echo(f"{f.id:<14} {f.label}: {', '.join(s.label for s in f.fields)}")
+
+
+@click.command("models")
+@json_option("Print the models as JSON.")
+def models(as_json: bool) -> None:
+    """List the Whisper models dictanote can find (offline; nothing is downloaded)."""
+    from ..transcribe import available_models, model_search_dirs
+
+    config = get_config()
+    found = available_models(config.paths)
+    if as_json:
+        print_json([{"name": m.name, "origin": m.origin, "path": str(m.path)} for m in found])
+        return
+    for m in found:
+        default = " (default)" if m.name == config.settings.model else ""
+        click.echo(f"{m.name}{default}\t{m.origin}\t{m.path}")
+    dirs = ", ".join(str(d) for d in model_search_dirs(config.paths))
+    click.echo(
+        f"Searched by name: {dirs}. Any CTranslate2 Whisper directory works with --model PATH.",
+        err=True,
+    )
+
+
+@click.group("config")
+def config_group() -> None:
+    """Inspect settings."""
+
+
+@config_group.command("show")
+@json_option("Print settings as JSON.")
+def config_show(as_json: bool) -> None:
+    """Show every setting, its value and where the value came from."""
+    config = get_config()
+    helps = setting_help()
+    rows = [
+        {
+            "key": k,
+            "value": getattr(config.settings, k),
+            "source": config.sources[k],
+            "help": helps[k],
+        }
+        for k in helps
+    ]
+    if as_json:
+        print_json({"settings": rows, "paths": {k: str(v) for k, v in vars(config.paths).items()}})
+        return
+    for row in rows:
+        click.echo(f"{row['key']} = {row['value']!r}\t({row['source']})")
+    click.echo(f"config file: {config.paths.config_file}", err=True)
+
+
+@click.command("devices")
+@json_option("Print the input devices as JSON.")
+def devices(as_json: bool) -> None:
+    """List the audio input devices dictanote can record from (for --device)."""
+    from ..capture import list_input_devices
+
+    found = list_input_devices()
+    if as_json:
+        print_json([d.to_dict() for d in found])
+        return
+    if not found:
+        tell("no audio input device found")
+        return
+    for d in found:
+        mark = "*" if d.is_default else " "
+        click.echo(
+            f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} ch, {d.default_samplerate:.0f} Hz)"
+        )

@@ -1,0 +1,135 @@
+"""`dictanote start|stop|toggle|cancel|status` against a stand-in for the socket client: what each says.
+
+The real daemon, its socket and the clients end to end are in tests/daemon/.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dictanote.cli import daemon as commands
+from dictanote.cli.main import main
+
+DRAFT = {"id": 12, "label": "SOAP", "record": "clinical", "fields_filled": 3, "fields_total": 4}
+
+
+@dataclass
+class StandIn:
+    """Answers every request with ``answer`` (a wire-format reply) and keeps what was sent."""
+
+    answer: dict[str, Any] = field(default_factory=dict)
+    sent: list[tuple[Path, str, bool]] = field(default_factory=list)
+
+    def __call__(self, path: Path, cmd: str, private: bool = False) -> dict[str, Any]:
+        self.sent.append((path, cmd, private))
+        return dict(self.answer)
+
+
+@pytest.fixture
+def daemon(monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """The socket client of the commands, replaced by a stand-in."""
+    stand_in = StandIn()
+    monkeypatch.setattr(commands, "command", stand_in)
+    return stand_in
+
+
+@pytest.mark.parametrize(
+    ("args", "answer", "out"),
+    [
+        (["start"], {"ok": True, "state": "recording", "private": False}, "recording\n"),
+        (["start", "--private"], {"ok": True, "private": True}, "recording (private note)\n"),
+        (
+            ["start"],
+            {"ok": True, "ignored": True, "reason": "already recording"},
+            "already recording; start ignored\n",
+        ),
+        (["stop"], {"ok": True, "reason": "nothing was recording"}, "nothing was recording\n"),
+        (
+            ["stop"],
+            {"ok": True, "draft": DRAFT, "timing": {"stop_to_saved_s": 0.84}},
+            "Draft 12 (SOAP) saved: 3 of 4 fields (0.8 s after stop)\n",
+        ),
+        (
+            ["toggle"],
+            {"ok": True, "draft": {**DRAFT, "record": "private", "private_companion": False}},
+            "Private draft 12 (SOAP) saved: 3 of 4 fields\n",
+        ),
+        (
+            ["toggle"],
+            {"ok": True, "draft": {**DRAFT, "private_companion": True}},
+            "Draft 12 (SOAP) saved: 3 of 4 fields, plus a private note\n",
+        ),
+        (
+            ["toggle", "--private"],
+            {"ok": True, "state": "recording", "private": True},
+            "recording (private note)\n",
+        ),
+        (["cancel"], {"ok": True, "cancelled": True}, "cancelled; nothing was saved\n"),
+        (["cancel"], {"ok": True, "cancelled": False, "state": "idle"}, "nothing to cancel (idle)\n"),
+        (["status"], {"ok": True, "state": "idle"}, "idle\n"),
+        (
+            ["status"],
+            {"ok": True, "state": "recording", "elapsed_s": 75.2, "private": True, "capture": False},
+            "recording 01:15 (private note); capture off\n",
+        ),
+        (
+            ["status"],
+            {
+                "ok": True,
+                "state": "idle",
+                "last_draft": {**DRAFT, "saved_at": "2026-11-29T10:00:00Z"},
+                "unsaved": 1,
+                "last_error": "the microphone went away",
+                "hotkey": "<ctrl>+<alt>+d",
+            },
+            "idle; last draft 12 (SOAP, 3 of 4 fields) at 2026-11-29T10:00:00Z; 1 draft(s) not yet saved "
+            "(will retry); last error: the microphone went away; hotkey <ctrl>+<alt>+d\n",
+        ),
+    ],
+)
+def test_cli_daemon_clients_say_what_the_daemon_answered(
+    daemon: StandIn,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    answer: dict[str, Any],
+    out: str,
+) -> None:
+    daemon.answer = answer
+    assert main(args) == 0
+    assert capsys.readouterr().out == out
+    assert [(cmd, private) for _, cmd, private in daemon.sent] == [(args[0], "--private" in args)]
+
+
+def test_cli_daemon_stop_prints_warnings_on_stderr(
+    daemon: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    daemon.answer = {
+        "ok": True,
+        "draft": DRAFT,
+        "warnings": ["the microphone went away; what was heard is kept"],
+    }
+    assert main(["stop"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "Draft 12 (SOAP) saved: 3 of 4 fields\n"
+    assert err == "dictanote: warning: the microphone went away; what was heard is kept\n"
+
+
+def test_cli_daemon_status_json_is_the_reply_without_ok(
+    daemon: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    daemon.answer = {"ok": True, "state": "idle"}
+    assert main(["status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"state": "idle"}
+
+
+def test_cli_daemon_socket_is_in_the_settings_runtime_dir(
+    daemon: StandIn, isolated_dirs: dict[str, Path]
+) -> None:
+    daemon.answer = {"ok": True, "state": "idle"}
+    assert main(["status"]) == 0
+    assert daemon.sent[0][0] == isolated_dirs["runtime"] / "dictanote" / "daemon.sock"
