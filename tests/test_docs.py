@@ -14,7 +14,7 @@ import click
 import pytest
 
 from dictanote.check import finding_codes
-from dictanote.cli.main import cli
+from dictanote.cli.root import cli
 from dictanote.core.config import Settings
 from tests.util import REPO
 

@@ -10,7 +10,7 @@ import pytest
 
 from dictanote.app import Dictation, DraftResult
 from dictanote.cli import common
-from dictanote.cli.main import cli
+from dictanote.cli.root import cli
 from tests.util import make_draft
 
 

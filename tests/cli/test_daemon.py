@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from dictanote.cli import daemon as commands
-from dictanote.cli.main import main
+from dictanote.cli.root import main
 
 DRAFT = {"id": 12, "label": "SOAP", "record": "clinical", "fields_filled": 3, "fields_total": 4}
 

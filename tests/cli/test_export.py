@@ -16,7 +16,7 @@ import pytest
 import dictanote.export
 from dictanote.app import Dictation, DraftResult
 from dictanote.cli import export as command
-from dictanote.cli.main import main
+from dictanote.cli.root import main
 from tests.util import make_draft
 
 

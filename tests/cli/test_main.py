@@ -12,7 +12,7 @@ import pytest
 
 from dictanote import __version__
 from dictanote.cli import daemon, dictate, export, info, record, records, review
-from dictanote.cli.main import COMMANDS, cli, main
+from dictanote.cli.root import COMMANDS, cli, main
 from dictanote.core.errors import CaptureError, DaemonNotRunningError, StoreError, UnknownFormatError
 from tests.util import assert_one_line_error, run_cli
 

@@ -15,7 +15,7 @@ import pytest
 import dictanote.app
 from dictanote.app import Dictation, DraftResult
 from dictanote.cli import record
-from dictanote.cli.main import main
+from dictanote.cli.root import main
 from tests.util import make_draft
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import dictanote.review.server
 from dictanote.app import Dictation
-from dictanote.cli.main import main
+from dictanote.cli.root import main
 
 
 class StandIn:

@@ -1,6 +1,6 @@
 """The ``dictanote`` command line: a thin skin over the application core; the only package that imports click.
 
-``main`` (the root group, its one registration list, and the one place errors
+``root`` (the root group, its one registration list, and the one place errors
 become a line and an exit code), ``common`` (shared options, the ``Config`` and
 ``Dictation`` of an invocation, output), and one module per command group:
 ``dictate``, ``record``, ``daemon``, ``records``, ``export``, ``review``, ``info``.
@@ -8,6 +8,6 @@ Loading it imports click, the settings and the daemon's socket client, nothing h
 (``dictanote --help`` and ``dictanote toggle`` are instant).
 """
 
-from .main import cli, main, run
+from .root import cli, main, run
 
 __all__ = ["cli", "main", "run"]
