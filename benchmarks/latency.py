@@ -108,8 +108,9 @@ def wer_table(engine: Any) -> list[dict[str, Any]]:
         audio = load_audio_file(sample.audio)
         reference = sample.text_file.read_text(encoding="utf-8")
         batch = engine.transcribe(audio).text
-        # fed as fast as it decodes; speculation off (a guess is reused only for the very same
-        # cut, so it changes the timing, never the text)
+        # fed as fast as it decodes; speculation off, so the table measures the cut rule alone
+        # (while feeding, a guess is reused only for the very same cut; but at finish() the audio
+        # left is split at the last guessed pause, so the final chunk may differ with it on)
         stream = StreamingTranscription(engine, StreamingOptions(speculate=False))
         for i in range(0, len(audio.samples), 1600):
             stream.feed(audio.samples[i : i + 1600])

@@ -71,6 +71,16 @@ def test_dictation_from_transcript_keeps_the_transcript(dictation: Dictation) ->
     assert result.draft.field("plan").text == "Meet next week."
 
 
+def test_dictation_vocabulary_terms_become_hotwords_when_asked(config: Config) -> None:
+    assert Dictation(config).decoding_options.hotwords is None
+    path = config.paths.config_dir / "vocabulary.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('terms = ["sertraline", "Bright Futures"]\n')
+    assert Dictation(config).decoding_options.hotwords is None  # biasing is opt-in (see settings help)
+    enabled = load_config(overrides={"hotwords": True})
+    assert Dictation(enabled).decoding_options.hotwords == "sertraline Bright Futures"
+
+
 @pytest.mark.parametrize(
     ("setup", "error"),
     [

@@ -1,11 +1,17 @@
-"""`dictanote start|stop|toggle|cancel|status` against a stand-in for the socket client: what each says.
+"""`dictanote start|stop|toggle|cancel|status`: what each says, how fast it is, what it imports.
 
-The real daemon, its socket and the clients end to end are in tests/daemon/.
+First against a stand-in for the socket client (every reply the daemon can give), then as a
+desktop shortcut runs them: the installed console script with no daemon, and against a real
+``dictanote daemon --no-capture``. The daemon's own modules are tested in tests/daemon/; capture
+and saving end to end in tests/integration/test_daemon_e2e.py.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,7 @@ import pytest
 
 from dictanote.cli import daemon as commands
 from dictanote.cli.root import main
+from tests.util import run_cli
 
 DRAFT = {"id": 12, "label": "SOAP", "record": "clinical", "fields_filled": 3, "fields_total": 4}
 
@@ -133,3 +140,55 @@ def test_cli_daemon_socket_is_in_the_settings_runtime_dir(
     daemon.answer = {"ok": True, "state": "idle"}
     assert main(["status"]) == 0
     assert daemon.sent[0][0] == isolated_dirs["runtime"] / "dictanote" / "daemon.sock"
+
+
+# --- clients without a daemon ---------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["status"], ["toggle"], ["start", "--private"], ["stop"], ["cancel"]])
+def test_cli_daemon_client_without_daemon_exits_6_with_one_line(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 6, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "dictanote: error: no dictanote daemon is running; start it with `dictanote daemon` "
+        "(or as a systemd user service, see docs/daemon.md)"
+    ]
+    assert result.stdout == ""
+
+
+def test_cli_daemon_client_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, dictanote.cli, dictanote.cli.daemon, dictanote.daemon.client\n"
+        "heavy = ['numpy', 'faster_whisper', 'ctranslate2', 'spacy', 'sounddevice', 'pynput', "
+        "'jinja2', 'onnxruntime', 'av', 'sqlite3', 'dictanote.app']\n"
+        "print([m for m in heavy if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_cli_daemon_client_toggle_is_instant() -> None:
+    started = time.perf_counter()
+    result = run_cli("toggle")
+    assert result.returncode == 6
+    # A fresh interpreter plus click: far below a second even on a busy 2-core machine.
+    assert time.perf_counter() - started < 2.0
+
+
+# --- a real daemon process ------------------------------------------------------------
+
+
+def test_cli_daemon_lifecycle_drives_states_through_the_cli(start_daemon: Any) -> None:
+    daemon = start_daemon("--no-capture")
+    assert run_cli("status").stdout.strip() == "idle; capture off"
+    assert run_cli("start").stdout.strip() == "recording"
+    again = run_cli("start")
+    assert again.returncode == 0 and again.stdout.strip() == "already recording; start ignored"
+    status = json.loads(run_cli("status", "--json").stdout)
+    assert status["state"] == "recording" and status["last_ignored_start"]
+    assert run_cli("toggle").stdout.strip() == "capture is off (--no-capture); nothing was recorded"
+    assert run_cli("toggle", "--private").stdout.strip() == "recording (private note)"
+    assert run_cli("cancel").stdout.strip() == "cancelled; nothing was saved"
+    assert run_cli("cancel").stdout.strip() == "nothing to cancel (idle)"
+    assert daemon.finish() == 0

@@ -1,12 +1,18 @@
-"""`dictanote record`, in process, over a stand-in for ``LiveDictation``: what it asks for and prints.
+"""`dictanote record` and `dictanote devices`: in process over a stand-in for ``LiveDictation`` (what
+it asks for and prints), then as a user runs them, on PulseAudio's virtual microphone with the real model.
 
-Recording from a real (virtual) microphone is tested in tests/capture/.
+The capture stage itself is tested in tests/capture/, the live engine in tests/app/test_live.py.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,7 +22,8 @@ import dictanote.app
 from dictanote.app import Dictation, DraftResult
 from dictanote.cli import record
 from dictanote.cli.root import main
-from tests.util import make_draft
+from dictanote.evaluate import word_error_rate
+from tests.util import load_samples, make_draft, run_cli, sample_audio
 
 
 class StandIn:
@@ -100,3 +107,82 @@ def test_cli_record_meter_is_silent_off_a_terminal(capsys: pytest.CaptureFixture
     meter(0.5, 12.0)
     meter.done()
     assert capsys.readouterr().err == ""
+
+
+# --- as a user runs them: a child process on PulseAudio's virtual microphone ---------
+
+SAMPLES = {s.id: s for s in load_samples()}
+
+
+def test_cli_record_and_devices_import_nothing_heavy() -> None:
+    code = (
+        "import sys; import dictanote.cli.record, dictanote.cli.info; import dictanote.capture; "
+        "heavy = [m for m in ('sounddevice', 'numpy', 'faster_whisper') if m in sys.modules]; "
+        "sys.exit(1 if heavy else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.audio
+def test_cli_record_real_devices(pulse_audio: Any) -> None:
+    listed = run_cli("devices", "--json", env=pulse_audio.env)
+    assert listed.returncode == 0, listed.stderr
+    devices = json.loads(listed.stdout)
+    assert any(d["default"] for d in devices)
+    assert {"index", "name", "hostapi", "channels", "default_samplerate"} <= set(devices[0])
+    text = run_cli("devices", env=pulse_audio.env)
+    assert text.returncode == 0 and text.stdout.startswith(("*", " "))
+
+
+@pytest.mark.audio
+def test_cli_record_real_record_unknown_device_one_line(pulse_audio: Any) -> None:
+    done = run_cli("record", "--device", "no-such-microphone", env=pulse_audio.env)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "no input device matches" in done.stderr
+
+
+def record_cli(
+    rig: Any, args: list[str], samples: Any, env: dict[str, str] | None = None, enter: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dictanote record ARGS`` and speak ``samples`` once it is recording; Enter ends it if asked."""
+    exe = Path(sys.executable).parent / "dictanote"
+    proc = subprocess.Popen(
+        [str(exe), "record", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **rig.env, **(env or {})},
+    )
+    assert proc.stderr is not None and proc.stdin is not None
+    line = proc.stderr.readline()  # "dictanote: recording; ..." once the stream is live
+    assert "recording" in line, line
+    seconds = rig.mic.play(samples, tail_s=0.0 if enter else 2.5)
+    if enter:
+        rig.mic.wait_idle(seconds + 10)
+        time.sleep(0.3)
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+    out, err = proc.communicate(timeout=seconds + 120)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, line + err)
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_cli_record_real_record_stops_on_enter_and_saves(pulse_audio: Any, tmp_path: Path) -> None:
+    sample = SAMPLES["birp-unheaded"]
+    clip = sample_audio(sample.id, seconds=9.0)
+    data = tmp_path / "store"
+    done = record_cli(
+        pulse_audio, ["-f", "birp", "--json", "--save"], clip, env={"DICTANOTE_HOME": str(data)}, enter=True
+    )
+    assert done.returncode == 0, done.stderr
+    draft = json.loads(done.stdout)
+    assert list(draft["fields"]) == ["behavior", "intervention", "response", "plan"]
+    heard = draft["transcript"]
+    spoken = " ".join(sample.text.split()[: len(heard.split())])  # the clip ends mid-dictation
+    assert len(heard.split()) >= 15
+    assert word_error_rate(spoken, heard) <= 0.15
+    assert "saved as draft 1 in the inbox" in done.stderr
+    listed = run_cli("drafts", "list", "--json", env={"DICTANOTE_HOME": str(data)})
+    assert [d["format"] for d in json.loads(listed.stdout)] == ["birp"]

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -176,40 +173,6 @@ def test_server_never_logs_note_text_or_secrets(
         saved_draft.draft.fields[1].sentences[0].text,
     ):
         assert secret not in logged
-
-
-def test_server_review_command_prints_the_address_without_a_browser(tmp_path: Any) -> None:
-    exe = [sys.executable, "-m", "dictanote", "--data-dir", str(tmp_path / "store"), "review", "--no-browser"]
-    proc = subprocess.Popen(exe, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{40,}", line), line
-        url = urlsplit(line)
-        answer = Client(f"http://{url.netloc}").request(f"/?{url.query}")
-        assert answer.status == 303
-        assert (tmp_path / "store").is_dir()
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=20)
-    assert "Traceback" not in err
-
-
-def test_server_review_command_port_in_use_is_one_line(review_server: Any, tmp_path: Any) -> None:
-    exe = [
-        sys.executable,
-        "-m",
-        "dictanote",
-        "--data-dir",
-        str(tmp_path / "s"),
-        "review",
-        "--no-browser",
-        "--port",
-        str(review_server.server.port),
-    ]
-    done = subprocess.run(exe, capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "--port" in done.stderr
 
 
 def test_server_make_server_serves_the_dictation_it_is_given(dictation: Any) -> None:

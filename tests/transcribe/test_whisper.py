@@ -118,36 +118,3 @@ def test_whisper_short_encoder_matches_padded(transcriber: Any) -> None:
 def test_whisper_drops_hallucinations(texts: list[str], kept: list[str]) -> None:
     segments = [TimedSegment(float(i), float(i + 1), t) for i, t in enumerate(texts)]
     assert [s.text for s in drop_hallucinations(segments)] == kept
-
-
-def test_whisper_vocabulary_terms_become_hotwords(config: Config) -> None:
-    from dictanote.app import Dictation
-    from dictanote.core.config import load_config
-
-    assert Dictation(config).decoding_options.hotwords is None
-    path = config.paths.config_dir / "vocabulary.toml"
-    path.parent.mkdir(parents=True)
-    path.write_text('terms = ["sertraline", "Bright Futures"]\n')
-    assert Dictation(config).decoding_options.hotwords is None  # biasing is opt-in (see settings help)
-    enabled = load_config(overrides={"hotwords": True})
-    assert Dictation(enabled).decoding_options.hotwords == "sertraline Bright Futures"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("terms = 'sertraline'\n", "'terms' must be a list of strings"),
-        ("colour = 1\n", "unknown key 'colour'; allowed keys: terms, replace"),
-        ("[replace]\n'x' = 3\n", "[replace]: 'x' must be a string"),
-    ],
-)
-def test_whisper_bad_vocabulary_file_names_the_problem(config: Config, text: str, expected: str) -> None:
-    from dictanote.core.errors import ConfigError
-    from dictanote.core.vocabulary import load_vocabulary
-
-    path = config.paths.config_dir / "vocabulary.toml"
-    path.parent.mkdir(parents=True)
-    path.write_text(text)
-    with pytest.raises(ConfigError) as info:
-        load_vocabulary(config.paths)
-    assert expected in str(info.value) and str(path) in str(info.value)
