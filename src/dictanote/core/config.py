@@ -37,8 +37,7 @@ class Settings:
         "the embedded model.",
     )
     cpu_threads: int = _setting(
-        1,
-        "CPU threads for the speech model.",
+        1, "CPU threads for the speech model (why 1 is the default: benchmarks/README.md)."
     )
     beam_size: int = _setting(5, "Beam width for decoding; 1 is greedy (faster, less accurate).")
     compute_type: str = _setting("int8", f"Model weights' numeric type, one of {', '.join(COMPUTE_TYPES)}.")
