@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 # --- drafts --------------------------------------------------------------------
 
 
-@click.group()
+@click.group(help=f"The inbox: drafts waiting to be reviewed and finalized ({LATE_HOURS:g}-hour window).")
 def drafts() -> None:
-    """The inbox: drafts waiting to be reviewed and finalized (72-hour window)."""
+    """The inbox: drafts waiting to be reviewed and finalized (the documentation window)."""
 
 
 @drafts.command("list")
