@@ -197,12 +197,8 @@ class Dictation:
         return render_markdown(draft, self.format(draft.format), self.config.paths, private, findings)
 
     def render_result(self, result: DraftResult) -> str:
-        """A fresh draft as ``dictanote draft`` prints it."""
-        from ..render import render_markdown
-
-        return render_markdown(
-            result.draft, result.format, self.config.paths, result.private_format, result.findings
-        )
+        """A fresh draft as ``dictanote draft`` prints it (findings, then its private note)."""
+        return self.render(result.draft, result.findings)
 
     def render_note(self, note: Note) -> str:
         """A finalized note laid out by its format's template, with signature and amendments."""
@@ -217,13 +213,6 @@ class Dictation:
         return render_page(template, context, self.config.paths)
 
     # --- export ----------------------------------------------------------------------------
-
-    @property
-    def export_kinds(self) -> tuple[str, ...]:
-        """The kinds ``export`` makes (text, markdown, fhir, fhir-docref), for an entry point to offer."""
-        from ..export import EXPORT_KINDS
-
-        return EXPORT_KINDS
 
     def export(
         self,

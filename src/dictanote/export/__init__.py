@@ -11,14 +11,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .kinds import EXPORT_KINDS, ExportKind
+
 if TYPE_CHECKING:
     from .clipboard import Clipboard, find_clipboard, held
-    from .document import EXPORT_KINDS, Exported, ExportKind, export_note
+    from .document import Exported, export_note
     from .files import write_private_file
 
 _HOMES = {
-    "EXPORT_KINDS": "document",
-    "ExportKind": "document",
     "Exported": "document",
     "export_note": "document",
     "Clipboard": "clipboard",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 from ..core.config import Config
 from ..core.errors import RecordNotFoundError, UnknownFormatError
@@ -19,10 +18,8 @@ from ..core.policy import PRIVATE_FORMAT
 from ..core.types import FieldSpec, Note, NoteFormat
 from .codes import load_codes
 from .fhir import FhirOptions, document_bundle, document_reference
+from .kinds import EXPORT_KINDS, ExportKind
 from .text import render_plain_text
-
-ExportKind = Literal["text", "markdown", "fhir", "fhir-docref"]
-EXPORT_KINDS: tuple[str, ...] = get_args(ExportKind)
 
 
 @dataclass(frozen=True)

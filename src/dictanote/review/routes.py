@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from ..core.errors import DictanoteError, DraftDataError, EditConflictError
 from ..core.policy import DUE_HOURS, LATE_HOURS, PRIVATE_FORMAT
 from ..core.types import Record, StoredDraft
+from ..export import EXPORT_KINDS
 from . import views
 from .chart import group_measures, line_chart
 from .edits import apply_edit, expected_version
@@ -310,10 +311,9 @@ class ReviewApp:
     def api_export(self, request: Request) -> Response:
         """A finalized note as a file to save: text, Markdown or FHIR JSON (audited)."""
         private = self._record(request) == "private"
-        kinds = self.dictation.export_kinds
         kind = request.body.get("kind")
-        if kind not in kinds:
-            raise DraftDataError(f"unknown export kind {kind!r}; kinds: {', '.join(kinds)}")
+        if kind not in EXPORT_KINDS:
+            raise DraftDataError(f"unknown export kind {kind!r}; kinds: {', '.join(EXPORT_KINDS)}")
         note_id = self._id(request)
         exported = self.dictation.export(note_id, cast("ExportKind", kind), private=private, store=self.store)
         name = f"{'private-' if private else ''}note-{note_id}-{kind}{exported.suffix}"
