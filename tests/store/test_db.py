@@ -42,6 +42,8 @@ def test_db_files_are_owner_only(tmp_path: Path) -> None:
             files = sorted(folder.iterdir())
             assert {p.name for p in files} >= {"clinical.db", "private.db", "clinical.db-wal"}
             for path in files:
+                assert _mode(path) == (0o700 if path.is_dir() else 0o600), path.name
+            for path in (folder / "keys").iterdir():
                 assert _mode(path) == 0o600, path.name
     finally:
         os.umask(old)

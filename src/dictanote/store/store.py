@@ -25,6 +25,7 @@ from ..core.policy import PRIVATE_FORMAT, utc_now
 from ..core.types import Amendment, Draft, MeasureValue, Note, Record, StoredDraft
 from . import audit
 from .db import Database, private_dir
+from .keys import StoreKeys, file_keys
 from .schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,10 @@ def _changes(old: Draft, new: Draft) -> Iterator[tuple[str, dict[str, Any]]]:
 class _Record:
     """One database file and the operations on it."""
 
-    def __init__(self, record: Record, db: Database) -> None:
+    def __init__(self, record: Record, db: Database, audit_key: bytes) -> None:
         self.record = record
         self.db = db
+        self.audit_key = audit_key
 
     def insert_draft(self, conn: sqlite3.Connection, draft: Draft, source: str, companion: int | None) -> int:
         now = utc_now()
@@ -265,24 +267,30 @@ class _Record:
 class Store(AbstractContextManager["Store"]):
     """The drafts inbox and finalized notes of one user, clinical and private apart."""
 
-    def __init__(self, data_dir: Path, clinical: Database, private: Database) -> None:
+    def __init__(self, data_dir: Path, clinical: Database, private: Database, keys: StoreKeys) -> None:
         self.data_dir = data_dir
         self._records: dict[Record, _Record] = {
-            "clinical": _Record("clinical", clinical),
-            "private": _Record("private", private),
+            "clinical": _Record("clinical", clinical, keys.audit("clinical")),
+            "private": _Record("private", private, keys.audit("private")),
         }
 
     @classmethod
-    def open(cls, data_dir: Path) -> Store:
-        """Open (creating and migrating as needed) the store in ``data_dir``."""
+    def open(cls, data_dir: Path, keys: StoreKeys | None = None) -> Store:
+        """Open (creating and migrating as needed) the store in ``data_dir``.
+
+        ``keys``: the store's secrets (see ``keys.py``); by default owner-only key
+        files in ``data_dir/keys``.
+        """
         private_dir(data_dir)
+        if keys is None:
+            keys = file_keys(data_dir / "keys")
         clinical = Database(data_dir / FILES["clinical"], MIGRATIONS)
         try:
             private = Database(data_dir / FILES["private"], MIGRATIONS)
         except BaseException:
             clinical.close()
             raise
-        return cls(data_dir, clinical, private)
+        return cls(data_dir, clinical, private, keys)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
