@@ -57,7 +57,8 @@ def _key_file(path: Path) -> bytes:
                 path.chmod(0o600)
             data = path.read_bytes()
             if len(data) != KEY_BYTES:
-                raise StoreError(f"the key file {path} is damaged ({len(data)} bytes, expected {KEY_BYTES})")
+                damaged = f"the key file {path} is damaged ({len(data)} bytes, expected {KEY_BYTES})"
+                raise StoreError(damaged) from None
             return data
         key = secrets.token_bytes(KEY_BYTES)
         with os.fdopen(fd, "wb") as out:
