@@ -14,6 +14,10 @@ from typing import Literal
 # The format of psychotherapy (process) notes: stored in private.db, never in the clinical record.
 PRIVATE_FORMAT = "psychotherapy"
 
+# What the clinical transcript says where a private (psychotherapy) span was cut out of it:
+# where it was, never what was said. The private words go to private.db only.
+PRIVATE_CUT_MARK = "[private note: kept in the private record]"
+
 # A note is expected within LATE_HOURS of dictation; from DUE_HOURS on the clinician is told it is due.
 DUE_HOURS = 48.0
 LATE_HOURS = 72.0
