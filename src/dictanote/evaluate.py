@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .core.policy import PRIVATE_CUT_MARK
 from .core.types import Draft
 
 # Gold labels that are not content: spoken headers and voice commands.
@@ -92,6 +93,19 @@ class PlacementScore:
         return sum(p == "<lost>" for _, _, p in self.results)
 
 
+def _dictated_at(draft: Draft, private: bool, start: int) -> tuple[int, int]:
+    """Where words at ``start`` of the draft's (or its private note's) transcript were dictated, in order.
+
+    The clinical transcript has a cut mark where each private span was; the private
+    transcript holds those spans one a line, so private words sort at their mark.
+    """
+    marks = [m.start() for m in re.finditer(re.escape(PRIVATE_CUT_MARK), draft.transcript)]
+    if not private or not marks or draft.private is None:
+        return (start, 0)
+    line = draft.private.transcript.count("\n", 0, start)
+    return (marks[min(line, len(marks) - 1)], 1 + start)
+
+
 def _draft_words(draft: Draft) -> list[tuple[str, str]]:
     """(word, field) for every word of the draft and its private note, in dictation order."""
     rows = []
@@ -100,9 +114,9 @@ def _draft_words(draft: Draft) -> list[tuple[str, str]]:
             continue
         for order, field in enumerate(d.fields):
             for n, sentence in enumerate(field.sentences):
-                start = sentence.span[0] if sentence.span else 0
+                at = _dictated_at(draft, bool(prefix), sentence.span[0] if sentence.span else 0)
                 for w in normalize_for_wer(sentence.text).split():
-                    rows.append(((start, order, n), w, prefix + field.id))
+                    rows.append(((*at, order, n), w, prefix + field.id))
     rows.sort(key=lambda r: r[0])
     return [(w, f) for _, w, f in rows]
 

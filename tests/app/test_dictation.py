@@ -71,6 +71,25 @@ def test_dictation_from_transcript_keeps_the_transcript(dictation: Dictation) ->
     assert result.draft.field("plan").text == "Meet next week."
 
 
+def test_dictation_from_transcript_cuts_the_private_span_out_of_the_record(dictation: Dictation) -> None:
+    """The daemon's and live dictation's path: what is saved and shown never holds private words."""
+    from dictanote.core.codec import draft_to_dict
+    from dictanote.core.policy import PRIVATE_CUT_MARK
+    from dictanote.core.types import DecodingOptions, Timings
+
+    said = "Plan. Meet next week. Private note. I felt countertransference anger. Assessment. Stable."
+    heard = Transcript(said, (), 9.0, "tiny.en", DecodingOptions(), Timings(0.0, 0.1))
+    result = dictation.from_transcript(heard, "soap")
+    clinical = draft_to_dict(result.draft)
+    private = clinical.pop("private")
+    assert "countertransference" in private["transcript"]
+    assert "countertransference" not in str(clinical) + str(result.to_json()["transcript"])
+    assert "countertransference" not in str([f.to_dict() for f in result.findings])
+    assert result.draft.transcript == "Plan. Meet next week. " + PRIVATE_CUT_MARK
+    assert "private-unclosed" in {f.code for f in result.findings}
+    assert dictation.cut_private(said) == result.draft.transcript
+
+
 def test_dictation_vocabulary_terms_become_hotwords_when_asked(config: Config) -> None:
     assert Dictation(config).decoding_options.hotwords is None
     path = config.paths.config_dir / "vocabulary.toml"

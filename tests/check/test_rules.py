@@ -9,6 +9,7 @@ keeps the path from dictated text to findings covered.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 import pytest
@@ -17,7 +18,8 @@ from dictanote.check import CheckOptions, check_draft, finding_codes
 from dictanote.check.findings import FINDING_KINDS
 from dictanote.core.config import Config
 from dictanote.core.formats import load_format
-from dictanote.core.types import Draft, Finding, MeasureValue, Origin, Sentence, SessionInfo
+from dictanote.core.policy import PRIVATE_CUT_MARK
+from dictanote.core.types import Draft, Finding, MeasureValue, Origin, Sentence, SessionInfo, UnclosedPrivate
 from tests.util import make_draft
 
 
@@ -60,9 +62,11 @@ class Case(NamedTuple):
     private: Mapping[str, Sequence[Sentence]] | None = None
     previous: Mapping[str, Sequence[Sentence]] | None = None
     age_hours: float | None = None
+    unclosed: UnclosedPrivate | None = None
 
     def draft(self) -> Draft:
-        return make_draft(self.format_id, self.fields, session=self.session, private=self.private)
+        draft = make_draft(self.format_id, self.fields, session=self.session, private=self.private)
+        return replace(draft, unclosed_private=self.unclosed)
 
     def findings(self, config: Config) -> tuple[Finding, ...]:
         previous = make_draft(self.format_id, self.previous) if self.previous is not None else None
@@ -240,6 +244,16 @@ FIRES = [
         id="session-facts-missing",
     ),
     pytest.param(good_birp(previous=GOOD_BIRP), "copied-forward", id="copied-forward"),
+    pytest.param(
+        Case(
+            "soap",
+            {"subjective": [said("Slept better.", "client_report")]},
+            private={"reflections": [said("I felt tired.", "reflection"), said("Plan.", "plan")]},
+            unclosed=UnclosedPrivate(2, ("plan",)),
+        ),
+        "private-unclosed",
+        id="private-unclosed",
+    ),
     pytest.param(good_birp(age_hours=50.0), "documentation-due", id="documentation-due"),
     pytest.param(good_birp(age_hours=73.0), "documentation-late", id="documentation-late"),
 ]
@@ -446,6 +460,11 @@ def test_rules_every_declared_code_has_a_case_that_fires() -> None:
         ),
         pytest.param(good_birp(), "field-empty", id="good-birp"),
         pytest.param(good_birp(age_hours=72.0), "documentation-late", id="exactly-72-hours"),
+        pytest.param(
+            Case("soap", {"plan": WEEKLY}, unclosed=UnclosedPrivate(0)),
+            "private-unclosed",
+            id="private-note-with-nothing-after-it",
+        ),
     ],
 )
 def test_rules_near_misses_stay_quiet(config: Config, case: Case, code: str) -> None:
@@ -525,3 +544,19 @@ def test_rules_timeliness_against_the_72_hour_window(
         if f.code.startswith("documentation-")
     ]
     assert found == ([(code, severity)] if code else [])
+
+
+def test_rules_private_unclosed_says_how_many_and_which_headers(config: Config) -> None:
+    """Counts and header names only: the finding travels with the clinical record."""
+    draft = replace(
+        make_draft("soap", {"subjective": ["Slept better."]}, private={"reflections": ["I felt tired."]}),
+        transcript="Subjective. Slept better. " + PRIVATE_CUT_MARK,
+        unclosed_private=UnclosedPrivate(5, ("assessment", "plan")),
+    )
+    found = [f for f in check_draft(draft, load_format("soap", config.paths)) if f.code == "private-unclosed"]
+    assert len(found) == 1 and found[0].severity == "warning" and found[0].field is None
+    message = found[0].message
+    assert "5 sentences" in message and "Assessment, Plan" in message and "end private note" in message
+    assert "tired" not in message
+    assert found[0].span is not None
+    assert draft.transcript[found[0].span[0] : found[0].span[1]] == PRIVATE_CUT_MARK

@@ -34,6 +34,12 @@ def _header(sentence: str, fmt: NoteFormat) -> HeaderMatch | None:
         ("soap", "Next, plan.", "plan", ""),
         ("soap", "Okay, back to the plan.", "plan", ""),
         ("soap", "S.", "subjective", ""),
+        ("soap", "P: continue weekly.", "plan", "Continue weekly."),
+        ("soap", "S. Feels fine.", "subjective", "Feels fine."),
+        ("soap", "Okay, A.", "assessment", ""),
+        ("soap", "Back to P.", "plan", ""),
+        ("pie", "E.", "evaluation", ""),
+        ("girp", "G:", "goal", ""),
         ("soap", "Treatment plan: titrate sertraline.", "plan", "Titrate sertraline."),
         ("dap", "D: client arrived on time.", "data", "Client arrived on time."),
         ("birp", "Behaviour.", "behavior", ""),
@@ -41,6 +47,13 @@ def _header(sentence: str, fmt: NoteFormat) -> HeaderMatch | None:
         ("girp", "Goals.", "goal", ""),
         ("progress", "Risk assessment.", "risk", ""),
         ("progress", "Okay, session focus.", "session_focus", ""),
+        # a cue that begins with a lead-in word ("next") is heard whole
+        ("progress", "Next steps.", "plan", ""),
+        ("progress", "Okay, next steps: continue weekly.", "plan", "Continue weekly."),
+        ("progress", "Next, plan.", "plan", ""),
+        ("soap", "Next is the plan.", "plan", ""),  # the lead-in "next is", not the filler "next"
+        ("soap", "Now for the plan.", "plan", ""),
+        ("psychotherapy", "My reflections.", "reflections", ""),
         ("psychotherapy", "Process observations.", "process_observations", ""),
     ],
 )
@@ -60,6 +73,20 @@ def test_headers_match(config: Config, format_id: str, sentence: str, field: str
         ("soap", "So the client reports sleeping well."),
         ("birp", "Response to exposure was strong."),
         ("dap", "Data from the PHQ-9 shows improvement."),
+        # a one-letter cue inside an abbreviation, or after a lead-in with words after it
+        ("soap", "In p.m. hours she feels anxious."),
+        ("soap", "For a.m. appointments she is late."),
+        ("soap", "P.r.n. lorazepam helped."),
+        ("soap", "The S. family called."),
+        ("dap", "For a.m. appointments she is late."),
+        ("dap", "D.c. the medication."),
+        ("birp", "I.e. she was calm."),
+        ("birp", "B.i.d. dosing continues."),
+        ("girp", "G.i. upset resolved."),
+        ("girp", "In p.m. groups she is quiet."),
+        ("pie", "Under e.g. the plan she agreed."),
+        ("pie", "E.g. she walked daily."),
+        ("pie", "P.o. intake is fine."),
     ],
 )
 def test_headers_content_is_not_a_header(config: Config, format_id: str, sentence: str) -> None:
@@ -133,6 +160,11 @@ def test_headers_misheard_header_word_is_content_inside_a_sentence(
             ["He is doing well,", "okay, plan, continue."],
         ),
         ("soap", "He wants a plan for the weekend.", ["He wants a plan for the weekend."]),
+        (
+            "progress",
+            "She is hopeful. Risk is low, next steps, continue weekly.",
+            ["She is hopeful. Risk is low,", "next steps, continue weekly."],
+        ),
     ],
 )
 def test_headers_inline_split(config: Config, format_id: str, text: str, expected: list[str]) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections import Counter
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,8 +12,8 @@ from hypothesis import strategies as st
 from dictanote.core.config import Config
 from dictanote.core.formats import load_format
 from dictanote.evaluate import normalize_for_wer
-from dictanote.segment import remap, segment_transcript
-from tests.util import load_samples, segment_text
+from dictanote.segment import MAX_TEXT_CHARS, cut_private, remap, segment_transcript
+from tests.util import assert_one_line_error, load_samples, run_cli, segment_text
 
 
 def test_segmenter_headed_dictation_fills_each_field(config: Config) -> None:
@@ -138,6 +141,132 @@ def test_segmenter_nothing_lost_property(case: tuple[str, str, list[str]]) -> No
     for field in draft.fields:
         starts = [s.span[0] for s in field.sentences if s.span]
         assert starts == sorted(starts)
+
+
+# --- nothing lost, in any script ----------------------------------------------------------------
+
+_SCRIPTS = [
+    "àáâãäåçèéêëìíîïñòóôõöùúûüýÿœø",  # Latin with accents
+    "абвгдежзийклмнопрстуфхцчшщыьэюя",  # Cyrillic
+    "東京日本語中文字大小山川心理治療",  # CJK
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",  # Arabic
+    "😀😂🙂🎉❤👍🌟🔥🧠💬",  # emoji
+]
+_MARKS = "\u0301\u0300\u0308\u0303\u0327"  # combining acute, grave, diaeresis, tilde, cedilla
+# Words that hold a filler, a cue or a command word inside them, but are none of them.
+_TRICKY = ["Ñandú", "andé", "sô", "okáy", "plañ", "Ñ", "é", "privaté", "scratché"]
+
+
+@st.composite
+def _unicode_word(draw: st.DrawFn) -> str:
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        return draw(st.sampled_from(_WORDS + _TRICKY))
+    if kind == 1:  # Latin letters with combining marks (one at least, so it is no cue or filler)
+        letters = draw(st.lists(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), min_size=1, max_size=6))
+        marks = [draw(st.sampled_from(["", *_MARKS])) for _ in letters[1:]] + [draw(st.sampled_from(_MARKS))]
+        return "".join(ch + mark for ch, mark in zip(letters, marks, strict=True))
+    return draw(st.text(alphabet=st.sampled_from(draw(st.sampled_from(_SCRIPTS))), min_size=1, max_size=6))
+
+
+_unicode_sentence = st.lists(_unicode_word(), min_size=1, max_size=6).map(lambda ws: " ".join(ws) + ".")
+
+
+@st.composite
+def _unicode_dictation(draw: st.DrawFn) -> tuple[str, str, list[str]]:
+    fmt = draw(st.sampled_from(sorted(_HEADERS)))
+    parts: list[str] = []
+    content: list[str] = []
+    private = False
+    for _ in range(draw(st.integers(1, 10))):
+        roll = draw(st.integers(0, 9))
+        if roll == 0:
+            parts.append("End private note." if private else "Private note.")
+            private = not private
+        elif roll == 1 and not private:  # in a private note, a record's header is words of it
+            parts.append(draw(st.sampled_from(_HEADERS[fmt])))
+        sentence = draw(_unicode_sentence)
+        parts.append(sentence)
+        content.append(sentence)
+    return fmt, " ".join(parts), content
+
+
+def _dictated_chars(texts: list[str]) -> Counter[str]:
+    """Every letter, digit, mark and symbol of ``texts``, case folded (a sentence's first is capitalized)."""
+    return Counter(ch for text in texts for ch in text.casefold() if not ch.isspace() and ch not in ".,:;")
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=_unicode_dictation())
+def test_segmenter_nothing_lost_in_any_script_property(case: tuple[str, str, list[str]]) -> None:
+    """Every character of every dictated word (not headers or commands) is in exactly one sentence."""
+    format_id, text, content = case
+    draft = segment_text(text, format_id)
+    placed = [s.text for d in (draft, draft.private) if d is not None for f in d.fields for s in f.sentences]
+    assert _dictated_chars(placed) == _dictated_chars(content)
+    assert cut_private(text) == draft.transcript
+    assert cut_private(draft.transcript) == draft.transcript
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["Я устал.", "東京.", "Ñandú.", "😀😀.", "مرحبا بك.", "Cafe\u0301 au lait.", "And\u0301."],
+)
+def test_segmenter_words_in_any_script_are_kept(words: str) -> None:
+    draft = segment_text(f"Subjective. {words}")
+    assert [s.text for f in draft.fields for s in f.sentences] == [words]
+
+
+# --- one-letter cues inside abbreviations ------------------------------------------------------
+
+
+@pytest.mark.parametrize("format_id", ["soap", "dap", "birp", "girp", "pie"])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In p.m. hours she feels anxious.",
+        "For a.m. appointments she is late.",
+        "Under e.g. the plan she agreed.",
+        "She takes it q.i.d. and p.r.n. as needed.",
+        "Dr. S. agreed to the referral.",
+        "I.e. she kept every appointment.",
+    ],
+)
+def test_segmenter_one_letter_cue_inside_an_abbreviation_is_content(
+    config: Config, format_id: str, sentence: str
+) -> None:
+    first = load_format(format_id, config.paths).fields[0]
+    draft = segment_text(f"{first.label}. Client is calm today. {sentence}", format_id)
+    placed = sorted((s for f in draft.fields for s in f.sentences), key=lambda s: s.span or (0, 0))
+    assert [s.text for s in placed] == ["Client is calm today.", sentence]
+
+
+# --- bounded input --------------------------------------------------------------------------------
+
+
+def test_segmenter_nested_parentheses_take_linear_time() -> None:
+    """spaCy's affix splitting was quadratic in a run without spaces (4,000 parentheses: 18 s)."""
+
+    def seconds(n: int) -> float:
+        text = "Subjective. " + "(" * n + "anxious" + ")" * n + "."
+        best = float("inf")
+        for _ in range(2):
+            started = time.perf_counter()
+            draft = segment_text(text)
+            best = min(best, time.perf_counter() - started)
+        assert "anxious" in draft.field("subjective").text.lower()
+        return best
+
+    segment_text("Warm up.")
+    small, large = seconds(5_000), seconds(50_000)
+    assert large < 5.0
+    assert large < 30 * max(small, 0.01)  # ten times the text, not a hundred times the work
+
+
+def test_segmenter_refuses_text_over_the_limit_with_one_line() -> None:
+    result = run_cli("segment", "-", stdin="a " * (MAX_TEXT_CHARS // 2 + 1))
+    assert_one_line_error(result, 2)
+    assert f"{MAX_TEXT_CHARS:,}" in result.stderr
 
 
 # --- remap: the clinician switched format -------------------------------------------------

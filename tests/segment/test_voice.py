@@ -101,6 +101,10 @@ def test_voice_leading_command_of_a_run_on(text: str, command: str | None, rest:
         ("Anxious comma tearful comma engaged.", "Anxious, tearful, engaged."),
         ("Over a two-week period she improved.", "Over a two-week period she improved."),
         ("A trial period of sertraline.", "A trial period of sertraline."),
+        # a written period is not a spoken one: the word after it keeps its case
+        ("In p.m. hours she feels anxious.", "In p.m. hours she feels anxious."),
+        ("Under e.g. the plan period then done", "Under e.g. the plan. Then done"),
+        ("Worse period я устал", "Worse. Я устал"),
     ],
 )
 def test_voice_spoken_punctuation(text: str, written: str) -> None:

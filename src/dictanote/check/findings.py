@@ -66,6 +66,13 @@ UNQUOTED_CLIENT_WORDS = FindingKind(
 )
 PROCESS_IN_RECORD = FindingKind("process-in-record", "warning", "process content in the clinical record")
 RECORD_IN_PRIVATE = FindingKind("record-in-private", "warning", "record content in the psychotherapy note")
+# A warning, not an error: nothing is lost (the words are in the private note, and a private note
+# dictated last needs no "end private note"), but what belongs in the record may be missing from it.
+PRIVATE_UNCLOSED = FindingKind(
+    "private-unclosed",
+    "warning",
+    '"private note" never closed by "end private note": everything after it went to the private note',
+)
 COPIED_FORWARD = FindingKind("copied-forward", "warning", "a field nearly identical to the previous note's")
 DOCUMENTATION_DUE = FindingKind(
     "documentation-due",
@@ -92,6 +99,7 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
     UNQUOTED_CLIENT_WORDS,
     PROCESS_IN_RECORD,
     RECORD_IN_PRIVATE,
+    PRIVATE_UNCLOSED,
     COPIED_FORWARD,
     DOCUMENTATION_DUE,
     DOCUMENTATION_LATE,

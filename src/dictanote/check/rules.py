@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..core.policy import LATE_HOURS, PRIVATE_FORMAT, timeliness
+from ..core.policy import LATE_HOURS, PRIVATE_CUT_MARK, PRIVATE_FORMAT, timeliness
 from ..core.types import Draft, Finding, NoteFormat, Sentence
 from . import findings as kinds
 from .findings import FindingKind
@@ -300,6 +300,24 @@ def _record_in_private(ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+def _private_unclosed(ctx: CheckContext) -> Iterator[Finding]:
+    unclosed = ctx.draft.unclosed_private
+    if unclosed is None or not unclosed.sentences:
+        return
+    labels = {spec.id: spec.label for spec in ctx.fmt.fields}
+    said = ", ".join(labels.get(h, h) for h in unclosed.headers)
+    headers = f", including what you dictated under {said}" if said else ""
+    n = unclosed.sentences
+    where = ctx.draft.transcript.rfind(PRIVATE_CUT_MARK)
+    yield kinds.PRIVATE_UNCLOSED.finding(
+        f'"Private note" was never closed with "end private note": the {n} sentence{"s" if n != 1 else ""} '
+        f"after it went to the private note{headers}. If any belong in the record, move them back into "
+        'their fields in review, or dictate again with "end private note" where the private part ends.',
+        ctx.fmt.id,
+        span=(where, where + len(PRIVATE_CUT_MARK)) if where >= 0 else None,
+    )
+
+
 def _copied_forward(ctx: CheckContext) -> Iterator[Finding]:
     previous = ctx.options.previous
     if previous is None:
@@ -349,6 +367,7 @@ CHECKS: tuple[Check, ...] = (
     _unquoted_client_words,
     _process_in_record,
     _record_in_private,
+    _private_unclosed,
     _copied_forward,
 )
 # A psychotherapy note is the clinician's private process record: the record's

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import DraftDataError
-from .types import Draft, DraftField, MeasureValue, Medication, Sentence, SessionInfo
+from .types import Draft, DraftField, MeasureValue, Medication, Sentence, SessionInfo, UnclosedPrivate
 
 CODEC_VERSION = 1
 
@@ -45,7 +45,25 @@ def draft_to_dict(draft: Draft) -> dict[str, Any]:
             for f in draft.fields
         ],
         "private": draft_to_dict(draft.private) if draft.private is not None else None,
+        "unclosed_private": _unclosed_to_dict(draft.unclosed_private),
     }
+
+
+def _unclosed_to_dict(unclosed: UnclosedPrivate | None) -> dict[str, Any] | None:
+    if unclosed is None:
+        return None
+    return {"sentences": unclosed.sentences, "headers": list(unclosed.headers)}
+
+
+def _unclosed(raw: Any) -> UnclosedPrivate | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("sentences"), int):
+        raise DraftDataError("'unclosed_private' must be an object with a 'sentences' count")
+    headers = raw.get("headers") or []
+    if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+        raise DraftDataError("'unclosed_private' headers must be a list of field ids")
+    return UnclosedPrivate(raw["sentences"], tuple(headers))
 
 
 def _sentence(raw: Any) -> Sentence:
@@ -145,4 +163,5 @@ def draft_from_dict(raw: Any) -> Draft:
         session=session_from_dict(raw.get("session")),
         segmenter=str(raw.get("segmenter", "")),
         private=draft_from_dict(private) if private else None,
+        unclosed_private=_unclosed(raw.get("unclosed_private")),
     )

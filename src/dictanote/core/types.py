@@ -251,8 +251,27 @@ class SessionInfo:
 
 
 @dataclass(frozen=True)
+class UnclosedPrivate:
+    """A "private note" never closed by "end private note": what went into the private note after it.
+
+    Counts and field ids only, never words (it travels with the clinical record):
+    ``sentences`` dictated after the cue, and ``headers``, the ids of the record's
+    fields whose spoken headers came after it.
+    """
+
+    sentences: int
+    headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Draft:
-    """A sectioned draft note awaiting the clinician's review; never a final note."""
+    """A sectioned draft note awaiting the clinician's review; never a final note.
+
+    ``transcript`` is what was dictated for this draft: a clinical draft's has each
+    private span cut out (``policy.PRIVATE_CUT_MARK`` where it was), its private
+    companion's holds only those spans. ``unclosed_private``: set when a private
+    note was never closed, so the checks can say what went into it.
+    """
 
     format: str
     transcript: str
@@ -260,6 +279,7 @@ class Draft:
     session: SessionInfo = field(default_factory=SessionInfo)
     segmenter: str = ""
     private: Draft | None = None
+    unclosed_private: UnclosedPrivate | None = None
 
     def field(self, field_id: str) -> DraftField:
         """The field with this id; KeyError if the draft has none."""
@@ -321,6 +341,14 @@ class StoredDraft:
     updated_at: str
     source: str
     companion: int | None = None
+
+
+@dataclass(frozen=True)
+class DamagedDraft:
+    """A draft in the inbox whose stored content cannot be read: its id and the problem in words (no text)."""
+
+    id: int
+    problem: str
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,14 @@ from functools import lru_cache
 
 from ..core.types import NoteFormat
 from .rules import HeaderRules
-from .units import tidy, words
+from .units import leading_word, tidy, words
 
+# The most words before a header inside a sentence ("okay, so, moving on to the plan"); a longer run
+# of fillers is words, and bounding it keeps splitting a long run of them linear.
+INLINE_PREAMBLE_WORDS = 8
 # Punctuation that may follow a header word inside a sentence.
 HEADER_PUNCT = frozenset(".,:;-")
-# A one-letter cue ("S", "A") counts only when it stands alone or before ":" or ".".
+# A one-letter cue ("S", "A") counts only alone or before ":" or "." (see ``_letter_stands_alone``).
 LETTER_PUNCT = frozenset(".:")
 
 
@@ -34,26 +37,40 @@ class HeaderMatch:
     returning: bool = False
 
 
-def _starts_sentence(text: str) -> bool:
-    """Whether ``text`` opens with a capitalized word that Whisper would start a sentence with."""
-    first = words(text)[:1]
-    return bool(first) and text[:1].isupper() and first[0][0] not in _NOT_SENTENCE_START
+def _starts_sentence(text: str, pos: int = 0) -> bool:
+    """Whether ``text`` at ``pos`` opens with a capitalized word that Whisper would start a sentence with."""
+    first = leading_word(text, pos)
+    return bool(first) and text[pos : pos + 1].isupper() and first not in _NOT_SENTENCE_START
 
 
-def _skip_preamble(tokens: list[str], rules: HeaderRules) -> int:
-    """Index of the first word after fillers and lead-in phrases."""
-    i = 0
-    while i < len(tokens):
-        if tokens[i] in rules.fillers:
-            i += 1
-            continue
-        for lead in rules.lead_ins:
-            if tuple(tokens[i : i + len(lead)]) == lead:
-                i += len(lead)
-                break
-        else:
+def _skip_preamble(
+    tokens: list[str],
+    rules: HeaderRules,
+    cues: Sequence[tuple[str, ...]],
+    i: int = 0,
+    most: int | None = None,
+) -> int:
+    """Index of the first word at or after ``i`` that is not a filler or in a lead-in phrase.
+
+    The longest phrase wins: a lead-in over the filler it begins with ("next is" over "next"),
+    and a cue that begins with a filler or lead-in word is heard whole ("Next steps."): the
+    preamble stops where one of ``cues`` starts that is longer than the filler or lead-in there.
+    ``most``: look at no more than this many words (a header inside a sentence has a short preamble).
+    """
+    end = len(tokens) if most is None else min(len(tokens), i + most)
+    while i < end:
+        step = max(_lead_in_at(tokens, i, rules), int(tokens[i] in rules.fillers))
+        if not step or any(
+            len(cue) > step and cue[0] == tokens[i] and tuple(tokens[i : i + len(cue)]) == cue for cue in cues
+        ):
             return i
+        i += step
     return i
+
+
+def _lead_in_at(tokens: list[str], i: int, rules: HeaderRules) -> int:
+    """How many words the lead-in phrase starting at word ``i`` has (the longest); 0 if none does."""
+    return next((len(lead) for lead in rules.lead_ins if tuple(tokens[i : i + len(lead)]) == lead), 0)
 
 
 @lru_cache(maxsize=32)
@@ -77,7 +94,7 @@ def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMa
     """The field whose spoken header opens ``sentence``, and the words after it."""
     found = words(sentence)
     tokens = [w for w, _, _ in found]
-    start = _skip_preamble(tokens, rules)
+    start = _skip_preamble(tokens, rules, [cue for cue, _f, _l in _cue_index(fmt)])
     if start >= len(tokens):
         return None
     if tokens[start] not in _cue_firsts(fmt) and tokens[start] not in rules.misheard:
@@ -92,6 +109,8 @@ def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMa
                 end += len(trailer)
                 break
         after = sentence[found[end - 1][2] :]
+        if letter and not _letter_stands_alone(after, all(t in rules.fillers for t in tokens[:start])):
+            continue
         following = after.lstrip()[:1]
         allowed = LETTER_PUNCT if letter else HEADER_PUNCT
         if following and following not in allowed:
@@ -109,6 +128,19 @@ def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMa
             if cue == (heard,):
                 return HeaderMatch(field_id=field_id, rest="")
     return None
+
+
+def _letter_stands_alone(after: str, only_fillers: bool) -> bool:
+    """Whether a one-letter cue followed by ``after`` is a header, not part of the words around it.
+
+    It must not be part of an abbreviation ("p.m.", "e.g.", "p.r.n.": another letter right after
+    its period), and after a lead-in ("in", "for", "under the") it must be the whole sentence:
+    "In p.m. hours", "For a.m. appointments" and "The S. family" are content, "Back to S." a header.
+    """
+    mark = after[:1]
+    if mark in LETTER_PUNCT and after[1:2].strip() and after[1:2] not in HEADER_PUNCT:
+        return False
+    return only_fillers or not after.strip(" .:;,")
 
 
 # Small words Whisper swaps inside a long header ("Group dynamics in factors.").
@@ -216,7 +248,7 @@ def _inline_header_at(
     firsts = {cue[0] for cue in cues}
     if tokens[i - 1] in firsts and any(tuple(tokens[i - 1 : i - 1 + len(cue)]) == cue for cue in cues):
         return None  # word i is inside a longer cue that starts earlier
-    start = i + _skip_preamble(tokens[i:], rules)
+    start = _skip_preamble(tokens, rules, cues, i, INLINE_PREAMBLE_WORDS)
     if start >= len(tokens) or tokens[start] not in firsts:
         return None
     for cue in cues:
@@ -227,7 +259,7 @@ def _inline_header_at(
         after = text[found[end - 1][2] : found[end][1]] if end < len(tokens) else ""
         set_off_before = any(ch in ".,;:" for ch in before)
         set_off_after = end >= len(tokens) or any(ch in ".,;:" for ch in after)
-        capital_next = end < len(tokens) and _starts_sentence(text[found[end][1] :])
+        capital_next = end < len(tokens) and _starts_sentence(text, found[end][1])
         if set_off_before and (set_off_after or capital_next):
             return end
         if start == i and capital_next and tokens[i - 1] not in _NOUN_CONTEXT and not set_off_after:

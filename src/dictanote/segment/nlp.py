@@ -7,11 +7,14 @@ one, built from the language defaults rather than read back from disk (reading i
 would build it twice: a tenth of a second of the load), and spaCy is imported
 without its command-line package (``import_spacy``: a quarter of a second).
 ``warm_up`` loads it in the background while audio is still being transcribed.
+The tokenizer is bounded (``BoundedTokenizer``): its work stays linear in the text.
 """
 
 from __future__ import annotations
 
 import importlib
+import itertools
+import re
 import sys
 import threading
 import types
@@ -23,6 +26,17 @@ from ..core.config import shipped_dir
 from ..core.errors import FormatFileError
 
 MODEL_NAME = "roles"
+# The longest text the segmenter takes at once: about a hundred hours of speech, and spaCy's own
+# default limit. Longer input is refused with a one-line ``TextInputError`` (``units.check_text``).
+MAX_TEXT_CHARS = 1_000_000
+# spaCy strips prefixes and suffixes off a run of characters without spaces one at a time, re-reading
+# the whole run each time: quadratic in its length ("((((...))))"). Longer runs are tokenized in
+# pieces of this many characters; no word is this long.
+MAX_RUN_CHARS = 200
+_LONG_RUN_RE = re.compile(rf"\S{{{MAX_RUN_CHARS + 1},}}")
+# A lower-case dotted abbreviation ("q.i.d.", "p.r.n.", "a.m."): one token, so that the
+# sentencizer does not end a sentence at its last period.
+_DOTTED_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
 
 
 def model_dir() -> Path:
@@ -86,9 +100,48 @@ def import_spacy() -> Any:
         return spacy
 
 
+def _dotted(text: str) -> bool:
+    return text.islower() and _DOTTED_RE.fullmatch(text) is not None
+
+
+class BoundedTokenizer:
+    """spaCy's tokenizer, fed runs without spaces of at most ``MAX_RUN_CHARS`` characters.
+
+    A longer run is cut into pieces, each tokenized alone, and the pieces' docs joined
+    again with no space between them: the doc's text is the text given, and the work
+    stays linear in its length.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        """Wrap ``tokenizer``; lower-case dotted abbreviations become single tokens."""
+        tokenizer.token_match = _dotted
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Any:
+        """The doc of ``text``."""
+        cuts = [
+            cut
+            for run in _LONG_RUN_RE.finditer(text)
+            for cut in range(run.start() + MAX_RUN_CHARS, run.end(), MAX_RUN_CHARS)
+        ]
+        if not cuts:
+            return self.tokenizer(text)
+        from spacy.attrs import ORTH, SPACY
+        from spacy.tokens import Doc
+
+        words: list[str] = []
+        spaces: list[bool] = []
+        strings = self.tokenizer.vocab.strings
+        for a, b in itertools.pairwise([0, *cuts, len(text)]):
+            table = self.tokenizer(text[a:b]).to_array([ORTH, SPACY]).tolist()
+            words.extend(strings[orth] for orth, _ in table)
+            spaces.extend(bool(space) for _, space in table)
+        return Doc(self.tokenizer.vocab, words=words, spaces=spaces)
+
+
 @lru_cache(maxsize=1)
 def pipeline() -> Any:
-    """The loaded spaCy pipeline (textcat + sentencizer)."""
+    """The loaded spaCy pipeline (textcat + sentencizer), with the bounded tokenizer."""
     spacy = import_spacy()
     path = model_dir()
     try:
@@ -99,6 +152,8 @@ def pipeline() -> Any:
             "reinstall dictanote or run models/segmenter/train_roles.py"
         ) from exc
     nlp.add_pipe("sentencizer", first=True)
+    nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
+    nlp.max_length = MAX_TEXT_CHARS
     return nlp
 
 

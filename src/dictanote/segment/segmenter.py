@@ -4,7 +4,8 @@ Reads the transcript once, sentence by sentence: voice commands act ("scratch
 that", "new paragraph", "private note" ... "end private note"), spoken headers
 pin the next sentence to their field, clinical terms are written properly, and
 the rest is placed by role and position (``placement``). Every dictated
-sentence lands in exactly one field of the note or of its private companion.
+sentence lands in exactly one field of the note or of its private companion;
+the private words stay out of everything the clinical draft carries (``private``).
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..core.policy import is_uncertain
-from ..core.types import Draft, DraftField, NoteFormat, Origin, Sentence
+from ..core.types import Draft, DraftField, NoteFormat, Origin, Sentence, UnclosedPrivate
 from . import roles
 from .headers import match_header, split_inline_headers
 from .normalize import build_normalizer
 from .placement import PlacementModel, field_scores, place
-from .rules import CommandRules, HeaderRules, clinical_rules, segmenter_rules
+from .private import Offsets, clinical_text, private_spans, private_text
+from .rules import HeaderRules, clinical_rules, segmenter_rules
 from .session import extract_session
-from .units import Unit, resplit, split_run_on, split_units, tidy, words
-from .voice import Piece, merge_quotes, split_commands, split_leading_command, spoken_punctuation
+from .units import Unit, only_punctuation, tidy, words
+from .voice import Piece, read_commands
 
 log = logging.getLogger(__name__)
 
@@ -54,98 +57,120 @@ class _Stream:
 
 
 def segment_transcript(text: str, fmt: NoteFormat, options: SegmentOptions | None = None) -> Draft:
-    """Place every sentence of ``text`` into a field of ``fmt`` (or its private companion)."""
+    """Place every sentence of ``text`` into a field of ``fmt`` (or its private companion).
+
+    The draft's transcript is ``text`` with its private spans cut out (``private``);
+    the companion's holds only them; sentence spans point into each one's own.
+    ``TextInputError`` when ``text`` is longer than ``MAX_TEXT_CHARS`` or is not Unicode text.
+    """
     options = options or SegmentOptions()
-    streams = _read(text, fmt, options)
+    header_rules, command_rules = segmenter_rules()
+    read = read_commands(text, command_rules, build_normalizer(clinical_rules(), options.replacements))
+    spans = private_spans(text, read, command_rules)
+    offsets = Offsets(spans)
+    streams, unclosed = _read(read, fmt, options, header_rules)
     private = None
     private_units = streams[PRIVATE].units
     if private_units:
         private_fmt = options.private_format or fmt
-        private = _draft(text, private_fmt, private_units, options.model, None)
-    draft = _draft(text, fmt, streams[MAIN].units, options.model, private)
+        units = [_moved(u, offsets.private(u.start, u.end)) for u in private_units]
+        private = _draft(private_text(text, spans), private_fmt, units, options.model, None)
+    units = [_moved(u, offsets.clinical(u.start, u.end)) for u in streams[MAIN].units]
+    draft = _draft(clinical_text(text, spans), fmt, units, options.model, private)
     record_text = " ".join(u.text for u in streams[MAIN].units)
     rules = clinical_rules()
     session = extract_session(record_text, options.session_date, rules.scales, rules.medications)
     placed = [s for f in draft.fields for s in f.sentences]
     log.info(
-        "segmented into %s: %d sentences (%d inferred, %d low confidence), private note: %d",
+        "segmented into %s: %d sentences (%d inferred, %d low confidence), private note: %d%s",
         fmt.id,
         len(placed),
         sum(s.origin == "inferred" for s in placed),
         sum(is_uncertain(s.confidence) for s in placed),
         len(private_units),
+        " (never closed)" if unclosed else "",
     )
-    return replace(draft, session=session)
+    return replace(draft, session=session, unclosed_private=unclosed)
 
 
-def _read(text: str, fmt: NoteFormat, options: SegmentOptions) -> dict[str, _Stream]:
-    header_rules, command_rules = segmenter_rules()
-    normalize = build_normalizer(clinical_rules(), options.replacements)
+def _moved(unit: Unit, span: tuple[int, int]) -> Unit:
+    return Unit(unit.text, span[0], span[1], unit.header, unit.paragraph, unit.returning)
+
+
+@dataclass
+class _Reading:
+    """Where the reading stands: which note is dictated into, and what an open private note took."""
+
+    current: str = MAIN
+    new_paragraph: bool = False
+    entered: int = 0  # private units before the last "private note"
+    spoken: list[str] = field(default_factory=list)  # the record's headers heard since then
+
+
+def _read(
+    read: list[tuple[Unit, list[Piece]]], fmt: NoteFormat, options: SegmentOptions, header_rules: HeaderRules
+) -> tuple[dict[str, _Stream], UnclosedPrivate | None]:
+    """The content units of the record and of the private note; what an unclosed private note took."""
+    private_fmt = options.private_format or fmt
     streams = {MAIN: _Stream(), PRIVATE: _Stream()}
-    current = MAIN
-    new_paragraph = False
-    for unit in merge_quotes(split_units(text), command_rules):
-        rewritten = normalize(spoken_punctuation(unit.text, command_rules))
+    state = _Reading()
+    for unit, pieces in read:
         cursor = 0  # where in the unit's original words the next piece starts
-        unit_fmt = fmt if current == MAIN else (options.private_format or fmt)
-        for piece in _pieces(rewritten, unit_fmt, header_rules, command_rules):
-            stream = streams[current]
+        unit_fmt = fmt if state.current == MAIN else private_fmt
+        for piece in pieces:
+            stream = streams[state.current]
             if piece.command == "private_start":
-                current = PRIVATE
+                if state.current == MAIN:
+                    state.entered, state.spoken = len(streams[PRIVATE].units), []
+                state.current = PRIVATE
             elif piece.command == "private_end":
-                current = MAIN
+                state.current = MAIN
             elif piece.command == "new_paragraph":
-                new_paragraph = True
+                state.new_paragraph = True
             elif piece.command == "scratch":
                 _scratch(stream)
+            elif '"' in piece.text:
+                cursor = _add(piece.text, unit, cursor, stream, state, fmt, private_fmt, header_rules)
             else:
-                target = fmt if current == MAIN else (options.private_format or fmt)
-                header = match_header(piece.text, target, header_rules)
-                content = piece.text
-                if header is not None:
-                    stream.pending_header = header.field_id
-                    stream.returning = header.returning
-                    content = header.rest
-                content = tidy(content)
-                if not content or _is_filler(content, header_rules.fillers):
-                    continue
-                cursor = _locate(unit.text, content, cursor)
-                stream.units.append(
-                    Unit(
-                        content,
-                        unit.start + cursor,
-                        unit.end,
-                        stream.pending_header,
-                        new_paragraph,
-                        stream.returning and stream.pending_header is not None,
-                    )
-                )
-                stream.pending_header = None
-                new_paragraph = False
-    return streams
+                for sentence in split_inline_headers(piece.text, unit_fmt, header_rules):
+                    cursor = _add(sentence, unit, cursor, stream, state, fmt, private_fmt, header_rules)
+    if state.current == MAIN:
+        return streams, None
+    taken = max(0, len(streams[PRIVATE].units) - state.entered)
+    return streams, UnclosedPrivate(taken, tuple(dict.fromkeys(state.spoken)))
 
 
-def _pieces(
-    text: str, fmt: NoteFormat, header_rules: HeaderRules, command_rules: CommandRules
-) -> list[Piece]:
-    """Commands and sentences of a rewritten unit.
-
-    Rewriting can reveal sentence ends the first split missed ("H I. Objective"
-    before "HI", "better period she slept"), and Whisper runs headers into the
-    middle of sentences, so words are split again, except inside a quotation.
-    """
-    pieces: list[Piece] = []
-    for piece in split_commands(text, command_rules):
-        if piece.command is not None or '"' in piece.text:
-            pieces.append(piece)
-            continue
-        for sentence in resplit(piece.text):
-            for part in split_run_on(sentence):
-                command, rest = split_leading_command(part, command_rules)
-                if command is not None:
-                    pieces.append(Piece(command=command))
-                pieces.extend(Piece(text=s) for s in split_inline_headers(rest, fmt, header_rules))
-    return pieces
+def _add(
+    sentence: str,
+    unit: Unit,
+    cursor: int,
+    stream: _Stream,
+    state: _Reading,
+    fmt: NoteFormat,
+    private_fmt: NoteFormat,
+    header_rules: HeaderRules,
+) -> int:
+    """Take one sentence: a header pins the next content, content joins ``stream``; the new cursor."""
+    private = state.current == PRIVATE
+    if private and (heard := match_header(sentence, fmt, header_rules)) is not None:
+        state.spoken.append(heard.field_id)
+    header = match_header(sentence, private_fmt if private else fmt, header_rules)
+    content = sentence
+    if header is not None:
+        stream.pending_header = header.field_id
+        stream.returning = header.returning
+        content = header.rest
+    content = tidy(content)
+    if not content or _is_filler(content, header_rules.fillers):
+        return cursor
+    cursor = _locate(unit.text, content, cursor)
+    returning = stream.returning and stream.pending_header is not None
+    stream.units.append(
+        Unit(content, unit.start + cursor, unit.end, stream.pending_header, state.new_paragraph, returning)
+    )
+    stream.pending_header = None
+    state.new_paragraph = False
+    return cursor
 
 
 def _locate(original: str, content: str, cursor: int) -> int:
@@ -154,12 +179,18 @@ def _locate(original: str, content: str, cursor: int) -> int:
     Rewriting may have changed the words ("S I" -> "SI"), so the first word that
     can be found is used; failing that, the cursor stays where it was.
     """
-    lowered = original.lower()
+    lowered = _lowered(original)
     for word, _, _ in words(content)[:3]:
         found = lowered.find(word, cursor)
         if found >= 0:
             return found
     return cursor
+
+
+@lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    """``text`` lower-cased, once per unit however many sentences are found in it."""
+    return text.lower()
 
 
 def _scratch(stream: _Stream) -> None:
@@ -173,8 +204,13 @@ def _scratch(stream: _Stream) -> None:
 
 
 def _is_filler(text: str, fillers: frozenset[str]) -> bool:
-    tokens = [w for w, _, _ in words(text)]
-    return all(t in fillers or t in {"period", "comma"} for t in tokens)
+    """Whether ``text`` is only fillers ("Okay, so."): whole words, and nothing else dictated."""
+    rest = list(text)
+    for word, start, end in words(text):
+        if word not in fillers and word not in {"period", "comma"}:
+            return False
+        rest[start:end] = " " * (end - start)
+    return only_punctuation("".join(rest))
 
 
 def _draft(

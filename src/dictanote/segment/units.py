@@ -2,17 +2,38 @@
 
 Splitting uses a spaCy ``blank("en")`` pipeline with a sentencizer, loaded once.
 A ``Unit`` stays inside the segment stage; what leaves it is a ``Sentence``.
+Words are words in any script (``words``); text over ``MAX_TEXT_CHARS``, or not Unicode, is refused.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .nlp import pipeline
+from ..core.errors import TextInputError
+from .nlp import MAX_TEXT_CHARS, pipeline
 
-_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019]*")
+
+@lru_cache(maxsize=1)
+def _marks() -> str:
+    """A regex class body of the combining marks (accents written after their letter), built once."""
+    codes = [c for c in range(0x20000) if unicodedata.category(chr(c))[0] == "M"]
+    ranges: list[tuple[int, int]] = []
+    for c in codes:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    ranges.append((0xE0100, 0xE01EF))  # variation selectors supplement
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+
+
+@lru_cache(maxsize=1)
+def _word_re() -> re.Pattern[str]:
+    """A word in any script: a letter or digit, then letters, digits, combining marks, apostrophes."""
+    return re.compile(rf"[^\W_](?:[^\W_]|['\u2019{_marks()}])*")
 
 
 @dataclass(frozen=True)
@@ -31,14 +52,47 @@ class Unit:
         return Unit(text, self.start, self.end, self.header, self.paragraph, self.returning)
 
 
+# Half of a UTF-16 pair on its own: what undecodable bytes become under errors="surrogateescape".
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(text: str) -> None:
+    """``TextInputError`` when the segmenter cannot take ``text``: too long, or not Unicode text.
+
+    Longer than ``MAX_TEXT_CHARS``, or holding a lone surrogate, which no encoder (spaCy's,
+    SQLite's, the terminal's) can write: it is named with its place, never dropped.
+    """
+    if len(text) > MAX_TEXT_CHARS:
+        raise TextInputError(
+            f"the text is {len(text):,} characters long; dictanote segments at most "
+            f"{MAX_TEXT_CHARS:,} characters at a time: split it into smaller dictations"
+        )
+    bad = _LONE_SURROGATE.search(text)
+    if bad is not None:
+        raise TextInputError(
+            f"the text is not Unicode text: it holds a lone surrogate, U+{ord(bad.group()):04X} at "
+            f"character {bad.start() + 1}; was it decoded from bytes that are not UTF-8?"
+        )
+
+
 def split_units(text: str) -> list[Unit]:
-    """Sentences of ``text`` with character offsets into it."""
+    """Sentences of ``text`` with character offsets into it (``TextInputError``: see ``check_text``)."""
+    check_text(text)
     if not text.strip():
         return []
     nlp = pipeline()
     doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
     spans = [(s.start_char, s.end_char) for s in doc.sents]
-    return [Unit(text[a:b].strip(), a, b) for a, b in spans if text[a:b].strip()]
+    return [unit for a, b in spans if (unit := stripped_unit(text, a, b)) is not None]
+
+
+def stripped_unit(text: str, start: int, end: int) -> Unit | None:
+    """The unit of ``text[start:end]`` without its edge spaces (offsets exact); None if only spaces."""
+    words = text[start:end]
+    if not words.strip():
+        return None
+    lead = len(words) - len(words.lstrip())
+    return Unit(words.strip(), start + lead, start + len(words.rstrip()))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -46,8 +100,11 @@ def split_sentences(text: str) -> list[str]:
     return [u.text for u in split_units(" ".join(text.split()))]
 
 
-# Titles whose period does not end a sentence.
-_TITLES = r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
+# Titles and abbreviations whose period does not end a sentence, and an initial after a title ("Dr. S.").
+_TITLES = (
+    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\b[eE]\.g\.)(?<!\b[iI]\.e\.)"
+    r"(?<!\bDr\. [A-Z]\.)(?<!\bMr\. [A-Z]\.)(?<!\bMs\. [A-Z]\.)(?<!\bMrs\. [A-Z]\.)"
+)
 _RESPLIT_RE = re.compile(rf"{_TITLES}(?<=[.?!])\s+(?=[A-Z0-9\"])")
 
 
@@ -64,13 +121,31 @@ def resplit(text: str) -> list[str]:
 def words(text: str) -> tuple[tuple[str, int, int], ...]:
     """Lower-case words of ``text`` with their offsets (punctuation skipped); cached."""
     return tuple(
-        (m.group().lower().replace("\u2019", "'"), m.start(), m.end()) for m in _WORD_RE.finditer(text)
+        (m.group().lower().replace("\u2019", "'"), m.start(), m.end()) for m in _word_re().finditer(text)
     )
 
 
+def leading_word(text: str, pos: int = 0) -> str:
+    """The lower-case word that starts exactly at ``pos`` in ``text``, or "" (no copy of the text)."""
+    match = _word_re().match(text, pos)
+    return match.group().lower().replace("\u2019", "'") if match else ""
+
+
+def is_content(ch: str) -> bool:
+    """Whether ``ch`` is something dictated: anything but spaces, punctuation and controls.
+
+    Letters and digits of every script, combining marks, emoji and other symbols count.
+    """
+    return not ch.isspace() and unicodedata.category(ch)[0] not in "PZC"
+
+
 def only_punctuation(text: str) -> bool:
-    """Whether ``text`` holds no letters or digits."""
-    return not any(ch.isalnum() for ch in text)
+    """Whether ``text`` holds nothing dictated (only spaces and punctuation)."""
+    return not any(is_content(ch) for ch in text)
+
+
+def _ends_word(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"
 
 
 def tidy(text: str) -> str:
@@ -80,9 +155,9 @@ def tidy(text: str) -> str:
     text = text.lstrip(" ,;:.-")
     if not text or only_punctuation(text):
         return ""
-    if text[-1].isalnum() or text[-1] == ")":
+    if _ends_word(text[-1]) or text[-1] == ")":
         text += "."
-    elif text[-1] == '"' and len(text) > 1 and text[-2].isalnum():
+    elif text[-1] == '"' and len(text) > 1 and _ends_word(text[-2]):
         text = text[:-1] + '."'
     text = re.sub(r"[,;:]+$", ".", text)
     for i, ch in enumerate(text):

@@ -6,17 +6,21 @@ that", "new paragraph", "private note" and "end private note" are cut out of
 the text as commands for the segmenter to act on. A command must stand apart
 from the words around it (a sentence of its own, or set off by punctuation; fillers
 such as "okay" or "and" may come first: "And private note."), so "scratch that
-itch" stays content.
+itch" stays content. ``read_commands`` is the one reading of a dictation into
+sentences and commands, for the segmenter and for cutting private spans.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..core.policy import PRIVATE_CUT_MARK
 from .rules import CommandRules
-from .units import Unit
+from .units import Unit, resplit, split_run_on, split_units, stripped_unit
 
 # Words before "period" that make it the noun ("a two-week period"), not punctuation.
 _PERIOD_NOUN_BEFORE = re.compile(
@@ -28,6 +32,9 @@ _PERIOD_NOUN_BEFORE = re.compile(
 )
 # How many sentences a dictated quotation may span before we stop looking for its end.
 QUOTE_MAX_UNITS = 4
+# How many fillers may come before a command ("Okay, so, um, private note."): more are words,
+# and looking further back at every punctuation mark would make a long run of them quadratic.
+MAX_LEAD_FILLERS = 6
 
 
 @dataclass(frozen=True)
@@ -104,21 +111,43 @@ def _punctuation_res(rules: CommandRules) -> tuple[tuple[str, str, re.Pattern[st
     return tuple(out)
 
 
+# Marks a spoken sentence end is written as: the word after one is capitalized.
+_SENTENCE_END = frozenset(".?!")
+_NEXT_WORD_RE = re.compile(r"\s+(\w)")
+
+
+def _capitalized(chunk: str) -> str:
+    """``chunk`` with the first letter of its first word upper-cased, if it opens with space and a word."""
+    match = _NEXT_WORD_RE.match(chunk)
+    if match is None:
+        return chunk
+    return chunk[: match.start(1)] + match.group(1).upper() + chunk[match.end(1) :]
+
+
 def spoken_punctuation(text: str, rules: CommandRules) -> str:
-    """Replace punctuation spoken as words ("period", "comma") by the marks."""
+    """Replace punctuation spoken as words ("period", "comma") by the marks.
+
+    The word after a spoken sentence end is capitalized; the words after a written
+    period ("p.m. hours", "e.g. the plan") are left as they are.
+    """
     for word, mark, pattern in _punctuation_res(rules):
         if word.split()[0] not in text.lower():
             continue
-
-        def repl(match: re.Match[str], mark: str = mark, word: str = word) -> str:
-            before = match.string[: match.start()]
-            if word in {"period", "full stop"} and _PERIOD_NOUN_BEFORE.search(before):
-                return match.group()
-            return mark
-
-        text = pattern.sub(repl, text)
-    # Capitalize after a mark we introduced at a sentence end.
-    return re.sub(r"([.?!])\s+([a-z])", lambda m: f"{m.group(1)} {m.group(2).upper()}", text)
+        out: list[str] = []
+        pos = 0
+        capital = False
+        for match in pattern.finditer(text):
+            if word in {"period", "full stop"} and _PERIOD_NOUN_BEFORE.search(
+                text, max(0, match.start() - 80), match.start()
+            ):
+                continue
+            chunk = text[pos : match.start()]
+            out.append((_capitalized(chunk) if capital else chunk) + mark)
+            capital = mark in _SENTENCE_END
+            pos = match.end()
+        rest = text[pos:]
+        text = "".join(out) + (_capitalized(rest) if capital else rest)
+    return text
 
 
 def _named_alternatives(rules: CommandRules, names: tuple[str, ...]) -> str:
@@ -130,7 +159,7 @@ def _named_alternatives(rules: CommandRules, names: tuple[str, ...]) -> str:
 def _command_re(rules: CommandRules) -> re.Pattern[str]:
     alternatives = _named_alternatives(rules, ("private_end", "private_start", "scratch", "new_paragraph"))
     fillers = "|".join(re.escape(w) for w in rules.fillers)
-    lead = rf"(?:(?:{fillers})[\s,]+)*" if fillers else ""
+    lead = rf"(?:(?:{fillers})[\s,]+){{0,{MAX_LEAD_FILLERS}}}" if fillers else ""
     return re.compile(rf"(?:^|(?<=[,.;:!?]))\s*{lead}(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
 
 
@@ -174,3 +203,76 @@ def split_commands(text: str, rules: CommandRules) -> list[Piece]:
     if rest.strip():
         pieces.append(Piece(text=rest))
     return pieces
+
+
+def command_pieces(text: str, rules: CommandRules) -> list[Piece]:
+    """Commands and sentences of a rewritten unit, in spoken order.
+
+    Rewriting can reveal sentence ends the first split missed ("H I. Objective"
+    before "HI", "better period she slept"), so the words are split again, except
+    inside a quotation (a piece holding a quotation mark is left whole).
+    """
+    pieces: list[Piece] = []
+    for piece in split_commands(text, rules):
+        if piece.command is not None or '"' in piece.text:
+            pieces.append(piece)
+            continue
+        for sentence in resplit(piece.text):
+            for part in split_run_on(sentence):
+                command, rest = split_leading_command(part, rules)
+                if command is not None:
+                    pieces.append(Piece(command=command))
+                pieces.append(Piece(text=rest))
+    return pieces
+
+
+def read_commands(
+    text: str, rules: CommandRules, rewrite: Callable[[str], str]
+) -> list[tuple[Unit, list[Piece]]]:
+    """Each sentence of ``text`` (quotations joined) with its rewritten words and commands.
+
+    ``rewrite`` writes clinical terms properly (``normalize``). The segmenter and
+    ``private.cut_private`` read a dictation through this one function, so they
+    hear the same commands.
+    """
+    units = merge_quotes(_marks_apart(text, split_units(text)), rules)
+    return [
+        (
+            unit,
+            []
+            if unit.text == PRIVATE_CUT_MARK
+            else command_pieces(rewrite(spoken_punctuation(unit.text, rules)), rules),
+        )
+        for unit in units
+    ]
+
+
+def _marks_apart(text: str, units: list[Unit]) -> list[Unit]:
+    """``units`` with each ``PRIVATE_CUT_MARK`` (where a private span was cut) a unit of its own.
+
+    The sentencizer may split a mark ("weekly. [" + "private note: kept..."); whole
+    and apart, it is never heard as the "private note" cue, so cutting is idempotent.
+    """
+    marks = [(m.start(), m.end()) for m in re.finditer(re.escape(PRIVATE_CUT_MARK), text)]
+    if not marks:
+        return units
+    out: list[Unit] = []
+    placed: set[tuple[int, int]] = set()
+    for unit in units:
+        inner = (x for mark in marks for x in mark if unit.start < x < unit.end)
+        for a, b in itertools.pairwise(sorted({unit.start, unit.end, *inner})):
+            mark = next(((m0, m1) for m0, m1 in marks if m0 <= a and b <= m1), None)
+            if mark is None and (piece := stripped_unit(text, a, b)) is not None:
+                out.append(piece)
+            elif mark is not None and mark not in placed:
+                placed.add(mark)
+                out.append(Unit(PRIVATE_CUT_MARK, *mark))
+    return out
+
+
+@lru_cache(maxsize=8)
+def phrase_re(rules: CommandRules, name: str) -> re.Pattern[str]:
+    """Where a command's phrase is written in the dictated text, with the punctuation after it."""
+    if not rules.phrases[name]:
+        return re.compile(r"(?!)")  # a command with no phrase is never heard
+    return re.compile(rf"(?<![\w])(?:{_phrase_re(rules.phrases[name])})(?![\w])[,.;:!?]*", re.I)
