@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.config import Paths, shipped_dir
-from .core.errors import FormatFileError
+from .core.errors import NoteTemplateError
 from .core.policy import is_uncertain
 from .core.types import Draft, DraftField, Finding, Note, NoteFormat, Sentence
 
@@ -77,20 +77,7 @@ def render_note(note: Note, fmt: NoteFormat, paths: Paths) -> str:
 
 
 def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths, note: dict[str, Any] | None = None) -> str:
-    import jinja2
-
-    env = _environment(template_dirs(paths))
-    try:
-        template = env.get_template(fmt.template)
-    except jinja2.TemplateNotFound as exc:
-        raise FormatFileError(
-            f"format {fmt.id!r} ({fmt.source}): template {fmt.template!r} not found in "
-            f"{', '.join(str(d) for d in template_dirs(paths))}"
-        ) from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise FormatFileError(
-            f"template {exc.filename or fmt.template}: line {exc.lineno}: {exc.message}"
-        ) from exc
+    template = _template(fmt.template, paths, f"format {fmt.id!r} ({fmt.source}): template")
     fields = [
         {"id": f.id, "label": f.label, "text": f.text, "paragraphs": _paragraphs(f, marks=note is None)}
         for f in draft.fields
@@ -106,9 +93,44 @@ def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths, note: dict[str, Any
             note=note,
             uncertain_mark=UNCERTAIN_MARK,
         )
-    except jinja2.TemplateError as exc:
-        raise FormatFileError(f"template {fmt.template}: {exc}") from exc
+    except Exception as exc:  # a user's template may raise anything ({{ 1/0 }}): one line, exit 2
+        raise _failed(exc, template) from exc
     return text.strip() + "\n"
+
+
+def _template(name: str, paths: Paths, what: str) -> Any:
+    """The Jinja2 template ``name`` (user's first); ``NoteTemplateError`` if missing or malformed."""
+    import jinja2
+
+    try:
+        return _environment(template_dirs(paths)).get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise NoteTemplateError(
+            f"template {exc.filename or name}: line {exc.lineno}: {_one_line(exc.message or str(exc))}"
+        ) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise NoteTemplateError(
+            f"{what} {name!r} not found in {', '.join(str(d) for d in template_dirs(paths))}"
+        ) from exc
+
+
+def _failed(exc: Exception, template: Any) -> NoteTemplateError:
+    """What went wrong while ``template`` rendered: its file, the line in it, the problem, on one line."""
+    filename = template.filename or template.name
+    line = None
+    frame = exc.__traceback__
+    while frame is not None:  # Jinja2 rewrites the stack so that template lines show as frames
+        if frame.tb_frame.f_code.co_filename == filename:
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    at = f"line {line}: " if line else ""
+    return NoteTemplateError(
+        f"template {filename}: {at}{_one_line(str(exc)) or 'failed'} ({type(exc).__name__})"
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def render_findings(findings: Sequence[Finding], heading: bool = False) -> str:
@@ -149,15 +171,9 @@ def draft_to_json(draft: Draft, findings: Sequence[Finding] = ()) -> dict[str, A
 
 def render_page(template: str, context: dict[str, Any], paths: Paths) -> str:
     """An HTML page of the review server (``templates/review/*.html``), every value escaped."""
-    import jinja2
-
-    env = _environment(template_dirs(paths))
+    page = _template(template, paths, "page template")
     try:
-        page: str = env.get_template(template).render(**context)
-    except jinja2.TemplateNotFound as exc:
-        raise FormatFileError(
-            f"page template {template!r} not found in {', '.join(str(d) for d in template_dirs(paths))}"
-        ) from exc
-    except jinja2.TemplateError as exc:
-        raise FormatFileError(f"page template {template}: {exc}") from exc
-    return page
+        text: str = page.render(**context)
+    except Exception as exc:  # a user's override of a page may raise anything: one line, never a traceback
+        raise _failed(exc, page) from exc
+    return text

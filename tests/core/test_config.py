@@ -69,3 +69,12 @@ def test_config_every_setting_has_help() -> None:
 def test_config_dictanote_home_moves_data_dir(tmp_path: Path) -> None:
     config = load_config(environ={"DICTANOTE_HOME": str(tmp_path / "home")})
     assert config.paths.data_dir == tmp_path / "home"
+
+
+def test_config_passphrase_variable_is_never_a_setting() -> None:
+    config = load_config(
+        environ={"DICTANOTE_PASSPHRASE": "a secret passphrase", "DICTANOTE_ENCRYPT_STORE": "no"}
+    )
+    assert "passphrase" not in setting_help()
+    assert "a secret passphrase" not in repr(config) and config.settings.encrypt_store is False
+    assert load_config(environ={}).settings.encrypt_store is True  # new stores encrypted by default

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from dictanote.core.datafile import ListOf, Table, load_table
+from dictanote.core.datafile import MAX_NESTING, ListOf, Table, load_table
 from dictanote.core.errors import ConfigError, FormatFileError
 
 SCHEMA = Table(
@@ -70,6 +71,21 @@ def test_datafile_good_file_is_returned_as_parsed(tmp_path: Path) -> None:
         ('id = "a"\nmap = 1\n', ": 'map' must be a table, got int"),
         ('id = "a"\n[inner.deep]\ny = 1\n', " [inner.deep]: unknown key 'y'; allowed keys: x"),
         ('id = "a\n', ": not valid TOML"),
+        (
+            "id = " + "[" * 1000 + "]" * 1000 + "\n",
+            f": arrays or tables nested deeper than {MAX_NESTING} (line 1)",
+        ),
+        (
+            'id = "a"\n\nmap = ' + "{a = " * 1000 + "1" + "}" * 1000,
+            f"nested deeper than {MAX_NESTING} (line 3)",
+        ),
+        # a quote just before the closing three belongs to the text: what follows it is counted
+        ('id = "a"\nwords = ["""x"""", ' + "[" * 40 + "]" * 40 + "]", f"deeper than {MAX_NESTING} (line 2)"),
+        ("id = 'a'\nwords = ['''x'''', " + "[" * 40 + "]" * 40 + "]", f"deeper than {MAX_NESTING} (line 2)"),
+        (
+            'id = "a"\nweight = ' + "9" * 5000 + "\n",
+            f": a number has more than {sys.get_int_max_str_digits()} digits",
+        ),
     ],
 )
 def test_datafile_refuses_with_one_line_naming_file_place_and_key(
@@ -80,6 +96,18 @@ def test_datafile_refuses_with_one_line_naming_file_place_and_key(
     assert str(err.value).startswith(f"rules file {tmp_path / 'data.toml'}")
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_datafile_brackets_in_strings_and_comments_are_not_nesting(tmp_path: Path) -> None:
+    deep = "[{" * MAX_NESTING
+    basic, literal = '"""', "'''"
+    raw = _load(
+        tmp_path,
+        f'id = "{deep}\\"]"  # {deep}\n# {deep}\n'
+        f"words = ['{deep}', {basic}\n{deep}{basic}\"\", {literal}{deep}]{literal}]\n",
+    )
+    assert raw["id"] == deep + '"]'
+    assert raw["words"] == [deep, f'{deep}""', deep + "]"]
 
 
 def test_datafile_missing_table_is_named_as_a_table(tmp_path: Path) -> None:

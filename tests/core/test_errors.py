@@ -21,6 +21,7 @@ TABLE = {
     "ModelUnreadableError": (2, 400),
     "UnknownFormatError": (2, 400),
     "FormatFileError": (2, 400),
+    "NoteTemplateError": (2, 400),
     "TextInputError": (2, 400),
     "ConfigError": (2, 400),
     "DraftDataError": (2, 400),

@@ -8,7 +8,8 @@ import pytest
 
 from dictanote.core.config import Config
 from dictanote.core.errors import FormatFileError, UnknownFormatError
-from dictanote.core.formats import list_formats, load_format
+from dictanote.core.formats import list_formats, load_format, scan_formats
+from tests.util import assert_one_line_error, run_cli
 
 # Canonical field ids: the JSON contract in DESIGN.md depends on them.
 CANONICAL = {
@@ -116,3 +117,73 @@ def test_formats_malformed_file_names_file_and_problem(config: Config, text: str
     assert str(path) in str(info.value)
     assert expected in str(info.value)
     assert "\n" not in str(info.value).strip()
+
+
+# --- a format is an id, never a path -------------------------------------------------------
+
+EVIL = GOOD_USER_FORMAT.replace('id = "intake"', 'id = "evil"')
+
+
+def _evil_files(config: Config) -> dict[str, str]:
+    """A valid format file outside every formats directory, and ids that would reach it as paths."""
+    outside = config.paths.config_dir / "elsewhere"
+    outside.mkdir(parents=True)
+    (outside / "evil.toml").write_text(EVIL, encoding="utf-8")
+    (config.paths.config_dir / "formats").mkdir(exist_ok=True)
+    return {
+        "relative": "../elsewhere/evil",
+        "absolute": str(outside / "evil"),
+        "dotted": "soap/../soap",
+        "upper": "SOAP",
+        "suffix": "soap.toml",
+        "long": "a" * 65,
+    }
+
+
+@pytest.mark.parametrize("kind", ["relative", "absolute", "dotted", "upper", "suffix", "long"])
+def test_formats_id_that_is_a_path_is_unknown(config: Config, kind: str) -> None:
+    format_id = _evil_files(config)[kind]
+    with pytest.raises(UnknownFormatError) as info:
+        load_format(format_id, config.paths)
+    assert "available: birp, dap, girp, pie, progress, psychotherapy, soap" in str(info.value)
+    assert "never a path" in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["relative", "absolute", "dotted"])
+def test_formats_cli_segment_refuses_a_path_for_format(config: Config, kind: str) -> None:
+    format_id = _evil_files(config)[kind]
+    result = run_cli("segment", "-", "--json", "--format", format_id, stdin="Subjective. Slept well.")
+    assert_one_line_error(result, 2)  # before: exit 0 and a draft in the evil format
+    assert "never a path; available: birp, dap" in result.stderr
+
+
+# --- one broken user format file ----------------------------------------------------------
+
+
+def test_formats_broken_user_file_is_reported_and_the_others_load(config: Config) -> None:
+    broken = _user_format(config, "broken", "id = 'broken'\nlabel = [")
+    _user_format(config, "intake", GOOD_USER_FORMAT)
+    scan = scan_formats(config.paths)
+    assert {"intake", "soap", "dap"} <= {f.id for f in scan.formats}
+    assert "broken" not in {f.id for f in scan.formats}
+    assert len(scan.problems) == 1
+    assert str(broken) in scan.problems[0] and "not valid TOML" in scan.problems[0]
+    assert {f.id for f in list_formats(config.paths)} == {f.id for f in scan.formats}
+    with pytest.raises(FormatFileError, match="not valid TOML"):
+        load_format("broken", config.paths)
+
+
+def test_formats_list_logs_each_broken_file_once(config: Config, caplog: pytest.LogCaptureFixture) -> None:
+    broken = _user_format(config, "broken", "id = 'broken'\nlabel = [")
+    for _ in range(3):  # a review page lists the formats on every request
+        assert "soap" in {f.id for f in list_formats(config.paths)}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and str(broken) in warnings[0] and "skipped" in warnings[0]
+
+
+def test_formats_user_file_named_not_as_an_id_is_a_problem_not_a_format(config: Config) -> None:
+    odd = _user_format(config, "My Notes", GOOD_USER_FORMAT.replace('id = "intake"', 'id = "My Notes"'))
+    scan = scan_formats(config.paths)
+    assert "My Notes" not in {f.id for f in scan.formats}
+    assert len(scan.problems) == 1 and str(odd) in scan.problems[0]
+    assert "not a format id" in scan.problems[0]

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from dictanote.core.config import Config
-from dictanote.core.errors import FormatFileError
+from dictanote.core.errors import FormatFileError, NoteTemplateError
 from dictanote.core.formats import list_formats, load_format
 from dictanote.core.policy import PRIVATE_FORMAT
 from dictanote.core.types import Draft, Finding, Sentence
 from dictanote.render import UNCERTAIN_MARK, draft_to_json, render_markdown
-from tests.util import make_draft
+from tests.util import assert_one_line_error, make_draft, run_cli
 
 # "Subjective. Client reports better sleep. Objective. Calm and engaged.
 #  Assessment. Improving. Plan. Continue CBT."
@@ -147,3 +147,35 @@ def test_render_json_private_note_has_the_same_shape(config: Config) -> None:
 def test_render_shipped_formats_all_have_templates(config: Config) -> None:
     for fmt in list_formats(config.paths):
         render_markdown(make_draft(fmt.id), fmt, config.paths)
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{{ 1/0 }}\n", "line 1: division by zero (ZeroDivisionError)"),
+        ("ok\n{{ fields[99].text }}\n", "line 2: list object has no element 99 (UndefinedError)"),
+        ("{{ nothing.here }}\n", "line 1: 'nothing' is undefined (UndefinedError)"),
+        ("a\nb\n{{ '%d' % 'x' }}\n", "line 3: %d format: a real number is required, not str (TypeError)"),
+    ],
+)
+def test_render_user_template_failing_at_render_is_a_one_line_error(
+    config: Config, template: str, problem: str
+) -> None:
+    folder = config.paths.config_dir / "templates"
+    folder.mkdir(parents=True)
+    (folder / "soap.md.j2").write_text(template)
+    fmt = load_format("soap", config.paths)
+    with pytest.raises(NoteTemplateError) as info:
+        render_markdown(headed_soap(), fmt, config.paths)
+    message = str(info.value)
+    assert message.startswith(f"template {folder / 'soap.md.j2'}: ") and problem in message
+    assert "\n" not in message and info.value.exit_code == 2
+
+
+def test_render_cli_user_template_failing_at_render_exits_2(config: Config) -> None:
+    folder = config.paths.config_dir / "templates"
+    folder.mkdir(parents=True)
+    (folder / "soap.md.j2").write_text("{{ 1/0 }}\n")
+    result = run_cli("segment", "-", "--format", "soap", stdin="Subjective. Slept well.")
+    assert_one_line_error(result, 2)
+    assert f"template {folder / 'soap.md.j2'}: line 1: division by zero" in result.stderr

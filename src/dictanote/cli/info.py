@@ -9,14 +9,18 @@ from __future__ import annotations
 import click
 
 from ..core.config import setting_help
-from .common import get_config, get_dictation, json_option, print_json, tell
+from ..core.formats import scan_formats
+from .common import echo, get_config, json_option, print_json, tell, warn
 
 
 @click.command("formats")
 @json_option("Print the formats as JSON.")
 def formats(as_json: bool) -> None:
-    """List the note formats and their fields."""
-    found = get_dictation().formats()
+    """List the note formats and their fields (a broken format file is named on stderr and skipped)."""
+    scan = scan_formats(get_config().paths)
+    for problem in scan.problems:
+        warn(problem)
+    found = scan.formats
     if as_json:
         print_json(
             [
@@ -32,7 +36,7 @@ def formats(as_json: bool) -> None:
         )
         return
     for f in found:
-        click.echo(f"{f.id:<14} {f.label}: {', '.join(s.label for s in f.fields)}")
+        echo(f"{f.id:<14} {f.label}: {', '.join(s.label for s in f.fields)}")
 
 
 @click.command("models")
@@ -48,9 +52,9 @@ def models(as_json: bool) -> None:
         return
     for m in found:
         default = " (default)" if m.name == config.settings.model else ""
-        click.echo(f"{m.name}{default}\t{m.origin}\t{m.path}")
+        echo(f"{m.name}{default}\t{m.origin}\t{m.path}")
     dirs = ", ".join(str(d) for d in model_search_dirs(config.paths))
-    click.echo(
+    echo(
         f"Searched by name: {dirs}. Any CTranslate2 Whisper directory works with --model PATH.",
         err=True,
     )
@@ -80,8 +84,8 @@ def config_show(as_json: bool) -> None:
         print_json({"settings": rows, "paths": {k: str(v) for k, v in vars(config.paths).items()}})
         return
     for row in rows:
-        click.echo(f"{row['key']} = {row['value']!r}\t({row['source']})")
-    click.echo(f"config file: {config.paths.config_file}", err=True)
+        echo(f"{row['key']} = {row['value']!r}\t({row['source']})")
+    echo(f"config file: {config.paths.config_file}", err=True)
 
 
 @click.command("devices")
@@ -99,6 +103,4 @@ def devices(as_json: bool) -> None:
         return
     for d in found:
         mark = "*" if d.is_default else " "
-        click.echo(
-            f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} ch, {d.default_samplerate:.0f} Hz)"
-        )
+        echo(f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} ch, {d.default_samplerate:.0f} Hz)")

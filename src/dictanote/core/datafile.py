@@ -12,6 +12,7 @@ keys. What a file's values *mean* stays with its owner, which checks that after.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,23 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
+
+
+# Arrays and inline tables nested deeper than this are refused before the TOML parser (which recurses)
+# sees them; dictanote's own files nest three deep at most.
+MAX_NESTING = 32
+# What counts in a file's nesting: brackets, and the strings and comments skipped whole (their brackets
+# are text). Each kind of string runs to its end, or to the end of its line or file when left open: a
+# match never fails once begun, so the scan is linear.
+_NESTING_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.?)*?(?:"""""?"?|\Z)'  # up to two quotes may end the text before its closing three
+    r"|'''.*?(?:''''?'?|\Z)"
+    r'|"(?:[^"\\\n]|\\.)*"?'
+    r"|'[^'\n]*'?"
+    r"|#[^\n]*"
+    r"|[\[\]{}]",
+    re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -56,11 +74,30 @@ def read_toml(path: Path, *, what: str, error: type[DictanoteError] = FormatFile
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{what} {path}: cannot read it ({exc})") from exc
+    line = _too_deep(text)
+    if line:
+        raise error(f"{what} {path}: arrays or tables nested deeper than {MAX_NESTING} (line {line})")
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{what} {path}: not valid TOML ({exc})") from exc
+    except ValueError as exc:  # the one tomllib lets through: int()'s limit on a decimal's digits
+        raise error(f"{what} {path}: a number has more than {sys.get_int_max_str_digits()} digits") from exc
     return data
+
+
+def _too_deep(text: str) -> int:
+    """The line where arrays and inline tables first nest deeper than ``MAX_NESTING``; 0 if they never do."""
+    depth = 0
+    for token in _NESTING_TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                return text.count("\n", 0, token.start()) + 1
+        elif bracket in ("]", "}"):
+            depth = max(depth - 1, 0)
+    return 0
 
 
 def load_table(

@@ -17,6 +17,7 @@ was given, what exists, and how to fix it.
     │   ├── ModelUnreadableError
     │   ├── UnknownFormatError
     │   ├── FormatFileError
+    │   │   └── NoteTemplateError
     │   ├── TextInputError
     │   ├── ConfigError
     │   ├── DraftDataError
@@ -92,6 +93,10 @@ class UnknownFormatError(BadInputError):
 
 class FormatFileError(BadInputError):
     """A note format file is malformed."""
+
+
+class NoteTemplateError(FormatFileError):
+    """A note or page template cannot be loaded or fails while laying out a note."""
 
 
 class TextInputError(BadInputError):
