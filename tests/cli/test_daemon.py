@@ -9,6 +9,9 @@ and saving end to end in tests/integration/test_daemon_e2e.py.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -192,3 +195,42 @@ def test_cli_daemon_lifecycle_drives_states_through_the_cli(start_daemon: Any) -
     assert run_cli("cancel").stdout.strip() == "cancelled; nothing was saved"
     assert run_cli("cancel").stdout.strip() == "nothing to cancel (idle)"
     assert daemon.finish() == 0
+
+
+def _waiting_on_a_socket(proc: subprocess.Popen[bytes]) -> bool:
+    """``proc`` holds a connected Unix socket: it is queued at the daemon, waiting for the reply."""
+    try:
+        fds = [os.readlink(f) for f in Path(f"/proc/{proc.pid}/fd").iterdir()]
+    except OSError:  # it has just exited
+        return False
+    inodes = {f[len("socket:[") : -1] for f in fds if f.startswith("socket:[")}
+    with open("/proc/net/unix", encoding="ascii") as table:
+        return any(len(row) > 6 and row[6] in inodes and row[5] == "03" for row in map(str.split, table))
+
+
+@pytest.mark.skipif(not Path("/proc/net/unix").exists(), reason="watches the clients' sockets in /proc")
+def test_cli_daemon_many_concurrent_status_calls_all_answer(start_daemon: Any) -> None:
+    daemon = start_daemon("--no-capture")
+    exe = shutil.which("dictanote", path=str(Path(sys.executable).parent)) or "dictanote"
+    daemon.proc.send_signal(signal.SIGSTOP)  # busy: nobody accepts while 40 shortcuts fire at once
+    try:
+        procs = [
+            subprocess.Popen([exe, "status"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(40)
+        ]
+        # Until every client has failed or queued, or well over the old backlog of 16 have queued
+        # (so that none waits past its 10 s reply timeout on a slow machine).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            waiting = sum(_waiting_on_a_socket(p) for p in procs if p.poll() is None)
+            if waiting >= 24 or waiting + sum(p.poll() is not None for p in procs) == len(procs):
+                break
+            time.sleep(0.05)
+    finally:
+        daemon.proc.send_signal(signal.SIGCONT)
+    results = [p.communicate(timeout=60) for p in procs]
+    failed = [
+        (p.returncode, err.decode()) for p, (_, err) in zip(procs, results, strict=True) if p.returncode
+    ]
+    assert failed == []
+    assert {out.decode().strip() for out, _ in results} == {"idle; capture off"}

@@ -5,6 +5,9 @@ The clients as the command line runs them (output lines, exit codes, import time
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -73,3 +76,62 @@ def test_daemon_client_refusal_keeps_the_exit_code_of_its_reason(
 )
 def test_daemon_client_waits_long_only_for_a_stop(cmd: str, seconds: float) -> None:
     assert reply_timeout(cmd) == seconds
+
+
+def test_daemon_client_retries_a_full_listen_queue_within_its_deadline(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    path = socket_path(isolated_dirs["runtime"] / "dictanote")
+    path.parent.mkdir(parents=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    queued: list[socket.socket] = []
+    try:
+        listener.bind(str(path))
+        listener.listen(0)
+        while True:  # fill the queue: the next connect gets EAGAIN
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            queued.append(sock)
+            try:
+                sock.connect(str(path))
+            except BlockingIOError:
+                break
+        got: list[object] = []
+
+        def ask() -> None:
+            try:
+                got.append(send(path, Request("status"), timeout=5))
+            except DaemonError as exc:
+                got.append(exc)
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        asker.join(0.3)  # the daemon is busy for a moment, then takes every waiting connection
+        for sock in queued:
+            sock.close()  # what they leave in the queue reads as an empty request
+        listener.settimeout(5)
+        while asker.is_alive():
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(5)
+                if conn.recv(4096):
+                    conn.sendall(b'{"ok": true, "state": "idle"}\n')
+            asker.join(0.05)
+        assert got == [{"ok": True, "state": "idle"}]
+    finally:
+        for sock in queued:
+            sock.close()
+        listener.close()
+
+
+def test_daemon_client_stale_socket_is_not_running_after_a_short_retry(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    path = socket_path(isolated_dirs["runtime"] / "dictanote")
+    path.parent.mkdir(parents=True)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stale:
+        stale.bind(str(path))  # bound, never listening: what a killed daemon leaves
+        started = time.monotonic()
+        with pytest.raises(DaemonNotRunningError):
+            send(path, Request("status"))
+        assert time.monotonic() - started < 1.0

@@ -9,7 +9,7 @@ import pytest
 
 from dictanote.core.errors import DaemonError
 from dictanote.daemon import Request, socket_path
-from dictanote.daemon.protocol import MAX_LINE, parse_reply, parse_request
+from dictanote.daemon.protocol import MAX_LINE, MAX_NESTING, parse_reply, parse_request
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,9 @@ def test_daemon_protocol_parses_requests(line: bytes, expected: Request) -> None
         (b'{"cmd": "stop", "private": true}', "'private' applies to start and toggle only"),
         (b'{"cmd": "start", "text": "x"}', "unknown request key 'text'; allowed keys: cmd, private"),
         (b'{"cmd": "' + b"x" * MAX_LINE + b'"}', "the limit is 65536"),
+        (b"[" * 60_000, f"nests arrays or objects deeper than {MAX_NESTING}"),
+        (b'{"cmd": ' + b"[" * 100 + b"]" * 100 + b"}", f"deeper than {MAX_NESTING}"),
+        (b'{"cmd": "' + b"[{" * 100 + b'\\"]"}', "unknown command '[{"),  # brackets in a string are text
     ],
 )
 def test_daemon_protocol_rejects_bad_requests_by_name(line: bytes, message: str) -> None:

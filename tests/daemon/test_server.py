@@ -205,3 +205,74 @@ def test_daemon_lifecycle_killed_daemon_leaves_a_socket_the_next_one_replaces(st
     assert first.socket.exists()
     second = start_daemon("--no-capture")
     assert second.request("status")["state"] == "idle"
+
+
+# --- many clients at once, slow clients, odd things at the socket path ---------------
+
+
+def test_daemon_server_queues_more_clients_than_the_old_backlog_of_16(isolated_dirs: dict[str, Path]) -> None:
+    control = ControlSocket(ensure_runtime_dir(isolated_dirs["runtime"] / "dictanote"))
+    control.open()  # listening, but nothing accepts yet: a daemon busy finishing a draft
+    waiting: list[socket.socket] = []
+    try:
+        for _ in range(64):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            waiting.append(sock)
+            sock.settimeout(1.0)
+            sock.connect(str(control.path))  # EAGAIN past the backlog
+    finally:
+        for sock in waiting:
+            sock.close()
+        control.close()
+
+
+def test_daemon_server_trickling_client_is_dropped_at_the_request_deadline(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    control = ControlSocket(ensure_runtime_dir(isolated_dirs["runtime"] / "dictanote"))
+    control.open()
+    server = Server(control, lambda request: _Reply.of(ok=True, cmd=request.cmd), read_deadline_s=0.5)
+    loop = threading.Thread(target=server.serve_forever)
+    loop.start()
+    try:
+        answer = b""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as slow:
+            slow.connect(str(control.path))
+            slow.settimeout(0.1)  # one byte every 0.1 s: each read is quick, the line never ends
+            for byte in b'{"cmd": "status"' * 4:
+                assert send(control.path, Request("ping"), timeout=5)["cmd"] == "ping"  # others served
+                slow.sendall(bytes([byte]))
+                try:
+                    answer = slow.recv(4096)
+                except TimeoutError:
+                    continue
+                break
+        # Told why and dropped at the deadline, long before the 6.4 s trickle was over.
+        assert parse_reply(answer.split(b"\n")[0]) == {
+            "ok": False,
+            "error": "no complete request line within 0.5 s",
+        }
+    finally:
+        server.request_shutdown()
+        loop.join(10)
+        server.join_workers()
+        server.close()
+
+
+@pytest.mark.parametrize("kind", ["directory", "non-empty directory"])
+def test_daemon_server_directory_at_the_socket_path_is_one_line_error(
+    isolated_dirs: dict[str, Path], kind: str
+) -> None:
+    runtime = ensure_runtime_dir(isolated_dirs["runtime"] / "dictanote")
+    there = socket_path(runtime)
+    there.mkdir()
+    if kind == "non-empty directory":
+        (there / "keep.txt").write_text("mine", encoding="utf-8")
+    result = run_cli("daemon", "--no-capture", "--no-notify")
+    assert result.returncode == 6, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"dictanote: error: {there} is a directory, not the daemon's socket; "
+        "move it out of the way (or set XDG_RUNTIME_DIR elsewhere) and start the daemon again"
+    ]
+    assert there.is_dir()
+    assert kind == "directory" or (there / "keep.txt").read_text(encoding="utf-8") == "mine"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,11 @@ CONNECT_TIMEOUT_S = 2.0
 # How long a reply may take: ``stop`` answers after the draft is transcribed and saved.
 REPLY_TIMEOUT_S = {"stop": 120.0, "toggle": 120.0}
 DEFAULT_REPLY_TIMEOUT_S = 10.0
+# Connecting: a full listen queue (many shortcuts at once) is retried with a short, growing pause
+# until the connect timeout; a refused connection (nothing listening yet) only for a moment.
+RETRY_FIRST_S = 0.005
+RETRY_MAX_S = 0.1
+REFUSED_RETRY_S = 0.25
 START_HINT = "start it with `dictanote daemon` (or as a systemd user service, see docs/daemon.md)"
 
 
@@ -29,19 +35,42 @@ def reply_timeout(cmd: str) -> float:
 
 
 def _connect(path: Path, timeout: float) -> socket.socket:
+    """A socket connected to ``path``, retrying a full listen queue until ``timeout`` has passed."""
+    deadline = time.monotonic() + timeout
+    refused_until = time.monotonic() + min(REFUSED_RETRY_S, timeout)
+    pause = RETRY_FIRST_S
+    while True:
+        try:
+            return _connect_once(path, max(deadline - time.monotonic(), 0.01))
+        except OSError as exc:
+            now = time.monotonic()
+            # EAGAIN: the daemon's listen queue is full (Linux); ECONNREFUSED: the same on BSD and
+            # macOS, or nothing listening (a stale socket), so that one is retried only briefly.
+            busy = exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK) and now + pause < deadline
+            restarting = exc.errno == errno.ECONNREFUSED and now + pause < refused_until
+            if not (busy or restarting):
+                raise _connect_error(path, exc) from exc
+        time.sleep(pause)
+        pause = min(pause * 2, RETRY_MAX_S)
+
+
+def _connect_once(path: Path, timeout: float) -> socket.socket:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
         sock.connect(str(path))
-    except (FileNotFoundError, ConnectionRefusedError) as exc:
+    except OSError:
         sock.close()
-        raise DaemonNotRunningError(f"no dictanote daemon is running; {START_HINT}") from exc
-    except OSError as exc:
-        sock.close()
-        if exc.errno in (errno.ENOTSOCK, errno.ECONNREFUSED, errno.ENOENT):
-            raise DaemonNotRunningError(f"no dictanote daemon is running; {START_HINT}") from exc
-        raise DaemonError(f"cannot reach the daemon at {path}: {exc.strerror or exc}") from exc
+        raise
     return sock
+
+
+def _connect_error(path: Path, exc: OSError) -> DaemonError:
+    if exc.errno in (errno.ENOTSOCK, errno.ECONNREFUSED, errno.ENOENT):
+        return DaemonNotRunningError(f"no dictanote daemon is running; {START_HINT}")
+    if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK) or isinstance(exc, TimeoutError):
+        return DaemonError(f"the daemon at {path} is too busy to take a connection; try again")
+    return DaemonError(f"cannot reach the daemon at {path}: {exc.strerror or exc}")
 
 
 def _read_line(sock: socket.socket) -> bytes:

@@ -21,6 +21,7 @@ import signal
 import socket
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,11 @@ from .replies import ErrorReply, Reply
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Reply]
+# A request line must arrive whole within this deadline (a silent or trickling client is then dropped,
+# its thread freed); replies get the same time to be taken.
 READ_TIMEOUT_S = 5.0
-BACKLOG = 16
+# As many waiting connections as the system allows: a burst of shortcuts queues instead of failing.
+BACKLOG = socket.SOMAXCONN
 
 
 def ensure_runtime_dir(path: Path) -> Path:
@@ -119,12 +123,22 @@ class ControlSocket:
         reply = client.ping(self.path)
         if reply is not None:  # a daemon that predates the lock, or one in another mount namespace
             raise DaemonAlreadyRunningError(_already_running(reply))
+        if stat.S_ISDIR(info.st_mode):  # not ours to remove: it may hold someone's files
+            raise DaemonError(
+                f"{self.path} is a directory, not the daemon's socket; move it out of the way "
+                "(or set XDG_RUNTIME_DIR elsewhere) and start the daemon again"
+            )
         kind = "socket" if stat.S_ISSOCK(info.st_mode) else "file"
         log.warning(
             "replacing a stale %s at %s (left by a daemon that did not exit cleanly)", kind, self.path
         )
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise DaemonError(
+                f"cannot remove the stale {kind} at {self.path}: {exc.strerror or exc}; "
+                "remove it yourself and start the daemon again"
+            ) from exc
 
     def close(self) -> None:
         """Stop listening, remove our socket file (not a successor's), release the lock."""
@@ -152,10 +166,19 @@ def _already_running(reply: dict[str, Any] | None) -> str:
     )
 
 
-def read_request_line(conn: socket.socket) -> bytes | None:
-    """One request line from a client, or None at end of input; DaemonError if too long."""
+def read_request_line(conn: socket.socket, deadline_s: float = READ_TIMEOUT_S) -> bytes | None:
+    """One request line from a client, or None at end of input.
+
+    ``TimeoutError`` when the whole line has not arrived within ``deadline_s`` (however
+    steadily it trickles in); ``DaemonError`` if it is too long.
+    """
+    deadline = time.monotonic() + deadline_s
     data = b""
     while b"\n" not in data:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        conn.settimeout(left)
         chunk = conn.recv(4096)
         if not chunk:
             break
@@ -166,12 +189,11 @@ def read_request_line(conn: socket.socket) -> bytes | None:
     return line or None
 
 
-def serve_connection(conn: socket.socket, handle: Handler) -> None:
+def serve_connection(conn: socket.socket, handle: Handler, deadline_s: float = READ_TIMEOUT_S) -> None:
     """Answer one client's request. Never raises: every failure becomes ``{"ok": false}``."""
     with conn:
         try:
-            conn.settimeout(READ_TIMEOUT_S)
-            line = read_request_line(conn)
+            line = read_request_line(conn, deadline_s)
             if line is None:
                 return
             request = parse_request(line)
@@ -180,12 +202,12 @@ def serve_connection(conn: socket.socket, handle: Handler) -> None:
         except DictanoteError as exc:
             reply = ErrorReply(str(exc), exc.exit_code)
         except TimeoutError:
-            reply = ErrorReply(f"no complete request line within {READ_TIMEOUT_S:.0f} s")
+            reply = ErrorReply(f"no complete request line within {deadline_s:g} s")
         except Exception as exc:  # the one catch-all: log, answer, go back to waiting
             log.exception("request failed")
             reply = ErrorReply(f"internal error in the daemon ({type(exc).__name__}); see its log")
         try:
-            conn.settimeout(READ_TIMEOUT_S)
+            conn.settimeout(deadline_s)
             conn.sendall(encode_line(reply.to_dict()))
         except OSError as exc:  # the client gave up waiting; the work itself is done
             log.info("could not deliver a reply: %s", exc.strerror or type(exc).__name__)
@@ -194,9 +216,12 @@ def serve_connection(conn: socket.socket, handle: Handler) -> None:
 class Server:
     """The accept loop: serves requests until SIGTERM/SIGINT (or ``request_shutdown``)."""
 
-    def __init__(self, control: ControlSocket, handle: Handler) -> None:
+    def __init__(
+        self, control: ControlSocket, handle: Handler, read_deadline_s: float = READ_TIMEOUT_S
+    ) -> None:
         self.control = control
         self.handle = handle
+        self.read_deadline_s = read_deadline_s
         self._wake_r, self._wake_w = os.pipe()  # not inheritable (PEP 446)
         os.set_blocking(self._wake_w, False)
         self._stopping = threading.Event()
@@ -242,7 +267,10 @@ class Server:
             return
         conn.set_inheritable(False)
         worker = threading.Thread(
-            target=serve_connection, args=(conn, self.handle), name="dictanote-request", daemon=True
+            target=serve_connection,
+            args=(conn, self.handle, self.read_deadline_s),
+            name="dictanote-request",
+            daemon=True,
         )
         worker.start()
         self._workers = [t for t in self._workers if t.is_alive()] + [worker]
