@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from dictanote.app import Dictation
+from dictanote.core.config import Config
 from dictanote.core.errors import (
     AuditChainError,
     DraftDataError,
@@ -353,3 +354,57 @@ def test_routes_client_page_charts_measures(review_server: Any, dictation: Dicta
     assert "<polyline" in page
     assert "2026-01-05 17, 2026-02-02 12, 2026-03-02 9" in page
     assert page.count('href="/clinical/notes/') == 3
+
+
+def test_routes_inbox_names_a_damaged_draft_and_shows_the_others(
+    review_server: Any, saved_draft: StoredDraft, dictation: Dictation
+) -> None:
+    other = dictation.save(dictation.from_text(PRIVATE_DICTATION, "soap"), source="test")
+    with dictation.open_store() as store, store.database("clinical").write() as conn:
+        conn.execute("DROP TRIGGER draft_revisions_append_only")  # as an attacker or a bad disk would
+        conn.execute("UPDATE draft_revisions SET content = '{' WHERE draft_id = ?", (saved_draft.id,))
+    client = login(review_server)
+    answer = client.request("/")
+    assert answer.status == 200
+    assert f'href="/clinical/drafts/{other.id}"' in answer.text
+    assert f'href="/clinical/drafts/{saved_draft.id}"' not in answer.text
+    assert f"clinical draft {saved_draft.id}" in answer.text and "damaged" in answer.text
+
+
+@pytest.mark.parametrize("target", ["../elsewhere/evil", "/tmp/evil", "soap/../soap", "SOAP"])
+def test_routes_switch_format_to_a_path_is_refused_and_nothing_read(
+    review_server: Any, saved_draft: StoredDraft, config: Config, target: str
+) -> None:
+    outside = config.paths.config_dir / "elsewhere"
+    outside.mkdir(parents=True)
+    (outside / "evil.toml").write_text(
+        'id = "evil"\nlabel = "Evil"\n[[fields]]\nid = "x"\nlabel = "X"\ncues = ["x"]\n', encoding="utf-8"
+    )
+    (config.paths.config_dir / "formats").mkdir()
+    target = str(outside / "evil") if target == "/tmp/evil" else target
+    answer = login(review_server).post(
+        f"/api/clinical/drafts/{saved_draft.id}/format", {"version": saved_draft.version, "format": target}
+    )
+    assert answer.status == 400
+    assert "never a path" in answer.json()["error"] and "available: birp, dap" in answer.json()["error"]
+    assert review_server.store.get_draft(saved_draft.id) == saved_draft
+
+
+def test_routes_broken_user_format_file_keeps_every_page_working(
+    review_server: Any, saved_draft: StoredDraft, config: Config
+) -> None:
+    folder = config.paths.config_dir / "formats"
+    folder.mkdir(parents=True)
+    (folder / "broken.toml").write_text("id = 'broken'\nlabel = [", encoding="utf-8")
+    client = login(review_server)
+    for page in ("/", f"/clinical/drafts/{saved_draft.id}", "/clinical/notes"):
+        assert client.request(page).status == 200, page
+    switched = client.post(
+        f"/api/clinical/drafts/{saved_draft.id}/format", {"version": saved_draft.version, "format": "dap"}
+    )
+    assert switched.status == 200
+    broken = client.post(
+        f"/api/clinical/drafts/{saved_draft.id}/format",
+        {"version": switched.json()["version"], "format": "broken"},
+    )
+    assert broken.status == 400 and "broken.toml" in broken.json()["error"]

@@ -1,22 +1,43 @@
-"""The review server over HTTP: the secret, Host, Origin and CSRF checks, headers, bodies and logs.
+"""The review server over HTTP: the secret, Host, Origin and CSRF checks, headers, bodies and logs;
+what a hostile or careless client sends (broken requests, short bodies, dropped connections; idle and slow
+ones are in test_connections.py).
 
 The real server runs in a thread (the ``review_server`` fixture) over a real
-SQLite store in tmp_path; urllib plays the browser.
+SQLite store in tmp_path, or as a ``dictanote review`` child process; urllib plays
+the browser, a raw socket everything else.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dictanote.core.types import StoredDraft
+from dictanote.review import server as server_module
+from dictanote.review.connections import ServerLimits
 from dictanote.review.security import CONTENT_SECURITY_POLICY
-from tests.review.client import Client, fields_of, login
+from tests.review.client import (
+    Client,
+    assert_refused_properly,
+    drop,
+    exchange,
+    fields_of,
+    login,
+    login_at,
+    raw_request,
+    review_process,
+    tls_client_hello,
+    wait_for,
+)
+from tests.util import REPO
 
 
 def test_server_refuses_request_without_token(review_server: Any) -> None:
@@ -193,3 +214,112 @@ def test_server_port_in_use_is_bad_input_naming_the_option(review_server: Any, d
 
     with pytest.raises(BadInputError, match="--port"):
         make_server(dictation, review_server.server.port)
+
+
+# --- what no browser sends ------------------------------------------------------------------------
+
+SAVE = "/api/clinical/drafts/1/save"
+RawCase = Callable[[Client], bytes]
+
+
+def _bare(line: str, *headers: str) -> RawCase:
+    return lambda c: "\r\n".join((line, f"Host: {c.base[7:]}", *headers, "", "")).encode("latin-1")
+
+
+def _post(body: bytes, **headers: str | None) -> RawCase:
+    named = {k.replace("_", "-"): v for k, v in headers.items()}
+    return lambda c: raw_request(c, "POST", SAVE, body, named)
+
+
+# (case, request, status): each answered with a page carrying our headers, and the connection closed.
+MALFORMED: list[tuple[str, RawCase, int]] = [
+    ("nested-json", _post(b"[" * 100_000), 400),
+    ("nested-object", _post(b'{"a":' * 50 + b"1" + b"}" * 50), 400),
+    ("4301-digit-integer", _post(b'{"version": ' + b"9" * 4301 + b"}"), 400),
+    ("nan", _post(b'{"version": NaN}'), 400),
+    ("negative-length", _post(b"", Content_Length="-1"), 400),
+    ("two-lengths", _post(b"{}", Content_Length="2\r\nContent-Length: 5"), 400),
+    ("chunked", _post(b"2\r\n{}\r\n0\r\n\r\n", Transfer_Encoding="chunked", Content_Length=None), 501),
+    ("garbage-line", lambda c: b"GARBAGE\r\n\r\n", 400),
+    ("bad-version", _bare("GET / HTTP/1.x"), 400),
+    ("http-0.9", lambda c: b"GET /\r\n\r\n", 400),
+    ("http-2", _bare("GET / HTTP/2.0"), 505),
+    ("bad-ipv6-url", _bare("GET http://[/ HTTP/1.1"), 400),
+    ("unknown-method", _bare("BREW / HTTP/1.1"), 501),
+    ("70kb-uri", _bare("GET /" + "a" * 70_000 + " HTTP/1.1"), 414),
+    ("70kb-header", _bare("GET / HTTP/1.1", "X-Long: " + "a" * 70_000), 431),
+    ("101-headers", _bare("GET / HTTP/1.1", *(f"X-{i}: {i}" for i in range(101))), 431),
+    ("tls-client-hello", lambda c: tls_client_hello(), 400),
+]
+
+
+@pytest.mark.parametrize(("request_for", "status"), [c[1:] for c in MALFORMED], ids=[c[0] for c in MALFORMED])
+def test_server_malformed_request_gets_an_error_page_with_our_headers(
+    review_server: Any, capfd: pytest.CaptureFixture[str], request_for: RawCase, status: int
+) -> None:
+    client = login(review_server)
+    assert_refused_properly(exchange(review_server.server.port, request_for(client)), status)
+    assert client.request("/").status == 200, "the server still serves"
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_server_body_shorter_than_its_content_length_is_refused(
+    review_server: Any, saved_draft: StoredDraft
+) -> None:
+    client = login(review_server)
+    edited = {"version": saved_draft.version, "fields": fields_of(saved_draft), "session": {"client": "Z.Z."}}
+    body = json.dumps(edited).encode()
+    path = f"/api/clinical/drafts/{saved_draft.id}/save"
+    short = raw_request(client, "POST", path, body, {"Content-Length": str(len(body) + 10)})
+    assert_refused_properly(exchange(review_server.server.port, short, half_close=True), 400)
+    assert review_server.store.get_draft(saved_draft.id).version == saved_draft.version
+
+
+def test_server_dropped_connections_are_quiet(review_server: Any, capfd: pytest.CaptureFixture[str]) -> None:
+    client = login(review_server)
+    for _ in range(5):
+        drop(review_server.server.port, raw_request(client, "GET", "/"))
+    wait_for(lambda: review_server.server.busy == 0)
+    assert client.request("/").status == 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_server_process_answers_every_malformed_request_without_a_traceback(tmp_path: Path) -> None:
+    with review_process(tmp_path / "store") as (url, proc):
+        client = login_at(url)
+        port = int(client.base.rsplit(":", 1)[1])
+        statuses = {name: exchange(port, make(client), timeout=5).status for name, make, _ in MALFORMED}
+        for _ in range(5):
+            drop(port, raw_request(client, "GET", "/"))
+        assert client.request("/").status == 200
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert statuses == {name: status for name, _, status in MALFORMED}
+    assert "Traceback" not in err and "Exception" not in err
+
+
+def test_server_limits_the_readme_and_the_docstring_state_are_the_real_ones() -> None:
+    limits = ServerLimits()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    paragraph = " ".join(readme[readme.index("The page's server holds up") :].split("\n\n")[0].split())
+    for phrase in (
+        f"closed after {limits.socket_timeout:g} s",
+        f"at most {limits.socket_timeout:g} s and a whole request {limits.request_deadline:g} s",
+        f"{limits.max_handlers} requests are served at once",
+        f"over {limits.max_request_line // 1024} KiB",
+        f"over {limits.max_body // 2**20} MiB",
+        f"deeper than {limits.max_json_depth}",
+        f"over {limits.max_int_digits} digits",
+    ):
+        assert phrase in paragraph, phrase
+    docstring = " ".join((server_module.__doc__ or "").split())
+    for value in (
+        f"``socket_timeout`` ({limits.socket_timeout:g} s)",
+        f"``request_deadline`` ({limits.request_deadline:g} s)",
+        f"``max_handlers`` ({limits.max_handlers})",
+        f"over {limits.max_request_line // 1024} KiB",
+        f"over {limits.max_body // 2**20} MiB",
+        f"deeper than {limits.max_json_depth}",
+        f"over {limits.max_int_digits} digits",
+    ):
+        assert value in docstring, value

@@ -160,6 +160,9 @@ class ReviewApp:
             title="Inbox",
             clinical=[views.draft_row(d, labels, now) for d in self.store.list_drafts()],
             private=[views.draft_row(d, labels, now) for d in self.store.list_drafts(private=True)],
+            damaged=views.damaged_notice(
+                {r: self.store.damaged_drafts(private=r == "private") for r in ("clinical", "private")}
+            ),
             window=f"{LATE_HOURS:.0f}",
             due=f"{DUE_HOURS:.0f}",
         )

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..core.policy import LATE_HOURS, hours_since, is_uncertain, timeliness
-from ..core.types import Draft, Finding, Note, NoteFormat, Sentence, StoredDraft
+from ..core.types import DamagedDraft, Draft, Finding, Note, NoteFormat, Sentence, StoredDraft
 
 RECORD_LABELS = {"clinical": "Clinical record", "private": "Psychotherapy notes (private)"}
 
@@ -114,6 +114,15 @@ def draft_row(stored: StoredDraft, labels: Mapping[str, str], now: dt.datetime) 
         "sentences": sum(len(f.sentences) for f in draft.fields),
         "low": sum(1 for f in draft.fields for s in f.sentences if is_uncertain(s.confidence)),
     }
+
+
+def damaged_notice(damaged: Mapping[str, Iterable[DamagedDraft]]) -> list[str]:
+    """The inbox banner's lines: each damaged draft (by record) that the lists leave out, and why."""
+    return [
+        f"{record} draft {d.id} is damaged and not listed: {d.problem}."
+        for record, found in damaged.items()
+        for d in found
+    ]
 
 
 def stored_facts(stored: StoredDraft) -> dict[str, Any]:
