@@ -19,17 +19,26 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.daemon",
     "tests.fixtures.display",
+    "tests.fixtures.keyring",
     "tests.fixtures.model",
     "tests.fixtures.store",
 ]
 
 
+# The suite's stores are encrypted (the default) with keys from this passphrase: never the
+# developer's keyring (the fail backend), never a prompt. Tests of the keyring path use a
+# private Secret Service (tests/fixtures/keyring.py).
+TEST_PASSPHRASE = "correct horse battery staple (tests)"
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Point every user directory (config, data, cache, runtime) into tmp_path."""
+    """Point every user directory (config, data, cache, runtime) into tmp_path; stores keyed by a test passphrase."""
     for name in list(os.environ):
         if name.startswith("DICTANOTE_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setenv("DICTANOTE_PASSPHRASE", TEST_PASSPHRASE)
     dirs = {
         "config": tmp_path / "config",
         "data": tmp_path / "data",

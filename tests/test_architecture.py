@@ -42,6 +42,8 @@ HOMES = {
     "jinja2": "render",
     "sounddevice": "capture",
     "sqlite3": "store",
+    "sqlcipher3": "store",
+    "keyring": "store",
     "click": "cli",
     "playwright": "tests",
 }

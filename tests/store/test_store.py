@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+from contextlib import closing
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -11,10 +17,19 @@ from dictanote.core.errors import (
     BadInputError,
     EditConflictError,
     RecordNotFoundError,
+    StoreBusyError,
+    StoreError,
+    TextInputError,
 )
-from dictanote.core.types import MeasureValue
-from dictanote.store import Store
+from dictanote.core.policy import PRIVATE_CUT_MARK
+from dictanote.core.types import MeasureValue, SessionInfo
+from dictanote.store import Store, StoreKeys
+from dictanote.store import db as store_db
+from dictanote.store.keys import file_keys
 from tests.store.drafts import sample_draft
+from tests.util import RAW_ERRORS, open_raw
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_store_round_trips_a_draft(store: Store) -> None:
@@ -58,10 +73,11 @@ def test_store_edits_are_versioned_and_conflicts_refused(store: Store) -> None:
         store.update_draft(saved.id, saved.draft, expected_version=1)
     assert store.get_draft(saved.id).draft == moved
     # Every version is kept.
-    with sqlite3.connect(store.data_dir / "clinical.db") as conn:
-        assert conn.execute(
-            "SELECT count(*) FROM draft_revisions WHERE draft_id = ?", (saved.id,)
-        ).fetchone() == (2,)
+    with closing(open_raw(store.data_dir / "clinical.db")) as conn:
+        assert (
+            conn.execute("SELECT count(*) FROM draft_revisions WHERE draft_id = ?", (saved.id,)).fetchone()[0]
+            == 2
+        )
 
 
 def test_store_finalized_notes_are_immutable(store: Store) -> None:
@@ -72,9 +88,9 @@ def test_store_finalized_notes_are_immutable(store: Store) -> None:
         store.get_draft(saved.id)
     with pytest.raises(RecordNotFoundError):
         store.finalize_draft(saved.id, expected_version=None, signed_by="A. Lee")
-    with sqlite3.connect(store.data_dir / "clinical.db") as conn:
+    with closing(open_raw(store.data_dir / "clinical.db")) as conn:
         for sql in ("UPDATE notes SET content = 'x'", "DELETE FROM notes", "DELETE FROM audit"):
-            with pytest.raises(sqlite3.IntegrityError):
+            with pytest.raises(RAW_ERRORS, match=r"immutable|cannot be deleted|append-only"):
                 conn.execute(sql)
     fixed = replace(note.content, session=replace(note.content.session, duration_minutes=45))
     amended = store.amend_note(note.id, fixed, reason="duration was left out", signed_by="A. Lee, LMFT")
@@ -93,8 +109,8 @@ def test_store_discard_deletes_the_content(store: Store) -> None:
     saved = store.save_draft(sample_draft())
     store.discard_draft(saved.id, expected_version=1)
     assert store.list_drafts() == []
-    with sqlite3.connect(store.data_dir / "clinical.db") as conn:
-        assert conn.execute("SELECT count(*) FROM draft_revisions").fetchone() == (0,)
+    with closing(open_raw(store.data_dir / "clinical.db")) as conn:
+        assert conn.execute("SELECT count(*) FROM draft_revisions").fetchone()[0] == 0
     assert [e.action for e in store.audit_entries()] == ["created", "discarded"]
 
 
@@ -105,3 +121,260 @@ def test_store_client_measures_come_from_finalized_notes(store: Store) -> None:
     store.save_draft(sample_draft(date="2026-10-29", measures=(MeasureValue("PHQ-9", 3),)))  # still a draft
     assert [(d, m.to) for d, m in store.client_measures("JD")] == [("2026-10-01", 17), ("2026-10-15", 12)]
     assert store.client_measures("ZZ") == []
+
+
+# --- a draft and its private companion are saved as one unit ------------------------------------------
+
+PAIR_WRITER = textwrap.dedent(
+    """
+    import os, random, signal, sys, threading
+    from pathlib import Path
+    sys.path.insert(0, {repo!r})
+    from tests.store.drafts import sample_draft
+    from dictanote.store import Store
+    pair = sample_draft(private=sample_draft("psychotherapy", client=None))
+    with Store.open(Path(sys.argv[1])) as store:
+        store.save_draft(pair)  # warm: the kill lands in a save, not in the first open
+        delay = random.Random(int(sys.argv[2])).uniform(0.0, 0.06)
+        threading.Timer(delay, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        while True:
+            store.save_draft(pair)
+    """
+)
+
+
+def _paired(tmp: Path) -> tuple[list[int], list[int]]:
+    """The clinical inbox's ids, and the clinical ids the private inbox's drafts name (-1: none)."""
+    with Store.open(tmp) as store:
+        companions = sorted(
+            -1 if d.companion is None else d.companion for d in store.list_drafts(private=True)
+        )
+        return [d.id for d in store.list_drafts()], companions
+
+
+def test_store_pair_save_with_private_locked_saves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 200)
+    pair = sample_draft(private=sample_draft("psychotherapy", client=None))
+    with Store.open(tmp_path) as store:
+        holder = open_raw(tmp_path / "private.db")
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(StoreBusyError) as refused:
+                store.save_draft(pair)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert "private.db" in str(refused.value) and "nothing was changed" in str(refused.value)
+        assert store.list_drafts() == [] and store.list_drafts(private=True) == []
+        saved = store.save_draft(pair)  # the retry after the lock is gone: one pair, no duplicate
+        assert [d.id for d in store.list_drafts()] == [saved.id]
+        assert store.companion_of(saved.id) is not None
+        assert [d.companion for d in store.list_drafts(private=True)] == [saved.id]
+
+
+def test_store_pair_survives_kill_9_during_saves(tmp_path: Path) -> None:
+    Store.open(tmp_path).close()
+    for seed in range(15):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", PAIR_WRITER.format(repo=str(REPO)), str(tmp_path), str(seed)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        _, err = writer.communicate(timeout=60)
+        assert writer.returncode == -signal.SIGKILL, err
+    clinical, companions = _paired(tmp_path)
+    assert len(clinical) >= 15 and companions == clinical  # every clinical draft has its private note
+    with Store.open(tmp_path) as store:
+        assert store.verify_audit().ok and store.verify_audit(private=True).ok
+        assert store.database("private").integrity_ok()
+
+
+def _private_rows(tmp: Path) -> list[tuple[int, str, int, int]]:
+    """Each private draft row: id, status, how many revisions, whether it is pending (read raw)."""
+    with closing(open_raw(tmp / "private.db")) as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                "SELECT id, status, (SELECT count(*) FROM draft_revisions WHERE draft_id = d.id), "
+                "(SELECT count(*) FROM pending_pairs WHERE draft_id = d.id) FROM drafts d ORDER BY id"
+            )
+        ]
+
+
+def test_store_pair_half_saved_is_discarded_on_open(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        kept = store.save_draft(sample_draft(private=sample_draft("psychotherapy", client=None)))
+        orphan = store._save_pending_companion(sample_draft("psychotherapy"), "cli", 99, "lost-token")
+        shown, _ = store._records["private"].inbox()  # without the recovery: a pending half is invisible
+        assert [d.companion for d in shown] == [kept.id]
+    assert _private_rows(tmp_path) == [(1, "inbox", 1, 0), (orphan, "inbox", 1, 1)]
+    Store.open(tmp_path).close()  # the open finds the save never finished: the half is discarded
+    assert _private_rows(tmp_path) == [(1, "inbox", 1, 0), (orphan, "discarded", 0, 0)]
+    assert _paired(tmp_path) == ([kept.id], [kept.id])
+    with Store.open(tmp_path) as store:
+        assert [e.action for e in store.audit_entries(private=True)][-1] == "discarded"
+        assert store.verify_audit(private=True).ok
+        with pytest.raises(RecordNotFoundError, match="discarded"):
+            store.get_draft(orphan, private=True)
+
+
+def test_store_pair_half_committed_in_both_files_is_completed_on_open(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        companion = sample_draft("psychotherapy", client=None)
+        private_id = store._save_pending_companion(companion, "cli", 1, "kept-token")
+        with store.database("clinical").write() as conn:  # phase 2 committed, phase 3 never ran
+            store._records["clinical"].insert_draft(conn, sample_draft(), "cli", None, pair=(1, "kept-token"))
+    assert _private_rows(tmp_path) == [(private_id, "inbox", 1, 1)]
+    Store.open(tmp_path).close()  # the open finds the clinical half saved: the pair is completed
+    assert _private_rows(tmp_path) == [(private_id, "inbox", 1, 0)]
+    with Store.open(tmp_path) as store:
+        assert [(d.id, d.companion, d.draft) for d in store.list_drafts(private=True)] == [
+            (private_id, 1, companion)
+        ]
+        assert store.companion_of(1) is not None
+
+
+# --- private words already saved in the clinical record are cut out ------------------------------------
+
+LEAKY = (
+    "Subjective. Client reports better sleep. Private note. I noticed strong countertransference anger. "
+    "End private note. Plan. Continue weekly."
+)
+PRIVATE_SPAN = re.compile(r"Private note\..*?End private note\.", re.DOTALL)
+
+
+def cut_private(transcript: str) -> str:
+    """The store's contract for ``redact``: the transcript with each private span replaced by the mark."""
+    return PRIVATE_SPAN.sub(PRIVATE_CUT_MARK, transcript)
+
+
+def _raw_bytes(path: Path) -> bytes:
+    """Every byte of a database file and its WAL, after a full checkpoint."""
+    with closing(open_raw(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        data = path.read_bytes()
+        wal = path.with_name(path.name + "-wal")
+        return data + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _plain(tmp: Path) -> StoreKeys:
+    """The keys of a plain (unencrypted) store, as every store was before encryption: its bytes can be read."""
+    return file_keys(tmp / "keys")
+
+
+def _old_store(tmp: Path) -> tuple[int, int]:
+    """A store as the old segmenter left it: private words in clinical transcripts. (draft id, note id)"""
+    leaky = replace(sample_draft(), transcript=LEAKY)
+    with Store.open(tmp, _plain(tmp)) as store:
+        kept = store.save_draft(leaky)
+        store.update_draft(
+            kept.id, replace(leaky, session=SessionInfo(client="JD", duration_minutes=50)), expected_version=1
+        )
+        signed = store.save_draft(leaky)
+        gone = store.save_draft(leaky)
+        store.discard_draft(gone.id, expected_version=1)
+        note = store.finalize_draft(signed.id, expected_version=1, signed_by="A. Lee")
+        fixed = replace(leaky, session=SessionInfo(client="JD", date="2026-11-20"))
+        store.amend_note(note.id, fixed, reason="date was left out", signed_by="A. Lee")
+    with closing(open_raw(tmp / "clinical.db")) as conn:  # a discarded revision's words left in free pages
+        conn.execute("PRAGMA secure_delete = OFF")
+        conn.execute(
+            "INSERT INTO draft_revisions (draft_id, version, at, format, content) VALUES (?, 9, '', 'soap', ?)",
+            (gone.id, LEAKY * 300),
+        )
+        conn.execute("DELETE FROM draft_revisions WHERE draft_id = ?", (gone.id,))
+    assert b"countertransference" in _raw_bytes(tmp / "clinical.db")
+    return kept.id, note.id
+
+
+def test_store_scrub_cuts_private_words_from_saved_rows(tmp_path: Path) -> None:
+    draft_id, note_id = _old_store(tmp_path)
+    with Store.open(tmp_path, _plain(tmp_path), redact=cut_private) as store:
+        cut = cut_private(LEAKY)
+        assert PRIVATE_CUT_MARK in cut and "countertransference" not in cut
+        draft = store.get_draft(draft_id).draft
+        assert draft.transcript == cut and draft.session.duration_minutes == 50  # only the transcript changed
+        note = store.get_note(note_id)
+        assert note.original == replace(sample_draft(), transcript=cut)
+        assert note.content.transcript == cut and note.content.session.date == "2026-11-20"
+        corrected = [e for e in store.audit_entries() if e.action == "corrected"]
+        hashes = [e.detail.pop("content_sha256", None) for e in corrected]
+        assert [(e.object, e.object_id, e.detail) for e in corrected] == [
+            ("draft", 1, {"kind": "revision", "version": 1}),
+            ("draft", 1, {"kind": "revision", "version": 2}),
+            ("draft", 2, {"kind": "revision", "version": 1}),
+            ("note", note_id, {"kind": "original"}),
+            ("note", note_id, {"kind": "amendment", "amendment": 1}),
+        ]
+        assert hashes[:3] == [None] * 3 and all(hashes[3:])  # a note's new content is sealed in the log
+        assert store.verify_audit().ok
+    assert b"countertransference" not in _raw_bytes(tmp_path / "clinical.db")
+    with closing(open_raw(tmp_path / "clinical.db")) as conn, pytest.raises(RAW_ERRORS, match="immutable"):
+        conn.execute("UPDATE notes SET signed_by = 'x'")  # the immutability triggers are back
+    with Store.open(tmp_path, _plain(tmp_path), redact=cut_private) as again:  # once only
+        assert sum(e.action == "corrected" for e in again.audit_entries()) == 5
+
+
+def test_store_scrub_keeps_a_row_it_cannot_read_and_opens(tmp_path: Path) -> None:
+    def picky(transcript: str) -> str:
+        if len(transcript) > len(LEAKY):
+            raise TextInputError("longer than the segmenter reads")
+        return cut_private(transcript)
+
+    with Store.open(tmp_path) as store:
+        short, long = (store.save_draft(replace(sample_draft(), transcript=t)) for t in (LEAKY, LEAKY * 2))
+    with Store.open(tmp_path, redact=picky) as store:
+        assert store.get_draft(short.id).draft.transcript == cut_private(LEAKY)
+        assert store.get_draft(long.id).draft.transcript == LEAKY * 2  # left as it was, and logged
+        assert [e.object_id for e in store.audit_entries() if e.action == "corrected"] == [short.id]
+
+
+def test_store_scrub_runs_once_and_never_on_the_private_record(tmp_path: Path) -> None:
+    with Store.open(tmp_path, redact=cut_private) as store:
+        saved = store.save_draft(replace(sample_draft("psychotherapy"), transcript=LEAKY))
+    with Store.open(tmp_path, redact=cut_private) as store:
+        assert store.get_draft(saved.id, private=True).draft.transcript == LEAKY
+        assert [e.action for e in store.audit_entries()] == []
+
+
+# --- a damaged row is named, and the others are still shown ----------------------------------------
+
+DAMAGE = [
+    ("not json at all", "not JSON"),
+    ('{"format": 1}', "not a draft"),
+    ("[]", "not a draft"),
+    (
+        '{"format": "soap", "fields": [{"id": "s", "sentences": [{"text": "x", "confidence": [1]}]}]}',
+        "not a draft",
+    ),
+    ('{"format": "soap", "fields": [], "session": {"secret": "JD"}}', "not a draft"),
+]
+
+
+def damage_draft(path: Path, draft_id: int, content: str) -> None:
+    """Rewrite a draft's latest revision with a second connection, as an attacker or a bad disk would."""
+    with closing(open_raw(path)) as conn:
+        conn.execute("DROP TRIGGER IF EXISTS draft_revisions_append_only")
+        conn.execute(
+            "UPDATE draft_revisions SET content = ? WHERE draft_id = ? AND version = "
+            "(SELECT version FROM drafts WHERE id = ?)",
+            (content, draft_id, draft_id),
+        )
+
+
+@pytest.mark.parametrize(("content", "problem"), DAMAGE)
+def test_store_damaged_draft_is_named_and_skipped(tmp_path: Path, content: str, problem: str) -> None:
+    with Store.open(tmp_path) as store:
+        first, second = store.save_draft(sample_draft()), store.save_draft(sample_draft())
+    damage_draft(tmp_path / "clinical.db", first.id, content)
+    with Store.open(tmp_path) as store:
+        assert [d.id for d in store.list_drafts()] == [second.id]
+        [damaged] = store.damaged_drafts()
+        assert damaged.id == first.id and problem in damaged.problem and "JD" not in damaged.problem
+        assert store.damaged_drafts(private=True) == []
+        with pytest.raises(StoreError, match=f"draft {first.id} .*damaged") as refused:
+            store.get_draft(first.id)
+        assert not isinstance(refused.value, BadInputError) and "\n" not in str(refused.value)

@@ -27,7 +27,7 @@ from .values import DraftResult
 if TYPE_CHECKING:
     from ..export import Exported, ExportKind
     from ..segment import SegmentOptions
-    from ..store import Store
+    from ..store import Ask, Store, StoreKeys
     from ..transcribe import Transcriber
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,19 @@ ProgressFactory = Callable[[float], Callable[[float], None] | None]
 class Dictation:
     """Everything needed to turn a dictation into a checked draft, and to keep and export it."""
 
-    def __init__(self, config: Config, transcriber: Transcriber | None = None) -> None:
+    def __init__(
+        self, config: Config, transcriber: Transcriber | None = None, passphrase: Ask | None = None
+    ) -> None:
         """Nothing is read here; each piece loads on first use and is kept.
 
         ``transcriber``: one already made (tests and benchmarks share a loaded model).
+        ``passphrase``: how the entry point asks for the store's passphrase where there is
+        no OS keyring (called at most once, and only if the store needs it).
         """
         self.config = config
         self._formats: dict[str, NoteFormat] = {}
+        self._ask = passphrase
+        self._keys: StoreKeys | None = None
         if transcriber is not None:
             self.__dict__["transcriber"] = transcriber  # what the cached property would hold
 
@@ -146,6 +152,15 @@ class Dictation:
         earlier = self._segment(previous, fmt) if previous else None
         return self._draft(text, fmt, earlier)
 
+    def cut_private(self, transcript: str) -> str:
+        """A stored transcript with its private spans cut out, heard as ``from_text`` hears them now.
+
+        Cutting a cut transcript changes nothing (for the store's one-time correction).
+        """
+        from ..segment import cut_private
+
+        return cut_private(transcript, self.vocabulary.replacements)
+
     def _segment(self, text: str, fmt: NoteFormat) -> Draft:
         from ..segment import segment_transcript
 
@@ -167,11 +182,25 @@ class Dictation:
 
     # --- the store ---------------------------------------------------------------------
 
+    def store_keys(self, migrating: bool = False) -> StoreKeys:
+        """The store's keys, found once (OS keyring, else the passphrase: asked at most once).
+
+        ``migrating``: keys for the store's plain files too (``dictanote store encrypt``).
+        """
+        from ..store import store_keys
+
+        if self._keys is None or migrating:
+            settings = self.config.settings
+            self._keys = store_keys(
+                self.config.paths.data_dir, encrypt=settings.encrypt_store, ask=self._ask, migrating=migrating
+            )
+        return self._keys
+
     def open_store(self) -> Store:
         """The user's store (drafts inbox, notes, audit log) in the configured data directory."""
         from ..store import Store
 
-        return Store.open(self.config.paths.data_dir)
+        return Store.open(self.config.paths.data_dir, self.store_keys(), redact=self.cut_private)
 
     def save(self, result: DraftResult, source: str = "cli", store: Store | None = None) -> StoredDraft:
         """Put a draft (and its private companion) in the inbox; the audio is not kept."""

@@ -2,7 +2,8 @@
 
 Precedence is defaults < config file < environment (``DICTANOTE_<KEY>``) <
 command-line flags. The entry point loads it once and passes it down; nothing
-else reads the environment or the config file.
+else reads the environment or the config file, except ``DICTANOTE_PASSPHRASE``:
+a secret, never a setting, read only where the store's keys are made (store/keys.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from .datafile import Table, load_table
 from .errors import ConfigError
 
 ENV_PREFIX = "DICTANOTE_"
+# The store's passphrase for automation: a secret, never a setting (no setting may be named
+# "passphrase"), never shown by `config show`; read by store/keys.py alone.
+PASSPHRASE_ENV = ENV_PREFIX + "PASSPHRASE"
 APP_NAME = "dictanote"
 COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32")
 
@@ -49,6 +53,12 @@ class Settings:
         "",
         "Your name and credentials as they sign a note (e.g. 'J. Rivera, LCSW'); used by finalize "
         "unless --signed-by is given.",
+    )
+    encrypt_store: bool = _setting(
+        True,
+        "Encrypt a new note store (SQLCipher), its keys in the OS keyring, else derived from a "
+        "passphrase asked once per command or daemon/review start. An existing unencrypted store "
+        "keeps opening, with a warning: move it with `dictanote store encrypt`.",
     )
     hotwords: bool = _setting(
         False,

@@ -65,12 +65,16 @@ def _saver(dictation: Dictation) -> Callable[[LiveResult], StoredDraft]:
     return save
 
 
-def run_daemon(config: Config, options: DaemonOptions) -> int:
-    """Serve until SIGTERM/SIGINT; return the exit code (0 after a clean shutdown)."""
+def run_daemon(config: Config, options: DaemonOptions, dictation: Dictation | None = None) -> int:
+    """Serve until SIGTERM/SIGINT; return the exit code (0 after a clean shutdown).
+
+    ``dictation``: the entry point's (it knows how to ask for the store's passphrase).
+    """
     control = ControlSocket(config.paths.runtime_dir)
     control.check_free()  # a second daemon is refused before it spends time loading the model
     notifier = Notifier(enabled=options.notifications)
-    dictation = Dictation(config)
+    dictation = dictation if dictation is not None else Dictation(config)
+    dictation.store_keys()  # the store is unlocked now (a passphrase asked at start), not at a save
     controller = Controller(  # no engine yet: NoCapture, until the live engine is built
         None, _saver(dictation), notifier, ControllerOptions(stay_armed=options.stay_armed)
     )

@@ -1,6 +1,20 @@
-"""The store: drafts inbox, finalized notes and the audit log, in SQLite (standard library)."""
+"""The store: drafts inbox, finalized notes and the audit log, in SQLite files encrypted with SQLCipher."""
 
 from .audit import AuditEntry, AuditReport
+from .encryption import FileReport, StoreStatus, encrypt_store, store_status
+from .keys import Ask, KeySources, StoreKeys, store_keys
 from .store import Store
 
-__all__ = ["AuditEntry", "AuditReport", "Store"]
+__all__ = [
+    "Ask",
+    "AuditEntry",
+    "AuditReport",
+    "FileReport",
+    "KeySources",
+    "Store",
+    "StoreKeys",
+    "StoreStatus",
+    "encrypt_store",
+    "store_keys",
+    "store_status",
+]

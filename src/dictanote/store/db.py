@@ -1,7 +1,10 @@
-"""One SQLite file: opened with owner-only permissions, WAL, foreign keys and migrations.
+"""One SQLite file: owner-only, encrypted with its key (SQLCipher), WAL, foreign keys and migrations.
 
-The only place (with the rest of this package) that speaks SQL. Library errors
-are translated here, once, into the store's errors; every change runs in one
+The only place (with the rest of this package) that speaks SQL, and the one place
+that opens a file: every file goes through the SQLCipher driver, keyed with a raw
+256-bit key when it is encrypted (or is new and given a key), plain when it is a
+plain SQLite file. Library errors (``sqlite3``'s and ``sqlcipher3``'s trees) are
+translated here, once, into the store's errors; every change runs in one
 ``BEGIN IMMEDIATE`` transaction so a crash or a full disk leaves the file as it was.
 """
 
@@ -15,15 +18,44 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal, cast
+
+import sqlcipher3.dbapi2 as sqlcipher
 
 from ..core.errors import StoreBusyError, StoreError
+from ..core.types import Record
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5_000
+# The two files of a store, one per record.
+FILES: dict[Record, str] = {"clinical": "clinical.db", "private": "private.db"}
+# Every exception either driver raises: ``except DB_ERRORS`` wherever a statement may fail.
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
+SQLITE_HEADER = b"SQLite format 3\x00"
+FileState = Literal["absent", "plain", "encrypted"]
+_OPEN_TRIES = 3  # a file swapped under us (by `dictanote store encrypt`) is reopened
 
 
-def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
+def file_state(path: Path) -> FileState:
+    """Whether a store file is absent (or empty: new), plain SQLite, or encrypted, from its first bytes.
+
+    A file whose first bytes are not SQLite's header is taken as encrypted: only its key
+    can tell it from a damaged file, and opening it says which.
+    """
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return "absent"
+    except OSError as exc:
+        raise StoreError(f"cannot read the note store {path}: {exc.strerror}") from exc
+    if not head:
+        return "absent"
+    return "plain" if head == SQLITE_HEADER else "encrypted"
+
+
+def _translate(exc: Exception, path: Path, keyed: bool = False) -> StoreError:
     """One message per kind of SQLite failure, saying that nothing was lost."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
@@ -35,11 +67,38 @@ def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
             f"could not write the note store {path} (disk full or I/O error); "
             "nothing was changed and nothing saved was lost"
         )
+    if keyed and "not a database" in text:
+        return StoreError(
+            f"cannot unlock the note store {path} (wrong passphrase or key; or the file is damaged "
+            "or is not a dictanote database)"
+        )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return StoreError(f"{path} is damaged or is not a dictanote database ({exc})")
     if "readonly" in text or "unable to open" in text or "permission" in text:
         return StoreError(f"cannot open the note store {path} for writing ({exc})")
     return StoreError(f"the note store {path} failed: {exc}")
+
+
+def connect(path: Path, key: bytes | None, timeout_ms: int | None = None) -> sqlite3.Connection:
+    """A raw connection to one file through SQLCipher: keyed first thing when ``key`` is given, else plain.
+
+    Autocommit (``isolation_level=None``), rows by name, shareable between threads
+    (the caller locks). The key is a raw 256-bit key (no key stretching per open).
+    """
+    timeout_ms = BUSY_TIMEOUT_MS if timeout_ms is None else timeout_ms
+    try:
+        conn = sqlcipher.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=timeout_ms / 1000
+        )
+        if key is not None:
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our one-line error, not a log
+        conn.row_factory = sqlcipher.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+    except DB_ERRORS as exc:
+        raise _translate(exc, path, key is not None) from exc
+    # The store's code reads rows by name and needs nothing sqlite3 has that SQLCipher lacks.
+    return cast(sqlite3.Connection, conn)
 
 
 def private_dir(path: Path) -> Path:
@@ -70,24 +129,66 @@ Migration = Callable[[sqlite3.Connection], None]
 class Database:
     """A connection to one store file, safe to share between threads (one lock)."""
 
-    def __init__(self, path: Path, migrations: tuple[Migration, ...]) -> None:
+    def __init__(self, path: Path, migrations: tuple[Migration, ...], key: bytes | None = None) -> None:
+        """Open ``path`` (created owner-only if absent) and apply the migrations it lacks.
+
+        ``key``: the file's SQLCipher key. A new file given a key is created encrypted;
+        a plain SQLite file is opened plain whatever the key (``dictanote store
+        encrypt`` moves it); an encrypted file needs its key.
+        """
         self.path = path
         self._lock = threading.RLock()
-        _private_file(path)
+        self.encrypted = False
+        for _ in range(_OPEN_TRIES):
+            if self._connect(key):
+                break
+        else:
+            raise StoreBusyError(f"the note store {path} kept being replaced while opening it; try again")
         try:
-            self._conn = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-            )
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 log.warning("journal mode is %s, not WAL", mode)
             self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left free
             self._conn.execute("PRAGMA synchronous = FULL")
-        except sqlite3.Error as exc:
-            raise _translate(exc, path) from exc
+        except DB_ERRORS as exc:
+            self._conn.close()
+            raise _translate(exc, path, self.encrypted) from exc
         self._migrate(migrations)
+
+    def _connect(self, key: bytes | None) -> bool:
+        """Connect and read the file once; False (closed again) if it was replaced meanwhile.
+
+        `dictanote store encrypt` swaps a file for its encrypted copy while holding it
+        locked; a connection that opened the old file then reads it only after the swap,
+        so the inode is compared once a read has gone through, before anything is written.
+        """
+        _private_file(self.path)
+        state = file_state(self.path)
+        if state == "encrypted" and key is None:
+            raise StoreError(
+                f"the note store {self.path} is encrypted and no key was given for it; if "
+                "`dictanote store encrypt` ran since this program started, start it again"
+            )
+        self.encrypted = state != "plain" and key is not None
+        try:
+            before = os.stat(self.path).st_ino
+            self._conn = connect(self.path, key if self.encrypted else None)
+        except OSError as exc:
+            raise StoreError(f"cannot open the note store {self.path}: {exc.strerror}") from exc
+        try:
+            self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            after = os.stat(self.path).st_ino
+        except DB_ERRORS as exc:
+            self._conn.close()
+            raise _translate(exc, self.path, self.encrypted) from exc
+        except OSError:
+            after = None
+        if after == before:
+            return True
+        self._conn.close()
+        log.info("%s was replaced while opening it; opening it again", self.path.name)
+        return False
 
     @property
     def schema_version(self) -> int:
@@ -117,7 +218,7 @@ class Database:
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
+            except DB_ERRORS as exc:
                 raise _translate(exc, self.path) from exc
             try:
                 yield self._conn
@@ -125,9 +226,9 @@ class Database:
             except BaseException as exc:
                 try:
                     self._conn.execute("ROLLBACK")
-                except sqlite3.Error:
+                except DB_ERRORS:
                     log.debug("rollback failed", exc_info=True)
-                if isinstance(exc, sqlite3.Error):
+                if isinstance(exc, DB_ERRORS):
                     raise _translate(exc, self.path) from exc
                 raise
 
@@ -137,22 +238,35 @@ class Database:
         with self._lock:
             try:
                 self._conn.execute("BEGIN")
-            except sqlite3.Error as exc:
+            except DB_ERRORS as exc:
                 raise _translate(exc, self.path) from exc
             try:
                 yield self._conn
-            except sqlite3.Error as exc:
+            except DB_ERRORS as exc:
                 raise _translate(exc, self.path) from exc
             finally:
                 try:
                     self._conn.execute("COMMIT")
-                except sqlite3.Error:
+                except DB_ERRORS:
                     log.debug("end of read failed", exc_info=True)
 
     def integrity_ok(self) -> bool:
         """Whether SQLite's own integrity check passes."""
         with self._lock:
             return bool(self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+    def compact(self) -> bool:
+        """Rebuild the file and empty its WAL, so rows rewritten in place leave no old copy on disk.
+
+        False when another connection kept the WAL from being emptied (it is at their checkpoint).
+        """
+        with self._lock:
+            try:
+                self._conn.execute("VACUUM")
+                busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except DB_ERRORS as exc:
+                raise _translate(exc, self.path) from exc
+            return not busy
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite)."""

@@ -103,4 +103,23 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1_initial,)
+def _v2_draft_pairs(conn: sqlite3.Connection) -> None:
+    """A draft and its private companion are saved in two steps, one per file (see ``Store.save_draft``).
+
+    The clinical draft carries a random ``pair_token``; the private half waits in
+    ``pending_pairs`` with the same token until the clinical half is committed.
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE drafts ADD COLUMN pair_token TEXT;
+        CREATE UNIQUE INDEX drafts_pair_token ON drafts (pair_token);
+        CREATE TABLE pending_pairs (
+            draft_id INTEGER PRIMARY KEY REFERENCES drafts (id),
+            token TEXT NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS = (_v1_initial, _v2_draft_pairs)

@@ -3,16 +3,18 @@
 ``clinical.db`` holds the clinical record; ``private.db`` holds psychotherapy
 (process) notes, which never appear in the clinical record's listings or
 exports unless asked for with ``private=True``. Every change is one transaction
-with its audit entry; nothing here ever logs or audits note text.
+with its audit entry (a draft and its private companion: one per file, made one
+unit by ``Store._save_pair``); nothing here ever logs or audits note text.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
@@ -20,25 +22,45 @@ from types import TracebackType
 from typing import Any
 
 from ..core.codec import draft_from_dict, draft_to_dict
-from ..core.errors import BadInputError, EditConflictError, RecordNotFoundError
+from ..core.errors import BadInputError, DraftDataError, EditConflictError, RecordNotFoundError, StoreError
 from ..core.policy import PRIVATE_FORMAT, utc_now
-from ..core.types import Amendment, Draft, MeasureValue, Note, Record, StoredDraft
+from ..core.types import Amendment, DamagedDraft, Draft, MeasureValue, Note, Record, StoredDraft
 from . import audit
-from .db import Database, private_dir
-from .keys import StoreKeys, file_keys
+from .db import FILES, Database, private_dir
+from .keys import StoreKeys, store_keys
 from .schema import MIGRATIONS
+from .scrub import scrub
 
 log = logging.getLogger(__name__)
 
-FILES: dict[Record, str] = {"clinical": "clinical.db", "private": "private.db"}
+# A private draft whose clinical half is not saved yet is no draft at all (see ``Store._save_pair``).
+_NOT_PENDING = "id NOT IN (SELECT draft_id FROM pending_pairs)"
 
 
 def _content(draft: Draft) -> str:
     return json.dumps(draft_to_dict(draft), ensure_ascii=False, separators=(",", ":"))
 
 
-def _draft(text: str) -> Draft:
-    return draft_from_dict(json.loads(text))
+def _decode(text: Any) -> Draft | str:
+    """A stored row's content as a draft, or what is wrong with it in words (never its text)."""
+    if text is None:
+        return "its content is missing"
+    try:
+        raw = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return "its stored content is not JSON"
+    try:
+        return draft_from_dict(raw)
+    except (DraftDataError, TypeError, ValueError, LookupError, AttributeError, RecursionError):
+        return "its stored content is not a draft (wrong shape)"
+
+
+def _draft(text: Any, what: str, path: Path) -> Draft:
+    """Stored content read back; a row that cannot be is a StoreError naming it (exit 4, not bad input)."""
+    found = _decode(text)
+    if isinstance(found, str):
+        raise StoreError(f"{what} in {path.name} is damaged: {found}; the other records are not affected")
+    return found
 
 
 def _changes(old: Draft, new: Draft) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -83,19 +105,28 @@ class _Record:
         self.db = db
         self.audit_key = audit_key
 
-    def insert_draft(self, conn: sqlite3.Connection, draft: Draft, source: str, companion: int | None) -> int:
+    def insert_draft(
+        self,
+        conn: sqlite3.Connection,
+        draft: Draft,
+        source: str,
+        companion: int | None,
+        pair: tuple[int, str] | None = None,
+    ) -> int:
+        """A new draft at version 1 with its 'created' entry; ``pair``: (its id, its pair token)."""
         now = utc_now()
+        draft_id, token = pair if pair is not None else (None, None)
         cur = conn.execute(
-            "INSERT INTO drafts (created_at, updated_at, source, status, version, companion) "
-            "VALUES (?, ?, ?, 'inbox', 1, ?)",
-            (now, now, source, companion),
+            "INSERT INTO drafts (id, created_at, updated_at, source, status, version, companion, pair_token) "
+            "VALUES (?, ?, ?, ?, 'inbox', 1, ?, ?)",
+            (draft_id, now, now, source, companion, token),
         )
         draft_id = int(cur.lastrowid or 0)
         self._revision(conn, draft_id, 1, now, draft)
         detail: dict[str, Any] = {"format": draft.format, "source": source}
         if companion is not None:
             detail["companion"] = companion
-        audit.append(conn, "created", "draft", draft_id, **detail)
+        audit.append(conn, self.audit_key, "created", "draft", draft_id, **detail)
         return draft_id
 
     @staticmethod
@@ -106,8 +137,15 @@ class _Record:
             (draft_id, version, at, draft.format, draft.session.client, _content(draft)),
         )
 
+    @staticmethod
+    def next_id(conn: sqlite3.Connection) -> int:
+        """The id the next draft gets (stable while the caller holds the write lock)."""
+        return int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM drafts").fetchone()[0])
+
     def _row(self, conn: sqlite3.Connection, draft_id: int) -> sqlite3.Row:
-        row: sqlite3.Row | None = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+        row: sqlite3.Row | None = conn.execute(
+            f"SELECT * FROM drafts WHERE id = ? AND {_NOT_PENDING}", (draft_id,)
+        ).fetchone()
         if row is None or row["status"] != "inbox":
             where = "private inbox" if self.record == "private" else "inbox"
             state = f" (it was {row['status']})" if row is not None else ""
@@ -116,15 +154,25 @@ class _Record:
             )
         return row
 
-    def stored(self, conn: sqlite3.Connection, row: sqlite3.Row) -> StoredDraft:
+    def _what(self, kind: str, object_id: int) -> str:
+        return f"{'private ' if self.record == 'private' else ''}{kind} {object_id}"
+
+    @staticmethod
+    def _content_of(conn: sqlite3.Connection, row: sqlite3.Row) -> Any:
         rev = conn.execute(
             "SELECT content FROM draft_revisions WHERE draft_id = ? AND version = ?",
             (row["id"], row["version"]),
         ).fetchone()
+        return rev["content"] if rev is not None else None
+
+    def stored(self, conn: sqlite3.Connection, row: sqlite3.Row, draft: Draft | None = None) -> StoredDraft:
+        """A draft row with its current content (read here unless given)."""
+        if draft is None:
+            draft = _draft(self._content_of(conn, row), self._what("draft", row["id"]), self.db.path)
         return StoredDraft(
             id=row["id"],
             record=self.record,
-            draft=_draft(rev["content"]),
+            draft=draft,
             version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
@@ -136,12 +184,21 @@ class _Record:
         with self.db.read() as conn:
             return self.stored(conn, self._row(conn, draft_id))
 
-    def inbox(self) -> list[StoredDraft]:
+    def inbox(self) -> tuple[list[StoredDraft], list[DamagedDraft]]:
+        """The drafts in the inbox, oldest first, and apart those whose content cannot be read."""
+        good: list[StoredDraft] = []
+        damaged: list[DamagedDraft] = []
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT * FROM drafts WHERE status = 'inbox' ORDER BY created_at, id"
+                f"SELECT * FROM drafts WHERE status = 'inbox' AND {_NOT_PENDING} ORDER BY created_at, id"
             ).fetchall()
-            return [self.stored(conn, r) for r in rows]
+            for row in rows:
+                found = _decode(self._content_of(conn, row))
+                if isinstance(found, str):
+                    damaged.append(DamagedDraft(row["id"], found))
+                else:
+                    good.append(self.stored(conn, row, found))
+        return good, damaged
 
     @staticmethod
     def _check_version(row: sqlite3.Row, expected: int | None) -> None:
@@ -163,7 +220,7 @@ class _Record:
                 "UPDATE drafts SET version = ?, updated_at = ? WHERE id = ?", (version, now, draft_id)
             )
             for action, detail in _changes(old, draft):
-                audit.append(conn, action, "draft", draft_id, version=version, **detail)
+                audit.append(conn, self.audit_key, action, "draft", draft_id, version=version, **detail)
             return self.stored(
                 conn, conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
             )
@@ -194,7 +251,10 @@ class _Record:
             conn.execute(
                 "UPDATE drafts SET status = 'finalized', updated_at = ? WHERE id = ?", (now, draft_id)
             )
-            audit.append(conn, "finalized", "draft", draft_id, note=note_id, version=row["version"])
+            stored = conn.execute("SELECT content, signed_by FROM notes WHERE id = ?", (note_id,)).fetchone()
+            detail = {"note": note_id, "version": row["version"]}
+            seal = audit.seal(stored["content"], stored["signed_by"])
+            audit.append(conn, self.audit_key, "finalized", "draft", draft_id, **detail, **seal)
             return self.note(conn, note_id)
 
     def discard(self, draft_id: int, expected: int | None) -> None:
@@ -202,11 +262,23 @@ class _Record:
         with self.db.write() as conn:
             row = self._row(conn, draft_id)
             self._check_version(row, expected)
-            conn.execute("DELETE FROM draft_revisions WHERE draft_id = ?", (draft_id,))
-            conn.execute(
-                "UPDATE drafts SET status = 'discarded', updated_at = ? WHERE id = ?", (utc_now(), draft_id)
-            )
-            audit.append(conn, "discarded", "draft", draft_id, version=row["version"])
+            self.drop(conn, draft_id)
+
+    def drop(self, conn: sqlite3.Connection, draft_id: int) -> None:
+        """Delete a draft's content inside the caller's transaction; its row says 'discarded', as the log."""
+        version = conn.execute("SELECT version FROM drafts WHERE id = ?", (draft_id,)).fetchone()["version"]
+        conn.execute("DELETE FROM draft_revisions WHERE draft_id = ?", (draft_id,))
+        conn.execute("DELETE FROM pending_pairs WHERE draft_id = ?", (draft_id,))
+        conn.execute(
+            "UPDATE drafts SET status = 'discarded', updated_at = ? WHERE id = ?", (utc_now(), draft_id)
+        )
+        audit.append(conn, self.audit_key, "discarded", "draft", draft_id, version=version)
+
+    @staticmethod
+    def complete_pair(conn: sqlite3.Connection, draft_id: int, clinical_id: int) -> None:
+        """Step (3) of a pair's save: this private draft names its clinical draft and is shown."""
+        conn.execute("UPDATE drafts SET companion = ? WHERE id = ?", (clinical_id, draft_id))
+        conn.execute("DELETE FROM pending_pairs WHERE draft_id = ?", (draft_id,))
 
     def note(self, conn: sqlite3.Connection, note_id: int) -> Note:
         row = conn.execute("SELECT * FROM notes WHERE id = ?", (note_id,)).fetchone()
@@ -215,15 +287,21 @@ class _Record:
             raise RecordNotFoundError(
                 f"no note {note_id} among the {where}; `dictanote notes list` shows them"
             )
+        what = self._what("note", note_id)
         amendments = tuple(
-            Amendment(at=a["at"], reason=a["reason"], signed_by=a["signed_by"], content=_draft(a["content"]))
+            Amendment(
+                at=a["at"],
+                reason=a["reason"],
+                signed_by=a["signed_by"],
+                content=_draft(a["content"], f"amendment {a['id']} of {what}", self.db.path),
+            )
             for a in conn.execute("SELECT * FROM amendments WHERE note_id = ? ORDER BY id", (note_id,))
         )
         return Note(
             id=row["id"],
             record=self.record,
             draft_id=row["draft_id"],
-            original=_draft(row["content"]),
+            original=_draft(row["content"], what, self.db.path),
             created_at=row["created_at"],
             finalized_at=row["finalized_at"],
             signed_by=row["signed_by"],
@@ -251,17 +329,30 @@ class _Record:
             raise BadInputError("an amendment is signed by someone: give the clinician's name (--signed-by)")
         with self.db.write() as conn:
             self.note(conn, note_id)
-            conn.execute(
+            cur = conn.execute(
                 "INSERT INTO amendments (note_id, at, reason, signed_by, content) VALUES (?,?,?,?,?)",
                 (note_id, utc_now(), reason.strip(), signed_by.strip(), _content(draft)),
             )
-            audit.append(conn, "amended", "note", note_id)
+            amendment = int(cur.lastrowid or 0)
+            stored = conn.execute(
+                "SELECT content, signed_by FROM amendments WHERE id = ?", (amendment,)
+            ).fetchone()
+            seal = audit.seal(stored["content"], stored["signed_by"])
+            audit.append(conn, self.audit_key, "amended", "note", note_id, amendment=amendment, **seal)
             return self.note(conn, note_id)
+
+    def key_audit(self) -> None:
+        """Key an audit log written before its key existed (once; see ``audit.upgrade``)."""
+        with self.db.read() as conn:
+            if audit.is_keyed(conn):
+                return
+        with self.db.write() as conn:
+            audit.upgrade(conn, self.audit_key)
 
     def exported(self, note_id: int, kind: str) -> None:
         with self.db.write() as conn:
             self.note(conn, note_id)
-            audit.append(conn, "exported", "note", note_id, kind=kind)
+            audit.append(conn, self.audit_key, "exported", "note", note_id, kind=kind)
 
 
 class Store(AbstractContextManager["Store"]):
@@ -273,20 +364,46 @@ class Store(AbstractContextManager["Store"]):
             "clinical": _Record("clinical", clinical, keys.audit("clinical")),
             "private": _Record("private", private, keys.audit("private")),
         }
+        try:  # before anything else writes an entry: an unkeyed log is keyed first
+            for rec in self._records.values():
+                rec.key_audit()
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
-    def open(cls, data_dir: Path, keys: StoreKeys | None = None) -> Store:
+    def open(
+        cls, data_dir: Path, keys: StoreKeys | None = None, redact: Callable[[str], str] | None = None
+    ) -> Store:
         """Open (creating and migrating as needed) the store in ``data_dir``.
 
-        ``keys``: the store's secrets (see ``keys.py``); by default owner-only key
-        files in ``data_dir/keys``.
+        ``keys``: the store's secrets (see ``keys.py``); by default ``store_keys(data_dir)``:
+        the OS keyring, else ``DICTANOTE_PASSPHRASE``; new files encrypted.
+        ``redact``: the transcript with its private spans cut out; given, every clinical
+        row saved before private words were cut is corrected through it, once (see
+        ``scrub.py``). A save that stopped between its two files is completed or undone
+        here (see ``_save_pair``).
         """
+        store = cls._open(data_dir, keys)
+        try:
+            store._recover_pairs()
+            if redact is not None:
+                clinical = store._rec(False)
+                scrub(clinical.db, clinical.audit_key, redact)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _open(cls, data_dir: Path, keys: StoreKeys | None) -> Store:
+        """The two files opened and migrated, the audit logs keyed."""
         private_dir(data_dir)
         if keys is None:
-            keys = file_keys(data_dir / "keys")
-        clinical = Database(data_dir / FILES["clinical"], MIGRATIONS)
+            keys = store_keys(data_dir)
+        clinical = Database(data_dir / FILES["clinical"], MIGRATIONS, keys.database("clinical"))
         try:
-            private = Database(data_dir / FILES["private"], MIGRATIONS)
+            private = Database(data_dir / FILES["private"], MIGRATIONS, keys.database("private"))
         except BaseException:
             clinical.close()
             raise
@@ -314,36 +431,103 @@ class Store(AbstractContextManager["Store"]):
     def save_draft(self, draft: Draft, *, source: str = "cli") -> StoredDraft:
         """Put a new draft in the inbox; its private companion goes to the private record.
 
-        A psychotherapy-format draft goes to the private record entirely. The
-        clinical draft is committed first, so a failure saving the companion never
-        loses it; the companion then names the clinical draft it belongs to.
+        A psychotherapy-format draft goes to the private record entirely. A draft and
+        its companion are saved as one unit: both, or (with an error) neither.
         """
-        if draft.format == PRIVATE_FORMAT:
-            rec = self._rec(True)
+        if draft.format == PRIVATE_FORMAT or draft.private is None:
+            rec = self._rec(draft.format == PRIVATE_FORMAT)
             with rec.db.write() as conn:
                 draft_id = rec.insert_draft(conn, draft, source, None)
             return rec.get(draft_id)
-        companion = draft.private
-        clinical = self._rec(False)
-        with clinical.db.write() as conn:
-            draft_id = clinical.insert_draft(conn, _without_private(draft), source, None)
-        if companion is not None:
-            private = self._rec(True)
+        return self._save_pair(draft, draft.private, source)
+
+    def _save_pair(self, draft: Draft, companion: Draft, source: str) -> StoredDraft:
+        """A clinical draft and its private companion, in two files, as one unit.
+
+        SQLite commits each file atomically, never the two together, so: (1) the private
+        half is committed, hidden, in ``pending_pairs`` with a random token; (2) the
+        clinical draft is committed carrying that token, and from then on the pair
+        exists; (3) the pending mark goes. The clinical write lock is held through (1)
+        and (2), so ``_recover_pairs`` never takes a save in progress for one that
+        stopped. A failure in (1) or (2) saved nothing; one in (3) is logged and left
+        to the recovery, the draft is saved.
+        """
+        clinical, private = self._rec(False), self._rec(True)
+        token = secrets.token_hex(16)
+        private_id: int | None = None
+        try:
+            with clinical.db.write() as conn:
+                draft_id = clinical.next_id(conn)
+                private_id = self._save_pending_companion(companion, source, draft_id, token)
+                clinical.insert_draft(conn, _without_private(draft), source, None, pair=(draft_id, token))
+        except BaseException:
+            if private_id is not None:
+                self._recover_pairs()  # the hidden half goes now, or at the next open
+            raise
+        try:
             with private.db.write() as conn:
-                private.insert_draft(conn, companion, source, draft_id)
+                private.complete_pair(conn, private_id, draft_id)
+        except StoreError as exc:
+            log.warning(
+                "draft %d saved; its private companion %d is completed later (%s)",
+                draft_id,
+                private_id,
+                type(exc).__name__,
+            )
         return clinical.get(draft_id)
 
+    def _save_pending_companion(self, companion: Draft, source: str, draft_id: int, token: str) -> int:
+        """Step (1) of ``_save_pair``: the private half, committed but hidden until step (3)."""
+        private = self._rec(True)
+        with private.db.write() as conn:
+            private_id = private.insert_draft(conn, companion, source, draft_id)
+            conn.execute("INSERT INTO pending_pairs (draft_id, token) VALUES (?, ?)", (private_id, token))
+        return private_id
+
+    def _recover_pairs(self) -> None:
+        """Complete, or discard, private halves that a stopped save left hidden (see ``_save_pair``).
+
+        A half whose token is in clinical.db belongs to a saved draft: it is completed.
+        Any other was never saved: its content is deleted and the log says 'discarded'.
+        A store too busy to do it now leaves them hidden for the next try.
+        """
+        clinical, private = self._rec(False), self._rec(True)
+        try:
+            with private.db.read() as conn:
+                if conn.execute("SELECT 1 FROM pending_pairs LIMIT 1").fetchone() is None:
+                    return
+            with clinical.db.write() as cconn, private.db.write() as pconn:
+                for row in pconn.execute("SELECT draft_id, token FROM pending_pairs").fetchall():
+                    found = cconn.execute(
+                        "SELECT id FROM drafts WHERE pair_token = ?", (row["token"],)
+                    ).fetchone()
+                    if found is None:
+                        private.drop(pconn, row["draft_id"])
+                        log.info("discarded private draft %d: its save never finished", row["draft_id"])
+                    else:
+                        private.complete_pair(pconn, row["draft_id"], found["id"])
+        except StoreError as exc:
+            log.warning("could not finish interrupted saves now (%s); tried again later", type(exc).__name__)
+
     def list_drafts(self, *, private: bool = False) -> list[StoredDraft]:
-        """The inbox (or the private inbox), oldest first."""
-        return self._rec(private).inbox()
+        """The inbox (or the private inbox), oldest first; damaged drafts are left out (see below)."""
+        if private:
+            self._recover_pairs()
+        return self._rec(private).inbox()[0]
+
+    def damaged_drafts(self, *, private: bool = False) -> list[DamagedDraft]:
+        """Drafts in the inbox whose stored content cannot be read: their ids and what is wrong."""
+        return self._rec(private).inbox()[1]
 
     def get_draft(self, draft_id: int, *, private: bool = False) -> StoredDraft:
         """One draft waiting in the inbox."""
+        if private:
+            self._recover_pairs()
         return self._rec(private).get(draft_id)
 
     def companion_of(self, draft_id: int) -> StoredDraft | None:
         """The private draft dictated together with clinical draft ``draft_id``, if any."""
-        for stored in self._rec(True).inbox():
+        for stored in self.list_drafts(private=True):
             if stored.companion == draft_id:
                 return stored
         return None
@@ -404,9 +588,10 @@ class Store(AbstractContextManager["Store"]):
             return audit.entries(conn)
 
     def verify_audit(self, *, private: bool = False) -> audit.AuditReport:
-        """Check the audit log's hash chain of one record."""
-        with self._rec(private).db.read() as conn:
-            return audit.verify(conn)
+        """Check one record's audit log: its keyed chain and head, and that it covers every row."""
+        rec = self._rec(private)
+        with rec.db.read() as conn:
+            return audit.verify(conn, rec.audit_key)
 
 
 def _without_private(draft: Draft) -> Draft:
