@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dictanote.core.types import Draft, DraftField, Sentence, SessionInfo
+from dictanote.store.db import DB_ERRORS
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 SHARED = REPO.parent / "shared"
 SHARED_AUDIO = SHARED / "audio"
 TEST_ARTIFACTS = REPO / "test-artifacts"
+RAW_ERRORS = DB_ERRORS  # what a connection of ``open_raw`` raises (sqlite3's and SQLCipher's trees)
 
 
 @dataclass(frozen=True)
@@ -61,19 +64,39 @@ def shared_audio() -> list[Path]:
 
 
 def run_cli(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``dictanote`` console script as a user would."""
+    """Run the installed ``dictanote`` console script as a user would.
+
+    ``stdin`` as bytes reaches the command byte for byte (invalid UTF-8 included).
+    """
     exe = shutil.which("dictanote", path=str(Path(sys.executable).parent)) or "dictanote"
     return subprocess.run(
         [exe, *args],
-        input=stdin,
+        input=stdin.decode("utf-8", "surrogateescape") if isinstance(stdin, bytes) else stdin,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",
         env={**os.environ, **(env or {})},
         timeout=300,
         check=False,
     )
+
+
+def open_raw(path: Path) -> sqlite3.Connection:
+    """A second, real connection to one store file, as someone holding its key would open it.
+
+    The suite's stores are encrypted (tests/conftest.py): this one is keyed like the store
+    keys it (DICTANOTE_PASSPHRASE, through the store's own key code); a plain file opens
+    plain. Autocommit. Its exceptions are the SQLCipher driver's: catch ``RAW_ERRORS``.
+    """
+    from dictanote.store.db import connect, file_state
+    from dictanote.store.keys import store_keys
+
+    key = None
+    if file_state(path) == "encrypted":
+        key = store_keys(path.parent).database("private" if path.name.startswith("private") else "clinical")
+    return connect(path, key)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int = 2) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ import pytest
 from dictanote.app import Dictation, DraftResult
 from dictanote.cli import common
 from dictanote.cli.root import cli
-from tests.util import make_draft
+from tests.util import assert_one_line_error, make_draft, run_cli
 
 
 def _in_root(data_dir: Path | None) -> click.Context:
@@ -101,3 +102,58 @@ def test_cli_common_progress_bar_draws_then_ends_the_line(capsys: pytest.Capture
 
 def test_cli_common_progress_only_on_a_terminal() -> None:
     assert common.progress(60.0) is None  # pytest's stderr is not a terminal
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("title \x1b]0;pwned\x07 set", "title \\u001b]0;pwned\\u0007 set"),
+        ("clear \x1b[2J screen", "clear \\u001b[2J screen"),
+        ("C1 CSI \x9b31m red, NEL \x85", "C1 CSI \\u009b31m red, NEL \\u0085"),
+        (
+            "back\x08\x08space, DEL\x7f, CR\roverwrite, NUL\x00",
+            "back\\u0008\\u0008space, DEL\\u007f, CR\\u000doverwrite, NUL\\u0000",
+        ),
+        ("lines\nand\ttabs stay", "lines\nand\ttabs stay"),
+        ("Ñandú 東京 Я устал 🙂", "Ñandú 東京 Я устал 🙂"),
+    ],
+)
+def test_cli_common_printable_shows_control_characters_as_escapes(raw: str, shown: str) -> None:
+    assert common.printable(raw) == shown
+
+
+def test_cli_common_json_escapes_every_control_character_and_round_trips(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = {"text": "a\x1b]0;x\x07 b\x9b2J c\x7f d\\\x85 é", "client": "J\x1b[2JD"}
+    common.print_json(data)
+    out = capsys.readouterr().out
+    assert not [c for c in out if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F]
+    assert json.loads(out) == data  # nothing lost: the escapes are JSON's own
+
+
+@pytest.mark.parametrize(
+    ("command", "after"),
+    [(("drafts", "show"), ()), (("notes", "show"), ()), (("notes", "export"), ("--as", "text"))],
+)
+def test_cli_common_record_id_beyond_any_record_exits_2_with_one_line(
+    command: tuple[str, ...], after: tuple[str, ...]
+) -> None:
+    result = run_cli(*command, "9" * 25, *after)
+    assert_one_line_error(result)
+    assert "9" * 25 in result.stderr
+
+
+def _id_arguments(group: click.Group, path: str = "") -> Iterator[tuple[str, click.Parameter]]:
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _id_arguments(command, f"{path}{name} ")
+        for param in command.params:
+            if isinstance(param, click.Argument) and (param.name or "").endswith("_id"):
+                yield f"{path}{name} {param.name}", param
+
+
+def test_cli_common_every_record_id_argument_is_a_record_id() -> None:
+    found = dict(_id_arguments(cli))
+    assert {"drafts show draft_id", "notes show note_id", "notes export note_id"} <= set(found)
+    assert {where for where, param in found.items() if param.type is not common.RECORD_ID} == set()

@@ -184,6 +184,12 @@ def test_cli_dictate_unreadable_text_exits_2(tmp_path: Path, make, expected: str
     assert expected in result.stderr
 
 
+def test_cli_dictate_stdin_not_utf8_exits_2_with_one_line() -> None:
+    result = run_cli("segment", "-", stdin=b"Subjective. \xff\xfe\xfd.")
+    assert_one_line_error(result)
+    assert "standard input is not UTF-8 text" in result.stderr
+
+
 def test_cli_dictate_empty_transcript_warns_and_saves_nothing_unasked(tmp_path: Path) -> None:
     result = run_cli("--data-dir", str(tmp_path / "store"), "segment", "-f", "dap", stdin="  \n")
     assert result.returncode == 0

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
 import pytest
 
-from tests.util import SAMPLES, run_cli
+from dictanote.app import Dictation
+from tests.util import SAMPLES, assert_one_line_error, make_draft, run_cli
 
 TEXT = (SAMPLES / "birp-headed.txt").read_text(encoding="utf-8")
 
@@ -117,3 +119,124 @@ def test_cli_records_store_errors_are_one_line(tmp_path: Path) -> None:
     done = run_cli("--data-dir", str(data), "drafts", "list")
     assert done.returncode == 4
     assert len(done.stderr.strip().splitlines()) == 1 and "not a dictanote database" in done.stderr
+
+
+def test_cli_records_audit_verify_checks_both_records(dictation: Dictation) -> None:
+    _save_default(TEXT + " Private note. I noticed I rushed the ending again. End private note.")
+    both = run_cli("audit", "verify")
+    assert both.returncode == 0, both.stderr
+    assert both.stdout.splitlines() == [
+        "Clinical audit log intact: 1 entries.",
+        "Private audit log intact: 1 entries.",
+    ]
+    with dictation.open_store() as store, store.database("private").write() as conn:
+        # As an attacker with the file but not the audit key would: drop the trigger, empty the log.
+        conn.execute("DROP TRIGGER audit_undeletable")
+        conn.execute("DELETE FROM audit")
+        conn.execute("DELETE FROM meta WHERE key = 'audit_head'")
+    broken = run_cli("audit", "verify")
+    assert broken.returncode == 4 and "Clinical audit log intact" in broken.stdout
+    lines = broken.stderr.strip().splitlines()
+    assert len(lines) == 1 and "private audit log" in lines[0] and "covers 0 of 1 drafts" in lines[0]
+    assert run_cli("audit", "verify", "--private").returncode == 4
+    clinical = run_cli("audit", "verify", "--clinical")
+    assert clinical.returncode == 0 and clinical.stdout == "Clinical audit log intact: 1 entries.\n"
+
+
+def _save_default(text: str) -> None:
+    """Save a dictation into the user's own store (the data directory the settings name)."""
+    done = run_cli("segment", "-", "-f", "birp", "--save", stdin=text)
+    assert done.returncode == 0, done.stderr
+
+
+def test_cli_records_damaged_draft_is_named_not_fatal(dictation: Dictation) -> None:
+    draft = dictation.from_text(TEXT, "birp").draft
+    damage = {1: "not json at all", 2: '{"format": "birp", "fields": [{"id": 7}]}'}  # 2: exited 2 before
+    with dictation.open_store() as store:
+        for _ in range(3):
+            store.save_draft(draft)
+        with store.database("clinical").write() as conn:
+            # As an attacker (or a bad disk) would: lift the append-only trigger and rewrite revisions.
+            conn.execute("DROP TRIGGER draft_revisions_append_only")
+            for draft_id, content in damage.items():
+                conn.execute("UPDATE draft_revisions SET content = ? WHERE draft_id = ?", (content, draft_id))
+    listed = run_cli("drafts", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["3"]
+    assert [line.split(" is damaged")[0] for line in listed.stderr.splitlines()] == [
+        "dictanote: warning: draft 1",
+        "dictanote: warning: draft 2",
+    ]
+    as_json = run_cli("drafts", "list", "--json")
+    assert as_json.returncode == 0 and [d["id"] for d in json.loads(as_json.stdout)] == [3]
+    for draft_id, problem in ((1, "not JSON"), (2, "not a draft")):
+        shown = run_cli("drafts", "show", str(draft_id))
+        assert_one_line_error(shown, 4)
+        assert f"draft {draft_id} in clinical.db is damaged" in shown.stderr and problem in shown.stderr
+    assert run_cli("drafts", "show", "3").returncode == 0
+
+
+LEAKY = TEXT + " Private note. I noticed strong countertransference anger. End private note."
+
+
+def test_cli_records_private_words_saved_before_are_cut(dictation: Dictation) -> None:
+    from dataclasses import replace
+
+    from dictanote.core.policy import PRIVATE_CUT_MARK
+
+    with dictation.open_store() as store:  # as the old segmenter saved: the whole transcript
+        old = replace(dictation.from_text(LEAKY, "birp").draft, transcript=LEAKY)
+        kept, signed = store.save_draft(old), store.save_draft(old)
+        note = store.finalize_draft(signed.id, expected_version=1, signed_by="A. Lee")
+        store.amend_note(note.id, replace(old, private=None), reason="typo", signed_by="A. Lee")
+        with store.database("clinical").write() as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'private_words_cut'")  # a store from before the fix
+    draft = run_cli("drafts", "show", str(kept.id), "--json")
+    shown = run_cli("notes", "show", str(note.id), "--json")
+    for done in (draft, shown):
+        assert done.returncode == 0, done.stderr
+        assert "countertransference" not in done.stdout and PRIVATE_CUT_MARK in done.stdout
+    private = run_cli("drafts", "show", str(kept.id), "--private", "--json")
+    assert private.returncode == 0 and "countertransference" in private.stdout  # the private record keeps it
+    verify = run_cli("audit", "verify")
+    assert verify.returncode == 0, verify.stderr
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+HOSTILE = "Slept \x1b]0;pwned\x07 better \x1b[2J since \x9b31m Monday\x08\x08."
+HOSTILE_CLIENT = "J\x1b]0;pwned\x07D\x1b[2J"
+
+
+def test_cli_records_control_characters_never_reach_the_terminal(dictation: Dictation) -> None:
+    from dictanote.app import DraftResult
+    from dictanote.core.types import SessionInfo
+
+    draft = make_draft(
+        "soap", {"subjective": [HOSTILE], "plan": ["Meet \x07weekly."]}, session=SessionInfo(HOSTILE_CLIENT)
+    )
+    signed, kept = (
+        dictation.save(DraftResult(draft, dictation.format("soap"), ()), source="t") for _ in "ab"
+    )
+    with dictation.open_store() as store:
+        note = store.finalize_draft(signed.id, expected_version=None, signed_by="A. \x1b[2JLee")
+    dictated = f"Subjective. {HOSTILE} Plan. Meet weekly."
+    commands = [
+        ("drafts", "list"),
+        ("drafts", "show", str(kept.id)),
+        ("notes", "list"),
+        ("notes", "show", str(note.id)),
+        ("segment", "-"),
+    ]
+    runs = {
+        " ".join(args + extra): run_cli(*args, *extra, stdin=dictated if args[0] == "segment" else None)
+        for args in commands
+        for extra in ((), ("--json",))
+    }
+    for name, done in runs.items():
+        assert done.returncode == 0, (name, done.stderr)
+        assert CONTROL.findall(done.stdout + done.stderr) == [], name
+    assert "\\u001b]0;pwned\\u0007" in runs[f"drafts show {kept.id}"].stdout
+    assert "J\\u001b]0;pwned" in runs["drafts list"].stdout
+    shown = json.loads(runs[f"drafts show {kept.id} --json"].stdout)
+    assert shown["draft"]["session"]["client"] == HOSTILE_CLIENT  # JSON's escapes lose nothing
+    assert shown["draft"]["fields"][0]["sentences"][0]["text"] == HOSTILE

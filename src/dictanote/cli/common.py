@@ -9,6 +9,7 @@ application core loads inside the functions that need it. Never prints note text
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,6 +38,9 @@ Exit codes:
   5  the audio input device failed while recording
   6  the capture daemon is not running or refused the request
 """
+# Every draft and note id argument: a whole number a record can have (SQLite's rowids are 64-bit),
+# so that an id no record can have is a usage error (exit 2), not an overflow deep in the store.
+RECORD_ID = click.IntRange(min=1, max=2**63 - 1)
 
 
 # --- the settings and the application core of this invocation ----------------------------
@@ -54,10 +58,31 @@ def get_config(**flags: Any) -> Config:
 
 
 def get_dictation(**flags: Any) -> Dictation:
-    """The application core over this invocation's settings (see ``get_config``)."""
+    """The application core over this invocation's settings (see ``get_config``).
+
+    Where there is no OS keyring it asks for the store's passphrase on the terminal,
+    once, if and when the store is opened (see ``ask_passphrase``).
+    """
     from ..app import Dictation
 
-    return Dictation(get_config(**flags))
+    return Dictation(get_config(**flags), passphrase=ask_passphrase)
+
+
+def ask_passphrase(new: bool) -> str | None:
+    """The store's passphrase typed on the controlling terminal (hidden; twice for a new store).
+
+    None where there is no terminal to ask on (a service, a pipe): the store then says how
+    to give it. Never stored, never logged.
+    """
+    try:
+        with open("/dev/tty", "rb"):
+            pass
+    except OSError:
+        if not sys.stdin.isatty():
+            return None
+    prompt = "New passphrase for the encrypted note store" if new else "Passphrase of the note store"
+    answer: str = click.prompt(prompt, hide_input=True, confirmation_prompt=new, err=True)
+    return answer
 
 
 # --- shared options ---------------------------------------------------------------------------
@@ -103,14 +128,33 @@ def model_options(func: F) -> F:
 # --- output -----------------------------------------------------------------------------------
 
 
+# What a terminal acts on instead of showing: C0 controls (but newline and tab), DEL and C1 controls.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: each control character shown as ``\\uXXXX`` (ESC as ``\\u001b``).
+
+    Newline and tab stay. Every text the CLI prints goes through here (``echo``, ``tell``,
+    ``print_json``), so dictated words or client initials can never move the cursor, retitle
+    the window or clear the screen. In JSON the escape is JSON's own: nothing is lost.
+    """
+    return CONTROL_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def echo(text: str, nl: bool = True, err: bool = False) -> None:
+    """Print ``text`` on stdout (stderr with ``err``), control characters made visible (``printable``)."""
+    click.echo(printable(text), nl=nl, err=err)
+
+
 def print_json(data: Any) -> None:
-    """``data`` as indented JSON on stdout (non-ASCII kept as is)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """``data`` as indented JSON on stdout (non-ASCII kept as is, control characters escaped)."""
+    echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def tell(message: str) -> None:
     """A diagnostic line on stderr: ``dictanote: MESSAGE``."""
-    click.echo(f"dictanote: {message}", err=True)
+    echo(f"dictanote: {message}", err=True)
 
 
 def warn(message: str) -> None:
@@ -123,7 +167,12 @@ def echo_draft(dictation: Dictation, result: DraftResult, as_json: bool) -> None
     if as_json:
         print_json(result.to_json())
     else:
-        click.echo(dictation.render_result(result), nl=False)
+        echo(dictation.render_result(result), nl=False)
+
+
+def unlock_store(dictation: Dictation) -> None:
+    """Open and close the store once, so a passphrase is asked (and checked) before the slow work starts."""
+    dictation.open_store().close()
 
 
 def save_draft(dictation: Dictation, result: DraftResult, source: str = "cli") -> StoredDraft:

@@ -14,7 +14,16 @@ from typing import Any
 import click
 
 from ..daemon import command, socket_path
-from .common import format_option, get_config, json_option, print_json, private_option, warn
+from .common import (
+    echo,
+    format_option,
+    get_config,
+    get_dictation,
+    json_option,
+    print_json,
+    private_option,
+    warn,
+)
 
 
 def _socket() -> Path:
@@ -44,14 +53,14 @@ def _stopped(reply: dict[str, Any]) -> str:
 def _echo_stopped(reply: dict[str, Any]) -> None:
     for warning in reply.get("warnings", []):
         warn(warning)
-    click.echo(_stopped(reply))
+    echo(_stopped(reply))
 
 
 @click.command("start")
 @private_option("A psychotherapy (private) note, kept apart from the record.")
 def start(private: bool) -> None:
     """Start dictating (the daemon must be running). A start while recording is ignored."""
-    click.echo(_started(command(_socket(), "start", private=private)))
+    echo(_started(command(_socket(), "start", private=private)))
 
 
 @click.command("stop")
@@ -68,14 +77,14 @@ def toggle(private: bool) -> None:
     if "draft" in reply:
         _echo_stopped(reply)
     else:
-        click.echo(_started(reply))
+        echo(_started(reply))
 
 
 @click.command("cancel")
 def cancel() -> None:
     """Drop the dictation in progress: nothing is transcribed or saved."""
     reply = command(_socket(), "cancel")
-    click.echo(
+    echo(
         "cancelled; nothing was saved" if reply.get("cancelled") else f"nothing to cancel ({reply['state']})"
     )
 
@@ -116,7 +125,7 @@ def status(as_json: bool) -> None:
     if as_json:
         print_json(reply)
     else:
-        click.echo(_status_line(reply))
+        echo(_status_line(reply))
 
 
 @click.command("daemon")
@@ -185,4 +194,5 @@ def daemon(
         notifications=not no_notify,
         hotkey=HotkeyOptions(keys=keys, private_keys=private_keys, push_to_talk=push_to_talk),
     )
-    run_daemon(get_config(), options)
+    dictation = get_dictation()  # asks for the store's passphrase at start where there is no keyring
+    run_daemon(dictation.config, options, dictation)

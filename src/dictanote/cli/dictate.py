@@ -6,6 +6,7 @@ through ``common``. The model, spaCy and Jinja2 load inside the commands only.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import click
 from ..core.errors import TextInputError
 from .common import (
     EXIT_CODES,
+    echo,
     echo_draft,
     format_option,
     get_dictation,
@@ -24,6 +26,7 @@ from .common import (
     progress,
     save_draft,
     save_option,
+    unlock_store,
     warn,
 )
 
@@ -45,7 +48,7 @@ def transcribe(audio: Path, as_json: bool, **overrides: Any) -> None:
     if as_json:
         print_json(transcript.to_dict())
     elif transcript.text:
-        click.echo(transcript.text)
+        echo(transcript.text)
 
 
 @click.command(epilog=EXIT_CODES)
@@ -62,6 +65,8 @@ def draft(audio: Path, format_id: str | None, as_json: bool, save: bool, **overr
     goes to stderr, and the exit code is 0.
     """
     dictation = get_dictation(**overrides)
+    if save:
+        unlock_store(dictation)  # a passphrase is asked before the transcription, not after it
     result = dictation.from_audio(audio, format_id, progress)
     if result.transcript is not None and not result.transcript.text:
         warn(f"no speech found in {audio}; the draft is empty")
@@ -111,7 +116,7 @@ def check(file: str, format_id: str | None, as_json: bool, previous: str | None)
     if as_json:
         print_json({"format": result.format.id, "findings": [f.to_dict() for f in result.findings]})
     elif result.findings:
-        click.echo(render_findings(result.findings), nl=False)
+        echo(render_findings(result.findings), nl=False)
     else:
         click.echo("No findings.")
 
@@ -119,10 +124,17 @@ def check(file: str, format_id: str | None, as_json: bool, previous: str | None)
 def read_text(file: str) -> str:
     """The UTF-8 text of ``file`` (``-``: standard input); ``TextInputError`` says why it cannot be read."""
     if file == "-":
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            # Strictly, whatever the locale: under C.UTF-8 Python would smuggle invalid bytes in
+            # as lone surrogates, which no later stage can encode.
+            sys.stdin.reconfigure(encoding="utf-8", errors="strict")
         try:
             return sys.stdin.read()
         except UnicodeDecodeError as exc:
-            raise TextInputError("standard input is not UTF-8 text") from exc
+            raise TextInputError(
+                f"standard input is not UTF-8 text (it holds the byte 0x{exc.object[exc.start]:02x}); "
+                "convert it first, e.g. with `iconv -t UTF-8`"
+            ) from exc
     path = Path(file)
     if not path.exists():
         raise TextInputError(f"no such file: {path}")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from ..export import EXPORT_KINDS
-from .common import get_dictation, private_option, tell
+from .common import RECORD_ID, echo, get_dictation, private_option, tell
 
 if TYPE_CHECKING:
     from ..export import Exported, ExportKind
@@ -29,7 +29,7 @@ MAX_RESTORE_S = 3600.0
 
 
 @click.command("export")
-@click.argument("note_id", type=int)
+@click.argument("note_id", type=RECORD_ID)
 @private_option("Export from the psychotherapy (private) record.")
 @click.option("--as", "kind", type=click.Choice(EXPORT_KINDS), required=True, help=KIND_HELP)
 @click.option(
@@ -72,7 +72,7 @@ def export(
                 tell(f"wrote note {note_id} ({kind}) to {output}")
             if clipboard is None:
                 if output is None:
-                    click.echo(exported.text, nl=False)
+                    echo(exported.text, nl=False)
             elif restore_after is None:
                 clipboard.copy(exported.text)
             else:

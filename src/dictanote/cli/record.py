@@ -25,6 +25,7 @@ from .common import (
     save_draft,
     save_option,
     tell,
+    unlock_store,
     warn,
 )
 
@@ -111,6 +112,8 @@ def record(
     from ..app import LiveCallbacks, LiveDictation, LiveOptions
 
     dictation = get_dictation()
+    if save:
+        unlock_store(dictation)  # before the microphone opens
     meter = _Meter(sys.stderr.isatty())
     options = LiveOptions(
         device=int(device) if device and device.strip().isdigit() else device,

@@ -17,7 +17,7 @@ import click
 
 from ..core.errors import AuditChainError, BadInputError, DraftDataError
 from ..core.policy import LATE_HOURS, hours_since, timeliness
-from .common import get_dictation, json_option, print_json, private_option
+from .common import RECORD_ID, echo, get_dictation, json_option, print_json, private_option, warn
 
 if TYPE_CHECKING:
     from ..core.types import Note
@@ -34,9 +34,12 @@ def drafts() -> None:
 @private_option()
 @json_option()
 def drafts_list(private: bool, as_json: bool) -> None:
-    """List the drafts in the inbox, oldest first, with their age."""
+    """List the drafts in the inbox, oldest first, with their age; a damaged draft is named on stderr."""
     with get_dictation().open_store() as store:
         found = store.list_drafts(private=private)
+        damaged = store.damaged_drafts(private=private)
+    for bad in damaged:
+        warn(f"draft {bad.id} is damaged and not listed: {bad.problem}")
     ages = [hours_since(d.created_at) for d in found]
     rows: list[dict[str, Any]] = [
         {
@@ -55,19 +58,19 @@ def drafts_list(private: bool, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    if not rows:
+    if not rows and not damaged:
         click.echo("The inbox is empty." if not private else "The private inbox is empty.")
         return
     for r, age in zip(rows, ages, strict=True):
         late = "  LATE" if timeliness(age) == "late" else ""
-        click.echo(
+        echo(
             f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['age_hours']:>5.1f} h of "
             f"{LATE_HOURS:g}{late}  {r['fields_filled']}/{r['fields']} fields  ({r['source']})"
         )
 
 
 @drafts.command("show")
-@click.argument("draft_id", type=int)
+@click.argument("draft_id", type=RECORD_ID)
 @private_option()
 @json_option()
 def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
@@ -92,7 +95,7 @@ def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
             }
         )
         return
-    click.echo(dictation.render(stored.draft, findings), nl=False)
+    echo(dictation.render(stored.draft, findings), nl=False)
 
 
 def _run_editor(path: Path) -> None:
@@ -115,7 +118,7 @@ def _edit_in_editor(keep: Path, original: str) -> str:
 
 
 @drafts.command("edit")
-@click.argument("draft_id", type=int)
+@click.argument("draft_id", type=RECORD_ID)
 @private_option()
 @click.option(
     "--file",
@@ -163,7 +166,7 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
 
 
 @drafts.command("finalize")
-@click.argument("draft_id", type=int)
+@click.argument("draft_id", type=RECORD_ID)
 @private_option()
 @click.option("--signed-by", help="Who signs the note (default: the `clinician` setting).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -179,7 +182,7 @@ def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bo
         stored = store.get_draft(draft_id, private=private)
         for f in dictation.findings(stored):
             if f.severity != "info":
-                click.echo(f"dictanote: {f.severity}: {f.message}", err=True)
+                echo(f"dictanote: {f.severity}: {f.message}", err=True)
         if not yes and not click.confirm(
             f"Finalize draft {draft_id} as signed by {who}? A finalized note can only be amended", err=True
         ):
@@ -190,7 +193,7 @@ def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bo
 
 
 @drafts.command("discard")
-@click.argument("draft_id", type=int)
+@click.argument("draft_id", type=RECORD_ID)
 @private_option()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def drafts_discard(draft_id: int, private: bool, yes: bool) -> None:
@@ -242,14 +245,14 @@ def notes_list(private: bool, client: str | None, as_json: bool) -> None:
         return
     for r in rows:
         amended = f"  amended {r['amended_at']}" if r["amended_at"] else ""
-        click.echo(
+        echo(
             f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['session_date'] or '-':<10}  "
             f"finalized {r['finalized_at']} by {r['signed_by']}{amended}"
         )
 
 
 @notes.command("show")
-@click.argument("note_id", type=int)
+@click.argument("note_id", type=RECORD_ID)
 @private_option()
 @json_option()
 def notes_show(note_id: int, private: bool, as_json: bool) -> None:
@@ -270,7 +273,7 @@ def notes_show(note_id: int, private: bool, as_json: bool) -> None:
             }
         )
         return
-    click.echo(dictation.render_note(note), nl=False)
+    echo(dictation.render_note(note), nl=False)
 
 
 # --- audit ---------------------------------------------------------------------
@@ -282,14 +285,23 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@private_option()
-def audit_verify(private: bool) -> None:
-    """Check the audit log's hash chain; exit 4 if an entry was altered or deleted."""
+@click.option("--clinical", "only", flag_value="clinical", help="Check only the clinical record's log.")
+@click.option("--private", "only", flag_value="private", help="Check only the psychotherapy notes' log.")
+def audit_verify(only: str | None) -> None:
+    """Check both audit logs (keyed chain, head, every row covered); exit 4 naming the first problem."""
+    records = (only,) if only else ("clinical", "private")
     with get_dictation().open_store() as store:
-        report = store.verify_audit(private=private)
-    if not report.ok:
-        raise AuditChainError(f"audit log broken after {report.entries} entries: {report.problem}")
-    click.echo(f"Audit log intact: {report.entries} entries.")
+        reports = [(record, store.verify_audit(private=record == "private")) for record in records]
+    for record, report in reports:
+        if report.ok:
+            click.echo(f"{record.capitalize()} audit log intact: {report.entries} entries.")
+    broken = [
+        f"the {record} audit log is broken after {report.entries} entries: {report.problem}"
+        for record, report in reports
+        if not report.ok
+    ]
+    if broken:
+        raise AuditChainError("; ".join(broken))
 
 
 @audit.command("log")
@@ -304,4 +316,4 @@ def audit_log(private: bool, as_json: bool) -> None:
         return
     for e in found:
         detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
-        click.echo(f"{e.seq:>5}  {e.at}  {e.action:<14} {e.object} {e.object_id}  {detail}")
+        echo(f"{e.seq:>5}  {e.at}  {e.action:<14} {e.object} {e.object_id}  {detail}")

@@ -16,8 +16,8 @@ import click
 
 from .. import __version__
 from ..core.errors import DictanoteError
-from . import daemon, dictate, export, info, record, records, review
-from .common import EXIT_CODES
+from . import daemon, dictate, export, info, record, records, review, store
+from .common import EXIT_CODES, echo
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ COMMANDS: tuple[tuple[click.Group, click.Command], ...] = (
     (records.notes, export.export),
     (cli, records.audit),
     (cli, review.review),
+    (cli, store.store),
     (cli, info.formats),
     (cli, info.models),
     (cli, info.config_group),
@@ -89,10 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=argv, prog_name="dictanote", standalone_mode=False)
     except DictanoteError as exc:
-        click.echo(f"dictanote: error: {_one_line(str(exc))}", err=True)
+        echo(f"dictanote: error: {_one_line(str(exc))}", err=True)
         return exc.exit_code
     except click.ClickException as exc:
-        click.echo(f"dictanote: error: {_one_line(exc.format_message())} (see --help)", err=True)
+        echo(f"dictanote: error: {_one_line(exc.format_message())} (see --help)", err=True)
         return exc.exit_code
     except click.Abort:
         click.echo("dictanote: interrupted", err=True)
