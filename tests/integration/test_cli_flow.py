@@ -60,4 +60,4 @@ def test_cli_flow_dictation_to_fhir_document(tmp_path: Path) -> None:
         dictated = " ".join(t for t, field in sample.parts if field == title.lower())
         assert word_error_rate(dictated, text) <= MAX_SECTION_WER, (title, text)
 
-    assert "Audit log intact" in _ok("audit", "verify")
+    assert "Clinical audit log intact" in _ok("audit", "verify")

@@ -89,12 +89,14 @@ def _strace_writes(trace: Path) -> set[str]:
 
 
 def _allowed(path: str, data_dir: Path, harness: tuple[Path, ...]) -> bool:
-    """The store's databases, non-disk targets, and the test harness's own files."""
+    """The store's databases and key folder, non-disk targets, and the test harness's own files."""
     if path.startswith(NOT_DISK):
         return True
     resolved = os.path.realpath(path)
     if resolved.startswith(str(data_dir)) and STORE_FILE.search(resolved):
         return True
+    if resolved.startswith(f"{data_dir / 'keys'}{os.sep}"):
+        return True  # the store's key salt (or key record), made when the store is first opened
     # the sound server's client cookie (in the test server's directory) and strace's own log
     return any(resolved == str(p) or resolved.startswith(f"{p}{os.sep}") for p in harness)
 
