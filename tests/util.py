@@ -228,3 +228,40 @@ def segment_text(text: str, format_id: str = "soap") -> Draft:
         private_format=load_format(PRIVATE_FORMAT, paths),
     )
     return segment_transcript(text, load_format(format_id, paths), options)
+
+
+# Ordinary dictated words (no header cue, filler, voice command or acronym): every one must
+# survive segmentation. The nothing-lost property tests and benchmarks/reliability.py draw from it.
+PLAIN_WORDS = [
+    "client",
+    "reported",
+    "sleeping",
+    "poorly",
+    "after",
+    "moving",
+    "apartments",
+    "worried",
+    "about",
+    "money",
+    "tearful",
+    "engaged",
+    "practiced",
+    "breathing",
+    "skills",
+    "homework",
+    "weekly",
+    "calmer",
+    "reviewed",
+    "journal",
+    "mother",
+    "brother",
+    "school",
+    "work",
+    "anxious",
+    "mood",
+    "improved",
+    "slightly",
+    "stable",
+    "appetite",
+    "walking",
+]

@@ -13,7 +13,7 @@ from dictanote.core.config import Config
 from dictanote.core.formats import load_format
 from dictanote.evaluate import normalize_for_wer
 from dictanote.segment import MAX_TEXT_CHARS, cut_private, remap, segment_transcript
-from tests.util import assert_one_line_error, load_samples, run_cli, segment_text
+from tests.util import PLAIN_WORDS, assert_one_line_error, load_samples, run_cli, segment_text
 
 
 def test_segmenter_headed_dictation_fills_each_field(config: Config) -> None:
@@ -66,46 +66,12 @@ def test_segmenter_back_to_header_returns_to_field() -> None:
 
 # --- nothing lost: a property over generated dictations -----------------------------------
 
-# Ordinary words only: no cue, filler, command or acronym, so every one must survive.
-_WORDS = [
-    "client",
-    "reported",
-    "sleeping",
-    "poorly",
-    "after",
-    "moving",
-    "apartments",
-    "worried",
-    "about",
-    "money",
-    "tearful",
-    "engaged",
-    "practiced",
-    "breathing",
-    "skills",
-    "homework",
-    "weekly",
-    "calmer",
-    "reviewed",
-    "journal",
-    "mother",
-    "brother",
-    "school",
-    "work",
-    "anxious",
-    "mood",
-    "improved",
-    "slightly",
-    "stable",
-    "appetite",
-    "walking",
-]
 _HEADERS = {
     "soap": ["Subjective.", "Okay, objective.", "For the assessment,", "Moving on to the plan."],
     "birp": ["Behavior.", "Intervention,", "Okay, response.", "Plan:"],
 }
 
-_sentence = st.lists(st.sampled_from(_WORDS), min_size=2, max_size=9).map(
+_sentence = st.lists(st.sampled_from(PLAIN_WORDS), min_size=2, max_size=9).map(
     lambda ws: " ".join(ws).capitalize() + "."
 )
 
@@ -161,7 +127,7 @@ _TRICKY = ["Ñandú", "andé", "sô", "okáy", "plañ", "Ñ", "é", "privaté", 
 def _unicode_word(draw: st.DrawFn) -> str:
     kind = draw(st.integers(0, 3))
     if kind == 0:
-        return draw(st.sampled_from(_WORDS + _TRICKY))
+        return draw(st.sampled_from(PLAIN_WORDS + _TRICKY))
     if kind == 1:  # Latin letters with combining marks (one at least, so it is no cue or filler)
         letters = draw(st.lists(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), min_size=1, max_size=6))
         marks = [draw(st.sampled_from(["", *_MARKS])) for _ in letters[1:]] + [draw(st.sampled_from(_MARKS))]
