@@ -346,3 +346,22 @@ def test_audit_unkeyed_log_already_broken_is_kept_and_reported(
     with sqlite3.connect(legacy / "clinical.db") as conn:
         assert conn.execute("SELECT * FROM audit ORDER BY seq").fetchall() == before
     assert _verify(legacy) == found  # reported again, never papered over
+
+
+def test_audit_keyed_log_rewritten_in_the_old_form_is_reported_not_rechained(legacy: Path) -> None:
+    with Store.open(legacy) as store:  # the store's own keys, made by this first open: keyed once
+        assert [e.action for e in store.audit_entries()][-1] == "rechained"
+        assert store.verify_audit().ok
+    # The attacker strips what keying added and recomputes the old plain chain, markers removed.
+    _tamper(
+        legacy / "clinical.db",
+        "DELETE FROM audit WHERE action = 'rechained'",
+        "UPDATE audit SET detail = '{\"note\":1,\"version\":1}' WHERE action = 'finalized'",
+        "UPDATE audit SET detail = '{}' WHERE action = 'amended'",
+        "DELETE FROM meta WHERE key IN ('audit_chain', 'audit_key')",
+        rechain=True,
+    )
+    with Store.open(legacy) as store:  # its keys existed before: no re-keying as genuine
+        report = store.verify_audit()
+        assert "rechained" not in [e.action for e in store.audit_entries()]
+    assert not report.ok and "audit key already existed" in (report.problem or "")

@@ -363,17 +363,25 @@ def _rechain(conn: sqlite3.Connection, key: bytes, rows: Sequence[Row]) -> None:
         conn.execute(t["sql"])
 
 
-def upgrade(conn: sqlite3.Connection, key: bytes) -> None:
+def upgrade(conn: sqlite3.Connection, key: bytes, *, allowed: bool = True) -> None:
     """Key a log written before the key existed, once, inside the caller's write transaction.
 
     An intact unkeyed chain is re-hashed under ``key`` (finalized and amended entries
     gain the content hash and signer of what they name) and a ``rechained`` entry says
     so. A broken one is left exactly as found, and ``verify`` keeps reporting it.
+    ``allowed`` is false when the store's audit key existed before this open: an
+    unkeyed log with entries is then a rewrite in the old form (or an upgrade that
+    stopped), and is reported as broken rather than re-keyed as genuine.
     """
     if is_keyed(conn):
         return  # another process did it while we waited for the lock
     rows = conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
     problem = _plain_problem(conn, rows) if rows else None
+    if rows and problem is None and not allowed:
+        problem = (
+            "the log was found unkeyed although this store's audit key already existed "
+            "(rewritten in the old unkeyed form, or an upgrade that stopped half-way)"
+        )
     if problem is not None:
         log.warning("the audit log was broken before it was keyed; left as found")
         _set_meta(conn, "audit_chain", f"broken: {problem}")

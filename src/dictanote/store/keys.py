@@ -24,7 +24,7 @@ import os
 import secrets
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,6 +63,10 @@ class StoreKeys:
     private_audit: bytes
     clinical_db: bytes | None = None
     private_db: bytes | None = None
+    # Whether an audit log found unkeyed may be keyed now: true when these keys were made by this
+    # open (the log predates them). ``store_keys`` says false for a store whose keys existed before,
+    # so a log rewritten in the old unkeyed form is reported, never re-keyed as genuine.
+    rechain: bool = field(default=True, compare=False)
 
     def __repr__(self) -> str:  # never show a key, not even in a traceback
         return "StoreKeys(<hidden>)"
@@ -330,6 +334,7 @@ def store_keys(
         r: state == "encrypted" or (state == "absent" and encrypt) or (state == "plain" and migrating)
         for r, state in states.items()
     }
+    existed = _source(key_dir) != "none" or _audit_files(key_dir)
     try:
         source, given = _source(key_dir), None
         if source == "none" and (any(needs.values()) or not _audit_files(key_dir)):
@@ -345,7 +350,7 @@ def store_keys(
         raise StoreError(f"cannot read or make the note store's keys in {key_dir}: {exc.strerror}") from exc
     if encrypt and not migrating:
         _warn_plain([data_dir / FILES[r] for r, state in states.items() if state == "plain"])
-    return keys
+    return replace(keys, rechain=not existed)
 
 
 def _warn_plain(paths: list[Path]) -> None:

@@ -341,13 +341,13 @@ class _Record:
             audit.append(conn, self.audit_key, "amended", "note", note_id, amendment=amendment, **seal)
             return self.note(conn, note_id)
 
-    def key_audit(self) -> None:
+    def key_audit(self, allowed: bool) -> None:
         """Key an audit log written before its key existed (once; see ``audit.upgrade``)."""
         with self.db.read() as conn:
             if audit.is_keyed(conn):
                 return
         with self.db.write() as conn:
-            audit.upgrade(conn, self.audit_key)
+            audit.upgrade(conn, self.audit_key, allowed=allowed)
 
     def exported(self, note_id: int, kind: str) -> None:
         with self.db.write() as conn:
@@ -366,7 +366,7 @@ class Store(AbstractContextManager["Store"]):
         }
         try:  # before anything else writes an entry: an unkeyed log is keyed first
             for rec in self._records.values():
-                rec.key_audit()
+                rec.key_audit(allowed=keys.rechain)
         except BaseException:
             self.close()
             raise
