@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from dictanote.evaluate import score_placement
+from dictanote.evaluate import (
+    TermSpan,
+    count_term,
+    count_word_errors,
+    false_terms,
+    score_placement,
+    score_terms,
+    term_words,
+)
 from tests.util import segment_text
 
 _RETRACTED = (
@@ -28,3 +39,134 @@ def test_evaluate_score_counts_only_real_leaks_of_retracted_words(spoken: str, l
     score = score_placement(_RETRACTED, segment_text(spoken))
     assert score.leaked == leaked
     assert [(label, got) for _, label, got in score.results] == [("plan", "plan")]
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("sertraline one hundred fifty milligrams", "Sertraline 150 mg"),
+        ("on March third", "on March 3rd"),
+        ("level zero point eight", "level 0.8"),
+        ("one thousand milligrams", "1000 mg"),
+        ("six hundred sixty six milligrams", "666 mg"),
+        ("PHQ nine of fourteen", "PHQ-9 of 14"),
+        ("April fourteenth", "April 14"),
+    ],
+)
+def test_evaluate_term_words_spoken_and_written_forms_agree(spoken: str, written: str) -> None:
+    assert term_words(spoken) == term_words(written)
+
+
+@pytest.mark.parametrize(
+    ("hypothesis", "form", "count"),
+    [
+        ("Completed the C S S R S, then the C-SSRS again.", "C-SSRS", 2),
+        ("PHQ9 was 12", "PHQ-9", 1),
+        ("Ph.D. 9 was 12", "PHQ-9", 0),
+        ("She denies S.I. and H.I.", "denies SI", 1),
+        ("She denied their sight", "denies SI", 0),
+        ("no SI or HI", "SI or HI", 1),
+        ("sertraline fifty mg", "50 mg", 1),
+        ("sertraline 150 mg", "50 mg", 0),
+        ("haloperidol 3.5 milligrams", "5 mg", 0),
+        ("lithium level 0.8", "zero point eight", 1),
+        ("high school", "HI", 0),
+    ],
+)
+def test_evaluate_count_term_ignores_case_spacing_and_punctuation(
+    hypothesis: str, form: str, count: int
+) -> None:
+    assert count_term(term_words(hypothesis), form) == count
+
+
+_SPANS = (
+    TermSpan("drug", "sertraline", "sertraline"),
+    TermSpan("number", "fifty milligrams", "50 mg"),
+    TermSpan("risk", "denies S I", "denies SI"),
+    TermSpan("drug", "sertraline", "sertraline"),
+)
+
+
+@pytest.mark.parametrize(
+    ("hypothesis", "found", "missed"),
+    [
+        ("Sertraline 50 mg. Denies SI. Continue sertraline.", {"drug": 2, "number": 1, "risk": 1}, []),
+        # said twice, heard once: one found, one missed
+        (
+            "Search line fifty milligrams. Denies S.I. Continue sertraline.",
+            {"drug": 1, "number": 1, "risk": 1},
+            ["sertraline"],
+        ),
+        (
+            "circling 5 mg, their sight",
+            {"drug": 0, "number": 0, "risk": 0},
+            ["sertraline", "sertraline", "50 mg", "denies SI"],
+        ),
+    ],
+)
+def test_evaluate_score_terms_counts_each_term_said(
+    hypothesis: str, found: dict[str, int], missed: list[str]
+) -> None:
+    score = score_terms(_SPANS, hypothesis)
+    assert score.said == {"drug": 2, "number": 1, "risk": 1}
+    assert score.found == found
+    assert sorted(s.canonical for s in score.missed) == sorted(missed)
+
+
+@pytest.mark.parametrize(
+    ("reference", "hypothesis", "skipped"),
+    [
+        ("she walked to the store today", "she walked to the store today", 0),
+        ("she walked to the store today", "she went to the shop today", 0),  # substitutions, not skips
+        ("she walked to the store today", "she today", 4),
+        ("one two three", "", 3),
+    ],
+)
+def test_evaluate_count_word_errors_counts_reference_words_left_out(
+    reference: str, hypothesis: str, skipped: int
+) -> None:
+    assert count_word_errors(reference, hypothesis).skipped == skipped
+
+
+@pytest.mark.parametrize(
+    ("reference", "hypothesis", "errors"),
+    [
+        ("She denies S I and H I.", "She denies SI and H.I.", 0),
+        ("C S S R S negative", "CSSRS negative", 0),
+        ("PHQ nine of fourteen", "PHQ-9 of 14", 0),
+        ("She denies S I.", "She denied their sight.", 3),
+    ],
+)
+def test_evaluate_count_word_errors_spelled_letters_are_one_word(
+    reference: str, hypothesis: str, errors: int
+) -> None:
+    assert count_word_errors(reference, hypothesis).errors == errors
+
+
+def test_evaluate_false_terms_are_terms_heard_but_not_said() -> None:
+    lexicon = ["sertraline", "SI", "PHQ-9"]
+    said = "She said the series was long and the phone was nice."
+    assert false_terms(said, "She said the sertraline was long and the phone was nice.", lexicon) == [
+        "sertraline"
+    ]
+    assert false_terms(said, said, lexicon) == []
+    assert false_terms("Continue sertraline.", "Continue sertraline.", lexicon) == []
+
+
+def test_evaluate_terms_dev_set_is_labelled_so_the_metric_finds_every_term() -> None:
+    """benchmarks/terms/dictations.jsonl: every term is found in its spoken and its written text."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "terms" / "dictations.jsonl"
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len({e["id"] for e in entries}) == len(entries)
+    with_terms = [e for e in entries if e["spans"]]
+    assert len(with_terms) >= 60 and len(entries) - len(with_terms) >= 10
+    lexicon = sorted(
+        {s[k] for e in entries for s in e["spans"] if s["kind"] != "number" for k in ("text", "canonical")}
+    )
+    for e in entries:
+        spans = [TermSpan(s["kind"], s["text"], s["canonical"]) for s in e["spans"]]
+        for text in (e["text"], e["written"]):
+            score = score_terms(spans, text)
+            assert score.found == score.said, (e["id"], text, score.missed)
+        if not spans:
+            assert false_terms("", e["text"], lexicon) == [], e["id"]

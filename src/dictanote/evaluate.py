@@ -159,3 +159,171 @@ def score_placement(parts: Sequence[tuple[str, str]], draft: Draft) -> Placement
     extra = [w for j, (w, _) in enumerate(pred) if j not in accounted]
     leaks = difflib.SequenceMatcher(a=retracted, b=extra, autojunk=False).get_matching_blocks()
     return PlacementScore(tuple(results), sum(block.size for block in leaks))
+
+
+# --- clinical terms (benchmarks/terms.py) -------------------------------------------
+
+_ORDINALS = {
+    "first": "one",
+    "second": "two",
+    "third": "three",
+    "fourth": "four",
+    "fifth": "five",
+    "sixth": "six",
+    "seventh": "seven",
+    "eighth": "eight",
+    "ninth": "nine",
+    "tenth": "ten",
+    "eleventh": "eleven",
+    "twelfth": "twelve",
+    "thirteenth": "thirteen",
+    "fourteenth": "fourteen",
+    "fifteenth": "fifteen",
+    "sixteenth": "sixteen",
+    "seventeenth": "seventeen",
+    "eighteenth": "eighteen",
+    "nineteenth": "nineteen",
+    "twentieth": "twenty",
+    "thirtieth": "thirty",
+}
+_ORDINAL_RE = re.compile(rf"\b(?:{'|'.join(_ORDINALS)})\b")
+_MULTIPLIERS = {"100": 100, "thousand": 1000}
+
+
+def _join_compound_numbers(words: list[str]) -> list[str]:
+    """Digits of one spoken number made one: ["1", "thousand"] -> "1000", ["100", "50"] -> "150"."""
+    out: list[str] = []
+    for w in words:
+        prev = out[-1] if out else ""
+        if w == "thousand" and prev.isdigit():
+            out[-1] = str(int(prev) * 1000)
+        elif w.isdigit() and prev.isdigit() and int(prev) % 100 == 0 and int(prev) > 0 and int(w) < 100:
+            out[-1] = str(int(prev) + int(w))
+        elif prev == "point" and w.isdigit() and len(out) > 1 and out[-2].isdigit():
+            out[-2:] = [f"{out[-2]}point{w}"]  # "zero point eight" and "0.8": one word, "0point8"
+        else:
+            out.append(w)
+    return out
+
+
+def term_words(text: str) -> list[str]:
+    """Words of ``text`` as terms are matched: ``normalize_for_wer`` plus ordinals and compound numbers.
+
+    "March third" and "March 3rd" both give ``["march", "3"]``; "one hundred fifty
+    milligrams" and "150 mg" both give ``["150", "milligrams"]``; a decimal is one word
+    ("3.5" -> "3point5"), so it never counts as the whole number after its point.
+    """
+    text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text.lower())
+    text = re.sub(r"(?<=\d)\.(?=\d)", " point ", text)
+    text = _ORDINAL_RE.sub(lambda m: _ORDINALS[m.group()], text)
+    return _join_compound_numbers(normalize_for_wer(text).split())
+
+
+def count_term(words: Sequence[str], form: str) -> int:
+    """Non-overlapping occurrences of ``form`` in ``words`` (from ``term_words``), spacing ignored.
+
+    The form's words are joined without spaces and compared with runs of whole words,
+    so "C S S R S", "C-SSRS" and "cssrs" are one term, as are "PHQ 9" and "PHQ9".
+    """
+    target = "".join(term_words(form))
+    if not target:
+        return 0
+    found, i = 0, 0
+    while i < len(words):
+        joined, j = "", i
+        while j < len(words) and len(joined) < len(target) and target.startswith(joined + words[j]):
+            joined += words[j]
+            j += 1
+        if joined == target:
+            found += 1
+            i = j
+        else:
+            i += 1
+    return found
+
+
+@dataclass(frozen=True)
+class TermSpan:
+    """A labelled term of a dictation: its kind, the words as spoken, and how a note writes it."""
+
+    kind: str
+    text: str
+    canonical: str
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The spoken and the written form (either counts as heard)."""
+        return (self.text, self.canonical) if self.text != self.canonical else (self.text,)
+
+
+@dataclass(frozen=True)
+class TermScore:
+    """Per kind: terms said, terms found in the hypothesis; and the canonical forms missed."""
+
+    said: dict[str, int]
+    found: dict[str, int]
+    missed: tuple[TermSpan, ...]
+
+
+def score_terms(spans: Sequence[TermSpan], hypothesis: str) -> TermScore:
+    """How many of the labelled ``spans`` the hypothesis contains, per kind.
+
+    A term said n times counts as found as often as any of its forms occurs, up to n.
+    """
+    words = term_words(hypothesis)
+    groups: dict[tuple[str, str], list[TermSpan]] = defaultdict(list)
+    for span in spans:
+        groups[(span.kind, "".join(term_words(span.canonical)))].append(span)
+    said: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    missed: list[TermSpan] = []
+    for (kind, _), group in groups.items():
+        forms = {form for span in group for form in span.forms}
+        hits = min(len(group), max(count_term(words, form) for form in forms))
+        said[kind] += len(group)
+        found[kind] += hits
+        missed.extend(group[hits:])
+    return TermScore(dict(said), dict(found), tuple(missed))
+
+
+_LETTER_RUN_RE = re.compile(r"\b[a-z](?: [a-z]\b)+")
+
+
+def collapse_letters(normalized: str) -> str:
+    """Runs of single letters in normalized text made one word: "denies s i" -> "denies si"."""
+    return _LETTER_RUN_RE.sub(lambda m: m.group().replace(" ", ""), normalized)
+
+
+@dataclass(frozen=True)
+class WordCounts:
+    """Reference words, word errors (substituted, deleted, inserted) and deleted (skipped) words."""
+
+    words: int
+    errors: int
+    skipped: int
+
+
+def count_word_errors(reference: str, hypothesis: str) -> WordCounts:
+    """Align two texts normalized as for WER, letters spelled one by one joined (needs jiwer).
+
+    "S I" and "SI" are then one word each, so a spelled-out acronym that Whisper writes
+    whole is no error. ``skipped``: reference words with no aligned hypothesis word.
+    """
+    import jiwer
+
+    ref = collapse_letters(normalize_for_wer(reference))
+    hyp = collapse_letters(normalize_for_wer(hypothesis))
+    words = len(ref.split())
+    if not words or not hyp:
+        return WordCounts(words, max(words, len(hyp.split())), words)
+    out = jiwer.process_words(ref, hyp)
+    return WordCounts(words, out.substitutions + out.deletions + out.insertions, out.deletions)
+
+
+def false_terms(reference: str, hypothesis: str, lexicon: Sequence[str]) -> list[str]:
+    """Lexicon terms the hypothesis holds more often than the reference: terms that were not said."""
+    ref, hyp = term_words(reference), term_words(hypothesis)
+    extra: list[str] = []
+    for term in lexicon:
+        extra.extend([term] * max(0, count_term(hyp, term) - count_term(ref, term)))
+    return extra
