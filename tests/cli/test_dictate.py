@@ -91,7 +91,10 @@ def test_cli_dictate_transcribe_json_shape() -> None:
     assert data["model"] == "tiny.en"
     assert data["duration_s"] > 0
     assert set(data["timings"]) == {"load_s", "transcribe_s"}
-    assert all(set(s) == {"start", "end", "text"} for s in data["segments"])
+    assert all(set(s) == {"start", "end", "text", "words"} for s in data["segments"])
+    assert all(
+        set(w) == {"text", "start", "end", "probability"} for s in data["segments"] for w in s["words"]
+    )
     assert data["text"]
 
 

@@ -184,3 +184,18 @@ def test_streaming_matches_batch_quality(transcriber: Any, sample_id: str) -> No
     # measured: psychotherapy-unheaded 5.7 % streamed vs 5.7 % batch, birp-unheaded 1.3 % vs 0 %
     assert word_error_rate(reference, streamed.text) <= 0.12
     assert [s.start for s in streamed.segments] == sorted(s.start for s in streamed.segments)
+
+
+@pytest.mark.slow
+def test_streaming_words_are_on_the_dictation_clock(transcriber: Any) -> None:
+    """Chunk words carry the chunk's offset; a guess dropped when speech went on leaves no word behind."""
+    audio = np.asarray(sample_audio("birp-unheaded", seconds=16.0))
+    _, streamed = _stream(audio, transcriber, StreamingOptions(min_chunk_s=4, max_chunk_s=8), keep_up=True)
+    assert len(streamed.segments) >= 2
+    for seg in streamed.segments:
+        assert "".join(w.text for w in seg.words).strip() == seg.text
+        assert all(seg.start - 0.5 <= w.start <= w.end <= seg.end + 0.5 for w in seg.words)
+    words = [w for seg in streamed.segments for w in seg.words]
+    assert [w.start for w in words] == sorted(w.start for w in words)  # no word heard twice
+    assert words[-1].end > 8.0  # the later chunks' words are shifted, not at their chunk's zero
+    assert words[-1].end <= streamed.duration_s + 0.5

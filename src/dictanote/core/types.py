@@ -47,15 +47,31 @@ class DecodingOptions:
     vad_filter: bool = True
     language: str = "en"
     hotwords: str | None = None
+    word_timestamps: bool = True  # an extra alignment pass per window: each word's times and probability
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as Whisper heard it: times in seconds on the dictation's clock, and how sure it was (0..1).
+
+    ``text`` keeps Whisper's leading space (and any punctuation it attached), so a
+    segment's words joined with ``""`` and stripped give the segment's text.
+    """
+
+    text: str
+    start: float
+    end: float
+    probability: float
 
 
 @dataclass(frozen=True)
 class TimedSegment:
-    """A stretch of transcribed speech with its start and end in seconds."""
+    """A stretch of transcribed speech with its start and end in seconds, and its words when asked for."""
 
     start: float
     end: float
     text: str
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +100,21 @@ class Transcript:
             "duration_s": round(self.duration_s, 3),
             "model": self.model,
             "segments": [
-                {"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text} for s in self.segments
+                {
+                    "start": round(s.start, 2),
+                    "end": round(s.end, 2),
+                    "text": s.text,
+                    "words": [
+                        {
+                            "text": w.text,
+                            "start": round(w.start, 2),
+                            "end": round(w.end, 2),
+                            "probability": round(w.probability, 3),
+                        }
+                        for w in s.words
+                    ],
+                }
+                for s in self.segments
             ],
             "timings": {
                 "load_s": round(self.timings.load_s, 3),
