@@ -167,6 +167,10 @@ def main() -> None:
             XDG_CACHE_HOME=str(home / "cache"),
             XDG_RUNTIME_DIR=str(home / "runtime"),
             DICTANOTE_HOME=str(home / "data" / "dictanote"),
+            # The scratch store is encrypted like a user's, with a throwaway passphrase; never the
+            # user's keyring.
+            DICTANOTE_PASSPHRASE="benchmark scratch store",
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         )
         pulse = start_pulseaudio(home)
         try:

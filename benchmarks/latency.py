@@ -49,6 +49,7 @@ from dictanote.transcribe.streaming import StreamingOptions, StreamingTranscript
 
 SR = 16_000
 GAP_S = 0.6  # silence between two samples in a built dictation
+NO_KEYRING = "keyring.backends.fail.Keyring"
 
 
 def build_dictation(seconds: float, pool: list[np.ndarray]) -> np.ndarray:
@@ -144,6 +145,8 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="dictanote-latency-"))
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
         os.environ[name] = str(scratch / name.lower())
+    # The scratch store is encrypted like a user's, with a throwaway passphrase; never the user's keyring.
+    os.environ.update(DICTANOTE_PASSPHRASE="benchmark scratch store", PYTHON_KEYRING_BACKEND=NO_KEYRING)
     server = PulseServer(scratch)
     os.environ.update(server.env)
     server.start()
