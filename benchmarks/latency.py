@@ -166,6 +166,7 @@ def main() -> int:
         pool = [load_audio_file(s.audio).samples for s in load_samples()]
         live = LiveDictation(dictation, LiveOptions(format_id=args.format, max_seconds=3600))
         live.arm()
+        dictation.open_store().close()  # unlocked (and created) at start, as the daemon does
         print("stop-to-draft (stop -> draft rendered and saved), real-time feed through PulseAudio:")
         for seconds in args.lengths:
             audio = build_dictation(seconds, pool)
