@@ -10,12 +10,12 @@ heavy and never touches a socket.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import DaemonError
+from ..core.safejson import JSONLimitError, load_bounded
 
 COMMANDS = ("start", "stop", "toggle", "cancel", "status", "ping")
 SOCKET_NAME = "daemon.sock"
@@ -24,9 +24,6 @@ MAX_LINE = 64 * 1024
 # Arrays and objects nested deeper than this are refused before the JSON parser (which recurses) sees
 # them: a request is one flat object, a reply lists a few values at most.
 MAX_NESTING = 8
-# What counts in a line's nesting: brackets, and strings skipped whole (their brackets are text; an
-# unclosed one runs to the end). A string's match never fails once begun, so the scan is linear.
-_NESTING_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 # AF_UNIX paths are limited to 108 bytes (104 on macOS) including the final NUL.
 MAX_SOCKET_PATH = 103
 PROTOCOL_VERSION = 1
@@ -63,27 +60,13 @@ def encode_line(data: dict[str, Any]) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=True).encode("ascii") + b"\n"
 
 
-def _too_deep(line: bytes) -> bool:
-    """Whether arrays and objects nest more than ``MAX_NESTING`` deep in ``line`` (read without parsing)."""
-    depth = 0
-    for token in _NESTING_TOKENS.finditer(line):
-        bracket = token.group()
-        if bracket in (b"[", b"{"):
-            depth += 1
-            if depth > MAX_NESTING:
-                return True
-        elif bracket in (b"]", b"}"):
-            depth = max(depth - 1, 0)
-    return False
-
-
 def _decode_object(line: bytes, what: str) -> dict[str, Any]:
     if len(line) > MAX_LINE:
         raise DaemonError(f"{what} is {len(line)} bytes; the limit is {MAX_LINE}")
-    if _too_deep(line):
-        raise DaemonError(f"{what} nests arrays or objects deeper than {MAX_NESTING}")
     try:
-        data = json.loads(line.decode("utf-8"))
+        data = load_bounded(line.decode("utf-8"), max_depth=MAX_NESTING)
+    except JSONLimitError:
+        raise DaemonError(f"{what} nests arrays or objects deeper than {MAX_NESTING}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise DaemonError(f"{what} is not a JSON line: {type(exc).__name__}") from exc
     if not isinstance(data, dict):

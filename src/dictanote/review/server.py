@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 import re
 import socket
@@ -39,6 +38,7 @@ from urllib.parse import SplitResult, parse_qs, urlsplit
 from ..app import Dictation
 from ..core.config import Config
 from ..core.errors import BadInputError
+from ..core.safejson import JSONLimitError, load_bounded
 from .connections import DeadlineReader, Lobby, ServerLimits, linger, send_and_close
 from .routes import ReviewApp
 from .security import CSRF_HEADER, SECURITY_HEADERS, Guard
@@ -201,38 +201,32 @@ def _split(path: str) -> SplitResult | None:
         return None
 
 
-def _depth(value: Any) -> int:
-    """How deeply arrays and objects nest in decoded JSON (walked without recursion)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
-
-
 def _json_object(raw: bytes, limits: ServerLimits) -> dict[str, Any]:
     """A JSON body as an object, within the limits of depth and number length."""
-
-    def integer(text: str) -> int:
-        if len(text.lstrip("-")) > limits.max_int_digits:
-            raise _Refused(400, "A number in the request body is too long.")
-        return int(text)
 
     def constant(name: str) -> Any:
         raise _Refused(400, f"The request body is not valid JSON ({name} is not a number).")
 
     try:
-        data = json.loads(raw.decode("utf-8"), parse_int=integer, parse_constant=constant) if raw else {}
-    except RecursionError:
+        text = raw.decode("utf-8")
+        data = (
+            load_bounded(
+                text,
+                max_depth=limits.max_json_depth,
+                max_digits=limits.max_int_digits,
+                parse_constant=constant,
+            )
+            if raw
+            else {}
+        )
+    except JSONLimitError as exc:
+        if exc.limit == "digits":
+            raise _Refused(400, "A number in the request body is too long.") from None
         raise _Refused(400, "The request body is nested too deeply.") from None
     except (UnicodeDecodeError, ValueError):
         raise _Refused(400, "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise _Refused(400, "The request body must be a JSON object.")
-    if _depth(data) > limits.max_json_depth:
-        raise _Refused(400, "The request body is nested too deeply.")
     return data
 
 
