@@ -46,7 +46,7 @@ KINDS = frozenset({"drug", "risk", "scale", "number", "date"})
 
 
 @dataclass(frozen=True)
-class Dictation:
+class TermDictation:
     """One dev-set dictation: the words as spoken, as a note writes them, and its labelled terms."""
 
     id: str
@@ -60,9 +60,9 @@ class Dictation:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:8]
 
 
-def load_dictations(path: Path = DICTATIONS) -> list[Dictation]:
+def load_dictations(path: Path = DICTATIONS) -> list[TermDictation]:
     """Read and check the dev set; ``ValueError`` names the bad line."""
-    out: list[Dictation] = []
+    out: list[TermDictation] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         entry = json.loads(line)
         spans = tuple(TermSpan(s["kind"], s["text"], s["canonical"]) for s in entry["spans"])
@@ -71,16 +71,16 @@ def load_dictations(path: Path = DICTATIONS) -> list[Dictation]:
                 raise ValueError(f"{path.name}:{number}: kind {span.kind!r} not in {sorted(KINDS)}")
             if span.text not in entry["text"]:
                 raise ValueError(f"{path.name}:{number}: {span.text!r} is not in the spoken text")
-        out.append(Dictation(entry["id"], entry["text"], entry["written"], spans))
+        out.append(TermDictation(entry["id"], entry["text"], entry["written"], spans))
     return out
 
 
-def audio_path(voice: str, dictation: Dictation, cache: Path = CACHE) -> Path:
+def audio_path(voice: str, dictation: TermDictation, cache: Path = CACHE) -> Path:
     """Where the given voice's recording of a dictation lives."""
     return cache / voice / f"{dictation.id}-{dictation.digest}.flac"
 
 
-def speak_piper(voice: PiperVoice, dictation: Dictation) -> tuple[make_samples.FloatAudio, int]:
+def speak_piper(voice: PiperVoice, dictation: TermDictation) -> tuple[make_samples.FloatAudio, int]:
     """The joe voice, sentence by sentence, with the samples' pauses and level."""
     sample = make_samples.Sample(
         dictation.id, "soap", "unheaded", "", (make_samples.Part(dictation.text, "subjective"),)
@@ -88,7 +88,7 @@ def speak_piper(voice: PiperVoice, dictation: Dictation) -> tuple[make_samples.F
     return make_samples.synthesize(voice, sample)
 
 
-def speak_espeak(dictation: Dictation) -> tuple[make_samples.FloatAudio, int]:
+def speak_espeak(dictation: TermDictation) -> tuple[make_samples.FloatAudio, int]:
     """espeak-ng's US English voice, with half a second of silence at each end."""
     if shutil.which("espeak-ng") is None:
         raise SystemExit("espeak-ng is not installed: sudo apt-get install espeak-ng")
@@ -111,7 +111,7 @@ def speak_espeak(dictation: Dictation) -> tuple[make_samples.FloatAudio, int]:
 
 
 def ensure_audio(
-    dictations: Sequence[Dictation], voices: Sequence[str], cache: Path = CACHE, force: bool = False
+    dictations: Sequence[TermDictation], voices: Sequence[str], cache: Path = CACHE, force: bool = False
 ) -> int:
     """Synthesize every recording not yet in the cache; return how many were made."""
     made = 0
