@@ -120,7 +120,9 @@ def test_render_json_follows_the_contract(config: Config) -> None:
     assert list(data["fields"]) == list(fmt.field_ids)
     for field in data["fields"].values():
         assert set(field) == {"label", "text", "sentences"}
-        assert all(set(s) == {"text", "origin", "confidence"} for s in field["sentences"])
+        assert all(
+            set(s) == {"text", "origin", "confidence", "uncertain", "corrections"} for s in field["sentences"]
+        )
     assert data["findings"] == [
         {
             "code": "field-empty",
@@ -140,7 +142,13 @@ def test_render_json_private_note_has_the_same_shape(config: Config) -> None:
     assert private["format"] == PRIVATE_FORMAT
     assert list(private["fields"]) == list(load_format(PRIVATE_FORMAT, config.paths).field_ids)
     assert private["fields"]["questions"]["sentences"] == [
-        {"text": "Is the anger covering grief?", "origin": "spoken_header", "confidence": 0.88}
+        {
+            "text": "Is the anger covering grief?",
+            "origin": "spoken_header",
+            "confidence": 0.88,
+            "uncertain": [],
+            "corrections": [],
+        }
     ]
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.config import Config
 from ..core.formats import list_formats, load_format
 from ..core.policy import PRIVATE_FORMAT, hours_since
-from ..core.types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript
+from ..core.types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript, Word
 from ..core.vocabulary import Vocabulary, load_vocabulary
 from .values import DraftResult
 
@@ -143,7 +143,8 @@ class Dictation:
 
     def from_transcript(self, transcript: Transcript, format_id: str | None = None) -> DraftResult:
         """A checked draft of what the transcriber heard (a file's, or a live dictation's)."""
-        result = self._draft(transcript.text, self.format(format_id))
+        heard = tuple(w for s in transcript.segments for w in s.words)
+        result = self._draft(transcript.text, self.format(format_id), heard=heard)
         return DraftResult(result.draft, result.format, result.findings, transcript, result.private_format)
 
     def from_text(self, text: str, format_id: str | None = None, previous: str | None = None) -> DraftResult:
@@ -161,16 +162,18 @@ class Dictation:
 
         return cut_private(transcript, self.vocabulary.replacements)
 
-    def _segment(self, text: str, fmt: NoteFormat) -> Draft:
+    def _segment(self, text: str, fmt: NoteFormat, heard: tuple[Word, ...] = ()) -> Draft:
         from ..segment import segment_transcript
 
-        return segment_transcript(text, fmt, self.segment_options)
+        return segment_transcript(text, fmt, self.segment_options, heard)
 
-    def _draft(self, text: str, fmt: NoteFormat, previous: Draft | None = None) -> DraftResult:
-        """Segment, then check: the one place a transcript becomes a draft."""
+    def _draft(
+        self, text: str, fmt: NoteFormat, previous: Draft | None = None, heard: tuple[Word, ...] = ()
+    ) -> DraftResult:
+        """Segment, then check: the one place a transcript becomes a draft (``heard``: Whisper's words)."""
         from ..check import CheckOptions, check_draft
 
-        draft = self._segment(text, fmt)
+        draft = self._segment(text, fmt, heard)
         findings = check_draft(draft, fmt, CheckOptions(previous=previous))
         return DraftResult(draft, fmt, findings, private_format=self.private_format)
 

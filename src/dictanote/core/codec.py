@@ -10,7 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import DraftDataError
-from .types import Draft, DraftField, MeasureValue, Medication, Sentence, SessionInfo, UnclosedPrivate
+from .types import (
+    Correction,
+    Draft,
+    DraftField,
+    MeasureValue,
+    Medication,
+    Sentence,
+    SessionInfo,
+    UncertainWord,
+    UnclosedPrivate,
+)
 
 CODEC_VERSION = 1
 
@@ -24,6 +34,8 @@ def sentence_to_dict(s: Sentence) -> dict[str, Any]:
         "span": list(s.span) if s.span else None,
         "role": s.role,
         "paragraph": s.paragraph,
+        "uncertain": [w.to_dict() for w in s.uncertain],
+        "corrections": [c.to_dict() for c in s.corrections],
     }
 
 
@@ -82,7 +94,39 @@ def _sentence(raw: Any) -> Sentence:
         span=(int(span[0]), int(span[1])) if span else None,
         role=raw.get("role"),
         paragraph=bool(raw.get("paragraph", False)),
+        uncertain=tuple(_uncertain(w, raw["text"]) for w in _list(raw, "uncertain")),
+        corrections=tuple(_correction(c, raw["text"]) for c in _list(raw, "corrections")),
     )
+
+
+def _list(raw: dict[str, Any], key: str) -> list[Any]:
+    value = raw.get(key) or []
+    if not isinstance(value, list):
+        raise DraftDataError(f"a sentence's {key!r} must be a list")
+    return value
+
+
+def _offsets(raw: Any, text: str, what: str, keys: tuple[str, ...]) -> tuple[int, int]:
+    """A mark's start and end, checked to lie in its sentence; its other keys checked to be strings."""
+    if not isinstance(raw, dict) or any(not isinstance(raw.get(k), str) for k in keys):
+        raise DraftDataError(f"{what} must be an object with {', '.join(repr(k) for k in keys)} strings")
+    start, end = raw.get("start"), raw.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+        raise DraftDataError(f"{what} must have a start and end inside its sentence")
+    return start, end
+
+
+def _uncertain(raw: Any, text: str) -> UncertainWord:
+    start, end = _offsets(raw, text, "an uncertain word", ("text",))
+    probability = raw.get("probability")
+    if not isinstance(probability, (int, float)) or not 0.0 <= probability <= 1.0:
+        raise DraftDataError("an uncertain word's probability must be a number from 0 to 1")
+    return UncertainWord(start, end, raw["text"], float(probability))
+
+
+def _correction(raw: Any, text: str) -> Correction:
+    start, end = _offsets(raw, text, "a correction", ("original", "replacement", "reason"))
+    return Correction(start, end, raw["original"], raw["replacement"], raw["reason"])
 
 
 def session_from_dict(raw: Any) -> SessionInfo:

@@ -25,6 +25,9 @@ LATE_HOURS = 72.0
 # Placements the segmenter is less sure of than this are shown to the clinician as uncertain.
 LOW_CONFIDENCE = 0.6
 
+# Words Whisper heard with a probability below this are shown to the clinician as uncertain.
+UNCERTAIN_WORD = 0.5
+
 # Stored times: ISO-8601 UTC to the second with a Z, e.g. 2026-11-29T19:09:17Z.
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

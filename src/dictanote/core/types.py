@@ -189,11 +189,62 @@ Origin = Literal["spoken_header", "inferred"]
 
 
 @dataclass(frozen=True)
+class UncertainWord:
+    """Words Whisper was unsure of: where they stand in the text, and the lowest probability among them.
+
+    ``start``/``end`` are character offsets into the text that holds them (a
+    sentence's text in a draft, the transcript before segmenting).
+    """
+
+    start: int
+    end: int
+    text: str
+    probability: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The uncertain words as the JSON contract spells them."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "probability": round(self.probability, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A misheard span the vocabulary layer rewrote: where the replacement stands, what was heard, and why.
+
+    ``start``/``end`` locate ``replacement`` in the text that holds it (as for
+    ``UncertainWord``); ``original`` is what Whisper wrote, so the clinician can
+    undo the correction; ``reason`` says in words what evidence made it.
+    """
+
+    start: int
+    end: int
+    original: str
+    replacement: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The correction as the JSON contract spells it."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "original": self.original,
+            "replacement": self.replacement,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One dictated sentence and how it came to be in its field.
 
     ``span`` locates the words in the transcript (character offsets), ``role``
     is the clinical role the classifier saw, ``paragraph`` starts a new paragraph.
+    ``uncertain`` and ``corrections`` point into ``text``: words Whisper was unsure
+    of, and misheard words the vocabulary layer rewrote (both for the clinician to check).
     """
 
     text: str
@@ -202,10 +253,18 @@ class Sentence:
     span: tuple[int, int] | None = None
     role: str | None = None
     paragraph: bool = False
+    uncertain: tuple[UncertainWord, ...] = ()
+    corrections: tuple[Correction, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The sentence as the JSON contract spells it."""
-        return {"text": self.text, "origin": self.origin, "confidence": round(self.confidence, 2)}
+        return {
+            "text": self.text,
+            "origin": self.origin,
+            "confidence": round(self.confidence, 2),
+            "uncertain": [w.to_dict() for w in self.uncertain],
+            "corrections": [c.to_dict() for c in self.corrections],
+        }
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,14 @@ class Vocabulary:
         return " ".join(self.terms) if self.terms else None
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    """The words a misheard span may be corrected to: medication names, and the user's own terms."""
+
+    medications: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+
+
 def vocabulary_file(paths: Paths) -> Path:
     """Where the user's vocabulary lives."""
     return paths.config_dir / "vocabulary.toml"

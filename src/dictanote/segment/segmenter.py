@@ -16,15 +16,28 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ..core.policy import is_uncertain
-from ..core.types import Draft, DraftField, NoteFormat, Origin, Sentence, UnclosedPrivate
+from ..core.types import (
+    Correction,
+    Draft,
+    DraftField,
+    NoteFormat,
+    Origin,
+    Sentence,
+    UncertainWord,
+    UnclosedPrivate,
+    Word,
+)
+from ..core.vocabulary import Lexicon
 from . import roles
+from .correct import correct
 from .headers import match_header, split_inline_headers
+from .marks import attach, past_corrections, uncertain_words
 from .normalize import build_normalizer
 from .placement import PlacementModel, field_scores, place
 from .private import Offsets, clinical_text, private_spans, private_text
 from .rules import HeaderRules, clinical_rules, segmenter_rules
 from .session import extract_session
-from .units import Unit, only_punctuation, tidy, words
+from .units import Unit, check_text, only_punctuation, tidy, words
 from .voice import Piece, read_commands
 
 log = logging.getLogger(__name__)
@@ -45,6 +58,7 @@ class SegmentOptions:
     private_format: NoteFormat | None = None
     session_date: dt.date | None = None
     model: PlacementModel = field(default_factory=PlacementModel)
+    lexicon: Lexicon | None = None
 
 
 @dataclass
@@ -56,19 +70,29 @@ class _Stream:
     returning: bool = False
 
 
-def segment_transcript(text: str, fmt: NoteFormat, options: SegmentOptions | None = None) -> Draft:
+def segment_transcript(
+    text: str, fmt: NoteFormat, options: SegmentOptions | None = None, heard: tuple[Word, ...] = ()
+) -> Draft:
     """Place every sentence of ``text`` into a field of ``fmt`` (or its private companion).
 
-    The draft's transcript is ``text`` with its private spans cut out (``private``);
-    the companion's holds only them; sentence spans point into each one's own.
+    ``heard``: the transcript's words with Whisper's probabilities (none for typed
+    text); the uncertain ones, and the vocabulary's corrections (``correct``),
+    are marked on the sentences that hold them. The draft's transcript is the
+    corrected ``text`` with its private spans cut out (``private``); the
+    companion's holds only them; sentence spans point into each one's own.
     ``TextInputError`` when ``text`` is longer than ``MAX_TEXT_CHARS`` or is not Unicode text.
     """
     options = options or SegmentOptions()
+    check_text(text)
+    uncertain = uncertain_words(text, heard)
+    text, corrections = correct(text, options.lexicon)
+    uncertain = past_corrections(uncertain, corrections)
     header_rules, command_rules = segmenter_rules()
     read = read_commands(text, command_rules, build_normalizer(clinical_rules(), options.replacements))
     spans = private_spans(text, read, command_rules)
     offsets = Offsets(spans)
     streams, unclosed = _read(read, fmt, options, header_rules)
+    _mark(streams, uncertain, corrections)
     private = None
     private_units = streams[PRIVATE].units
     if private_units:
@@ -94,7 +118,18 @@ def segment_transcript(text: str, fmt: NoteFormat, options: SegmentOptions | Non
 
 
 def _moved(unit: Unit, span: tuple[int, int]) -> Unit:
-    return Unit(unit.text, span[0], span[1], unit.header, unit.paragraph, unit.returning)
+    return replace(unit, start=span[0], end=span[1])
+
+
+def _mark(
+    streams: dict[str, _Stream], uncertain: tuple[UncertainWord, ...], corrections: tuple[Correction, ...]
+) -> None:
+    """Give each unit of both notes the word marks that fall in it (offsets into the dictated text)."""
+    if not uncertain and not corrections:
+        return
+    main = streams[MAIN].units
+    marked = attach([*main, *streams[PRIVATE].units], uncertain, corrections)
+    streams[MAIN].units, streams[PRIVATE].units = marked[: len(main)], marked[len(main) :]
 
 
 @dataclass
@@ -247,6 +282,8 @@ def _draft(
                 span=(unit.start, unit.end),
                 role=role,
                 paragraph=unit.paragraph,
+                uncertain=unit.uncertain,
+                corrections=unit.corrections,
             )
         )
     return Draft(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..core.errors import TextInputError
+from ..core.types import Correction, UncertainWord
 from .nlp import MAX_TEXT_CHARS, pipeline
 
 
@@ -46,9 +47,11 @@ class Unit:
     header: str | None = None
     paragraph: bool = False
     returning: bool = False
+    uncertain: tuple[UncertainWord, ...] = ()
+    corrections: tuple[Correction, ...] = ()
 
     def with_text(self, text: str) -> Unit:
-        """The same unit holding other words."""
+        """The same unit holding other words (its word marks, which pointed into the old ones, dropped)."""
         return Unit(text, self.start, self.end, self.header, self.paragraph, self.returning)
 
 
