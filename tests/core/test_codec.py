@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -10,6 +11,7 @@ from dictanote.app import Dictation
 from dictanote.core.codec import draft_from_dict, draft_to_dict
 from dictanote.core.config import Config
 from dictanote.core.errors import DraftDataError
+from dictanote.core.types import Correction, UncertainWord
 from tests.util import load_samples
 
 
@@ -17,6 +19,27 @@ from tests.util import load_samples
 def test_codec_round_trips_every_sample(config: Config, sample: object) -> None:
     draft = Dictation(config).from_text(sample.text, sample.format).draft  # type: ignore[attr-defined]
     assert draft_from_dict(json.loads(json.dumps(draft_to_dict(draft)))) == draft
+
+
+def _with_mark(key: str, mark: object) -> dict[str, object]:
+    """A one-sentence draft whose sentence carries ``mark`` under ``key``."""
+    sentence = {"text": "Takes clozapine.", key: [mark]}
+    return {"format": "soap", "fields": [{"id": "plan", "sentences": [sentence]}]}
+
+
+def test_codec_round_trips_word_marks(config: Config) -> None:
+    text = "Plan. Continue clozapine at night."
+    draft = Dictation(config).from_text(text, "soap").draft
+    plan = draft.field("plan")
+    sentence = replace(
+        plan.sentences[0],
+        uncertain=(UncertainWord(22, 27, "night", 0.31),),
+        corrections=(Correction(9, 18, "clause pine", "clozapine", "sounds like clozapine; dose follows"),),
+    )
+    marked = replace(
+        draft, fields=tuple(replace(f, sentences=(sentence,)) if f.id == "plan" else f for f in draft.fields)
+    )
+    assert draft_from_dict(json.loads(json.dumps(draft_to_dict(marked)))) == marked
 
 
 @pytest.mark.parametrize(
@@ -28,6 +51,13 @@ def test_codec_round_trips_every_sample(config: Config, sample: object) -> None:
         ({"format": "soap", "fields": [{"id": "plan", "sentences": [{"txt": "x"}]}]}, "'text' string"),
         ({"format": "soap", "fields": [], "session": {"clinet": "JD"}}, "unknown session fact 'clinet'"),
         ({"format": "soap", "fields": [], "session": {"duration_minutes": "fifty"}}, "malformed"),
+        (
+            _with_mark("uncertain", {"start": 0, "end": 99, "text": "x", "probability": 0.2}),
+            "inside its sentence",
+        ),
+        (_with_mark("uncertain", {"start": 0, "end": 1, "text": "x", "probability": 2}), "from 0 to 1"),
+        (_with_mark("corrections", {"start": 0, "end": 1, "original": "x"}), "'replacement'"),
+        (_with_mark("corrections", "x"), "must be an object"),
     ],
 )
 def test_codec_rejects_malformed_drafts(raw: object, message: str) -> None:
