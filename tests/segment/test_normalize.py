@@ -15,6 +15,9 @@ from tests.util import segment_text
     ("raw", "written"),
     [
         ("Denies S I and H I.", "Denies SI and HI."),
+        # a dotted acronym's last dot ends its sentence before a capital, not inside one
+        ("Denies SI and H.I. PHQ-9 today was 14.", "Denies SI and HI. PHQ-9 today was 14."),
+        ("The P.D.M.P. was checked.", "The PDMP was checked."),
         ("P D M P checked.", "PDMP checked."),
         ("pH Q 9 score today is 9.", "PHQ-9 score today is 9."),
         ("GAD seven of eleven.", "GAD-7 of eleven."),

@@ -48,8 +48,9 @@ def collapse_spelled(text: str) -> str:
         spelled = match.group()
         letters = re.sub(r"[^A-Z]", "", spelled)
         dotted = spelled.count(".") >= len(letters)
-        at_end = match.end() == len(text)
-        return letters + ("." if spelled.endswith(".") and (at_end or not dotted) else "")
+        # a dotted acronym's last dot also ends the sentence at the end, or before a capital ("H.I. PHQ-9")
+        ends = match.end() == len(text) or re.match(r"\s+[A-Z]", text[match.end() :]) is not None
+        return letters + ("." if spelled.endswith(".") and (ends or not dotted) else "")
 
     return _SPELLED_RE.sub(join, text)
 
