@@ -7,16 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from dictanote.core.types import Sentence
 from dictanote.evaluate import (
+    MarkScore,
     TermSpan,
     count_term,
     count_word_errors,
+    draft_sentences,
     false_terms,
+    score_marks,
     score_placement,
     score_terms,
     term_words,
 )
-from tests.util import segment_text
+from tests.util import make_draft, marked, segment_text
 
 _RETRACTED = (
     ("Plan.", "header"),
@@ -170,3 +174,44 @@ def test_evaluate_terms_dev_set_is_labelled_so_the_metric_finds_every_term() -> 
             assert score.found == score.said, (e["id"], text, score.missed)
         if not spans:
             assert false_terms("", e["text"], lexicon) == [], e["id"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "hypothesis", "counts"),
+    [
+        # (words, wrong, marked, wrong and marked)
+        ("She denies S I.", "She denied their [sight].", (4, 3, 1, 1)),
+        ("She denies S I and H I.", "She denies [S I] and H.I.", (5, 0, 1, 0)),
+        ("Continue sertraline fifty milligrams.", "Continue {sertraline} 50 mg.", (4, 0, 1, 0)),
+        ("Continue sertraline fifty milligrams.", "Continue {Seroquel} 50 mg.", (4, 1, 1, 1)),
+        ("He is twenty five.", "He is twenty [five].", (3, 0, 1, 0)),  # one word once normalized
+        ("He is twenty five.", "He [is] twenty five [years].", (4, 1, 2, 1)),  # an inserted word is wrong
+        ("", "Something [heard].", (2, 2, 1, 1)),
+        ("Nothing heard.", "", (0, 0, 0, 0)),
+    ],
+)
+def test_evaluate_score_marks_counts_wrong_and_marked_words(
+    reference: str, hypothesis: str, counts: tuple[int, int, int, int]
+) -> None:
+    sentences = [marked(hypothesis)] if hypothesis else []
+    assert score_marks(reference, sentences) == MarkScore(*counts)
+
+
+def test_evaluate_score_marks_reads_marks_sentence_by_sentence() -> None:
+    sentences = [marked("Denies [SI]."), marked("[Continue] sertraline.")]
+    assert score_marks("Denies S I. Continue sertraline.", sentences) == MarkScore(4, 0, 2, 0)
+    assert score_marks("Denies H I. Continue sertraline.", sentences) == MarkScore(4, 1, 2, 1)
+
+
+def test_evaluate_mark_score_shares_and_sum() -> None:
+    total = MarkScore(10, 4, 5, 3) + MarkScore(10, 0, 1, 0)
+    assert total == MarkScore(20, 4, 6, 3)
+    assert (total.recall, total.precision) == (0.75, 0.5)
+    assert (MarkScore().recall, MarkScore().precision) == (None, None)
+
+
+def test_evaluate_draft_sentences_in_the_order_dictated() -> None:
+    later = Sentence("Continue weekly.", "inferred", 1.0, (30, 46))
+    earlier = Sentence("Denies SI.", "inferred", 1.0, (0, 10))
+    draft = make_draft("soap", {"subjective": [later], "plan": [earlier]})
+    assert [s.text for s in draft_sentences(draft)] == ["Denies SI.", "Continue weekly."]

@@ -1,4 +1,4 @@
-"""Word error rate for measuring transcription against a reference text.
+"""Word error rate, placement, clinical-term and word-mark scores, measured against a reference text.
 
 Used by the tests and benchmarks, never by the pipeline. Both texts are
 normalized the same way first (case, punctuation, hyphens, number words), so
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .core.policy import PRIVATE_CUT_MARK
-from .core.types import Draft
+from .core.types import Draft, Sentence
 
 # Gold labels that are not content: spoken headers and voice commands.
 NOT_CONTENT = frozenset({"header", "command"})
@@ -327,3 +327,99 @@ def false_terms(reference: str, hypothesis: str, lexicon: Sequence[str]) -> list
     for term in lexicon:
         extra.extend([term] * max(0, count_term(hyp, term) - count_term(ref, term)))
     return extra
+
+
+# --- how well the marks work (benchmarks/terms.py) ----------------------------------
+
+
+@dataclass(frozen=True)
+class MarkScore:
+    """Hypothesis words, the wrong ones (not aligned to an equal reference word), the marked ones, both."""
+
+    words: int = 0
+    wrong: int = 0
+    marked: int = 0
+    wrong_marked: int = 0
+
+    def __add__(self, other: MarkScore) -> MarkScore:
+        return MarkScore(
+            self.words + other.words,
+            self.wrong + other.wrong,
+            self.marked + other.marked,
+            self.wrong_marked + other.wrong_marked,
+        )
+
+    @property
+    def recall(self) -> float | None:
+        """Share of the wrong words that are marked (None when no word is wrong)."""
+        return self.wrong_marked / self.wrong if self.wrong else None
+
+    @property
+    def precision(self) -> float | None:
+        """Share of the marked words that are wrong (None when no word is marked)."""
+        return self.wrong_marked / self.marked if self.marked else None
+
+
+def draft_sentences(draft: Draft) -> list[Sentence]:
+    """The sentences of a draft and its private note, in the order they were dictated."""
+    rows = []
+    for prefix, d in (("", draft), ("private:", draft.private)):
+        if d is None:
+            continue
+        for order, field in enumerate(d.fields):
+            for n, sentence in enumerate(field.sentences):
+                at = _dictated_at(draft, bool(prefix), sentence.span[0] if sentence.span else 0)
+                rows.append(((*at, order, n), sentence))
+    rows.sort(key=lambda r: r[0])
+    return [s for _, s in rows]
+
+
+def marked_words(sentences: Sequence[Sentence]) -> list[tuple[str, bool]]:
+    """The words of ``sentences`` normalized as ``count_word_errors`` does, each with whether it is marked.
+
+    A word is marked when an uncertain-word or correction span of its sentence
+    covers any of its characters. Words the normalizing joins or splits ("S I" ->
+    "si", "5mg" -> "5 milligrams") are marked when any of their parts is.
+    """
+    parts: list[tuple[str, bool]] = []
+    for s in sentences:
+        spans = [(m.start, m.end) for m in s.uncertain] + [(c.start, c.end) for c in s.corrections]
+        for token in re.finditer(r"\S+", s.text):
+            flag = any(start < token.end() and token.start() < end for start, end in spans)
+            parts.extend((w, flag) for w in normalize_for_wer(token.group()).split())
+    whole = collapse_letters(normalize_for_wer(" ".join(s.text for s in sentences))).split()
+    flags = [False] * len(whole)
+    matcher = difflib.SequenceMatcher(a=[w for w, _ in parts], b=whole, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            for k in range(b1 - b0):
+                flags[b0 + k] = parts[a0 + k][1]
+        elif op == "replace":
+            flags[b0:b1] = [any(flag for _, flag in parts[a0:a1])] * (b1 - b0)
+    return list(zip(whole, flags, strict=True))
+
+
+def score_marks(reference: str, sentences: Sequence[Sentence]) -> MarkScore:
+    """How well the marks of ``sentences`` point at their wrong words, against ``reference`` (needs jiwer).
+
+    Both sides are normalized as for WER with spelled letters joined
+    (``count_word_errors``); a hypothesis word is wrong unless the alignment pairs
+    it with an equal reference word (substituted and inserted words are wrong).
+    """
+    import jiwer
+
+    words = marked_words(sentences)
+    ref = collapse_letters(normalize_for_wer(reference))
+    right: set[int] = set()
+    if ref and words:
+        out = jiwer.process_words(ref, " ".join(w for w, _ in words))
+        for chunk in out.alignments[0]:
+            if chunk.type == "equal":
+                right.update(range(chunk.hyp_start_idx, chunk.hyp_end_idx))
+    wrong = [i not in right for i in range(len(words))]
+    return MarkScore(
+        words=len(words),
+        wrong=sum(wrong),
+        marked=sum(flag for _, flag in words),
+        wrong_marked=sum(flag and bad for (_, flag), bad in zip(words, wrong, strict=True)),
+    )

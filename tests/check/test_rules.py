@@ -20,7 +20,7 @@ from dictanote.core.config import Config
 from dictanote.core.formats import load_format
 from dictanote.core.policy import PRIVATE_CUT_MARK
 from dictanote.core.types import Draft, Finding, MeasureValue, Origin, Sentence, SessionInfo, UnclosedPrivate
-from tests.util import make_draft
+from tests.util import make_draft, marked
 
 
 def said(text: str, role: str, origin: Origin = "spoken_header") -> Sentence:
@@ -135,6 +135,16 @@ FIRES = [
         ),
         "no-risk-statement",
         id="no-risk-statement",
+    ),
+    *(
+        pytest.param(good_birp({"plan": [*WEEKLY, marked(text, "risk_report")]}), "risk-unconfirmed", id=name)
+        for name, text in (
+            ("risk-unconfirmed-garbled", "[Denysu iscital] thoughts."),  # no risk word left to see
+            ("risk-unconfirmed-ideation", "[Deniesu a sital] ideation."),
+            ("risk-unconfirmed-denial-unsure", "[Denies] SI and HI."),
+            ("risk-unconfirmed-plan-unsure", "Passive SI, no [plan] or intent."),
+            ("risk-unconfirmed-corrected", "Denies SI since starting {sertraline}."),
+        )
     ),
     pytest.param(
         Case(
@@ -459,6 +469,16 @@ def test_rules_every_declared_code_has_a_case_that_fires() -> None:
             id="response-given",
         ),
         pytest.param(good_birp(), "field-empty", id="good-birp"),
+        *(
+            pytest.param(good_birp({"plan": [*WEEKLY, marked(text, "plan")]}), "risk-unconfirmed", id=name)
+            for name, text in (
+                ("risk-heard-surely", "Denies SI and HI."),
+                ("unsure-words-of-no-risk", "Continue [circling] fifty milligrams daily."),
+                ("unsure-denial-of-no-risk", "[Denies] nausea on the new dose."),
+                ("lower-case-hi", "She said [hi] to her brother."),
+                ("sounds-alike-only", "Sleep latency [down to 30] minutes."),
+            )
+        ),
         pytest.param(good_birp(age_hours=72.0), "documentation-late", id="exactly-72-hours"),
         pytest.param(
             Case("soap", {"plan": WEEKLY}, unclosed=UnclosedPrivate(0)),
@@ -560,3 +580,12 @@ def test_rules_private_unclosed_says_how_many_and_which_headers(config: Config) 
     assert "tired" not in message
     assert found[0].span is not None
     assert draft.transcript[found[0].span[0] : found[0].span[1]] == PRIVATE_CUT_MARK
+
+
+def test_rules_risk_unconfirmed_names_the_field_never_the_words(config: Config) -> None:
+    risky = marked("[Deniesu a sital] ideation.", "risk_report", span=(40, 66))
+    found = good_birp({"plan": [*WEEKLY, risky]}).findings(config)
+    (finding,) = [f for f in found if f.code == "risk-unconfirmed"]
+    assert (finding.field, finding.severity, finding.span) == ("plan", "error", (40, 66))
+    assert "Plan" in finding.message and "unsure of" in finding.message
+    assert not {"Deniesu", "sital", "ideation"} & set(finding.message.replace(".", " ").split())

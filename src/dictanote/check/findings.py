@@ -51,6 +51,13 @@ NO_CLIENT_RESPONSE = FindingKind(
 RISK_UNADDRESSED = FindingKind(
     "risk-unaddressed", "warning", "risk language without a risk assessment or safety action"
 )
+# An error, not a warning: a risk fact heard wrong ("denies SI" for "endorses SI") is worse than one
+# left out, and confirming a sentence costs the clinician one look.
+RISK_UNCONFIRMED = FindingKind(
+    "risk-unconfirmed",
+    "error",
+    "a risk statement with words the transcriber was unsure of, or corrected: confirm what was said",
+)
 NO_RISK_STATEMENT = FindingKind("no-risk-statement", "info", "no risk statement at all")
 MEASURE_OUT_OF_RANGE = FindingKind("measure-out-of-range", "error", "a scale score outside its range")
 PHQ9_ITEM9_UNADDRESSED = FindingKind(
@@ -90,6 +97,7 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
     VAGUE_INTERVENTION,
     NO_CLIENT_RESPONSE,
     RISK_UNADDRESSED,
+    RISK_UNCONFIRMED,
     NO_RISK_STATEMENT,
     MEASURE_OUT_OF_RANGE,
     PHQ9_ITEM9_UNADDRESSED,

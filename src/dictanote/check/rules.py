@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..core.policy import LATE_HOURS, PRIVATE_CUT_MARK, PRIVATE_FORMAT, timeliness
 from ..core.types import Draft, Finding, NoteFormat, Sentence
 from . import findings as kinds
+from . import misheard
 from .findings import FindingKind
 from .vocabulary import RISK_ACRONYM, CheckVocabulary, check_vocabulary
 
@@ -152,10 +153,7 @@ def _risk(ctx: CheckContext) -> Iterator[Finding]:
     addressed = False
     for field_id, s in ctx.sentences():
         text = _plain(s.text)
-        risky = ctx.vocab.has("risk", text) and (
-            ctx.vocab.has(RISK_ACRONYM, text) or not _acronym_only(ctx, text)
-        )
-        if risky:
+        if _is_risk(ctx, text):
             mentioned = True
             if not ctx.vocab.has("risk_denial", text):
                 positive.append((field_id, s))
@@ -177,6 +175,36 @@ def _risk(ctx: CheckContext) -> Iterator[Finding]:
             kinds.NO_RISK_STATEMENT,
             'No risk statement. If risk was assessed, say so (e.g. "denies SI/HI").',
             "risk" if "risk" in ctx.fmt.field_ids else None,
+        )
+
+
+def _is_risk(ctx: CheckContext, text: str) -> bool:
+    """Whether ``text`` holds risk language (a short acronym only in capitals: "SI", not "si")."""
+    return ctx.vocab.has("risk", text) is not None and (
+        ctx.vocab.has(RISK_ACRONYM, text) is not None or not _acronym_only(ctx, text)
+    )
+
+
+def _risk_unconfirmed(ctx: CheckContext) -> Iterator[Finding]:
+    candidates = misheard.phrases(ctx.vocab.phrases["risk_sounds"] + ctx.vocab.phrases["risk"])
+    labels = {spec.id: spec.label for spec in ctx.fmt.fields}
+    for field_id, s in ctx.sentences():
+        marks = [(m.start, m.end) for m in s.uncertain] + [(c.start, c.end) for c in s.corrections]
+        if not marks:
+            continue
+        risky = _is_risk(ctx, s.text) or ctx.vocab.has("risk_sounds", s.text) is not None
+        if not risky and misheard.misheard_phrase(s.text, marks, candidates) is None:
+            continue
+        how = {(True, False): "unsure of", (False, True): "corrected"}.get(
+            (bool(s.uncertain), bool(s.corrections)), "unsure of or corrected"
+        )
+        # The words themselves stay out of the message: they may be wrong, and the span points at them.
+        yield ctx.found(
+            kinds.RISK_UNCONFIRMED,
+            f"A risk statement in {labels.get(field_id, field_id)} has words the transcriber was {how}. "
+            "Listen back or confirm what was said before signing.",
+            field_id,
+            s,
         )
 
 
@@ -361,6 +389,7 @@ CHECKS: tuple[Check, ...] = (
     _vague_intervention,
     _no_client_response,
     _risk,
+    _risk_unconfirmed,
     _measures,
     _duration,
     _wording,

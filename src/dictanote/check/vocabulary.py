@@ -26,6 +26,7 @@ VOCABULARIES = (
     "hedges",
     "process",
     "record",
+    "risk_sounds",
 )
 # Built from the risk list: its short acronyms, matched in capitals only ("SI", not "si").
 RISK_ACRONYM = "risk_acronym"
@@ -33,9 +34,10 @@ RISK_ACRONYM = "risk_acronym"
 
 @dataclass(frozen=True)
 class CheckVocabulary:
-    """The compiled phrase lists, by name (``VOCABULARIES`` plus ``RISK_ACRONYM``)."""
+    """The phrase lists by name: compiled (``VOCABULARIES`` plus ``RISK_ACRONYM``), and as written."""
 
     patterns: dict[str, re.Pattern[str]]
+    phrases: dict[str, tuple[str, ...]]
 
     def has(self, name: str, text: str) -> re.Match[str] | None:
         """The first phrase of list ``name`` in ``text``, if any."""
@@ -60,4 +62,4 @@ def check_vocabulary() -> CheckVocabulary:
         patterns[name] = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
     acronyms = [p for p in raw.get("risk", []) if p.isupper() and len(p) <= 3]
     patterns[RISK_ACRONYM] = re.compile(rf"\b(?:{'|'.join(acronyms) or '(?!)'})\b")
-    return CheckVocabulary(patterns)
+    return CheckVocabulary(patterns, {name: tuple(raw.get(name, [])) for name in VOCABULARIES})
