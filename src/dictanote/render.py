@@ -8,6 +8,7 @@ Jinja2; it reads drafts and never changes them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from .core.config import Paths, shipped_dir
 from .core.errors import NoteTemplateError
 from .core.policy import is_uncertain
-from .core.types import Draft, DraftField, Finding, Note, NoteFormat, Sentence
+from .core.types import Correction, Draft, DraftField, Finding, Note, NoteFormat, Sentence, UncertainWord
 
 
 def template_dirs(paths: Paths) -> tuple[Path, ...]:
@@ -41,13 +42,75 @@ def _environment(dirs: tuple[Path, ...]) -> Any:
 UNCERTAIN_MARK = "[?]"
 
 
-def _paragraphs(field: DraftField, marks: bool = True) -> list[str]:
-    """The field's paragraphs, each uncertain placement marked for review (drafts only)."""
+@dataclass(frozen=True)
+class WordPiece:
+    """A run of a sentence's text and the mark on it (``None``: nothing to check there)."""
+
+    text: str
+    mark: UncertainWord | Correction | None = None
+
+
+def word_pieces(sentence: Sentence) -> tuple[WordPiece, ...]:
+    """The sentence's text cut at its word marks, in order; where marks overlap, a correction wins."""
+    marks: list[UncertainWord | Correction] = [*sentence.corrections, *sentence.uncertain]
+    marks.sort(key=lambda m: (m.start, isinstance(m, UncertainWord)))
+    text, pieces, at = sentence.text, [], 0
+    for mark in marks:
+        if mark.start < at or mark.end <= mark.start or mark.end > len(text):
+            continue
+        if mark.start > at:
+            pieces.append(WordPiece(text[at : mark.start]))
+        pieces.append(WordPiece(text[mark.start : mark.end], mark))
+        at = mark.end
+    if at < len(text) or not pieces:
+        pieces.append(WordPiece(text[at:]))
+    return tuple(pieces)
+
+
+def check_note(piece: WordPiece) -> str:
+    """What to check about a marked word, in words: what was heard and why it was changed, or how sure."""
+    if isinstance(piece.mark, Correction):
+        return f'{piece.text} (heard "{piece.mark.original}": {piece.mark.reason})'
+    if isinstance(piece.mark, UncertainWord):
+        return f"{piece.text} (unsure: {piece.mark.probability:.0%})"
+    return piece.text
+
+
+@dataclass(frozen=True)
+class WordMarkup:
+    """How marked words are wrapped inline: the text put before and after uncertain and corrected words.
+
+    Markdown leaves the words as they are (``PLAIN``) and lists them after their
+    field; a terminal wraps them in its highlighting.
+    """
+
+    uncertain: tuple[str, str] = ("", "")
+    corrected: tuple[str, str] = ("", "")
+
+    def wrap(self, piece: WordPiece) -> str:
+        """The piece's text, wrapped as its mark asks."""
+        if piece.mark is None:
+            return piece.text
+        before, after = self.corrected if isinstance(piece.mark, Correction) else self.uncertain
+        return f"{before}{piece.text}{after}"
+
+
+PLAIN = WordMarkup()
+
+
+def _paragraphs(field: DraftField, marks: bool = True, markup: WordMarkup = PLAIN) -> list[str]:
+    """The field's paragraphs, each uncertain placement and marked word shown for review (drafts only)."""
 
     def marked(s: Sentence) -> str:
-        return f"{s.text} {UNCERTAIN_MARK}" if marks and is_uncertain(s.confidence) else s.text
+        text = "".join(markup.wrap(p) for p in word_pieces(s)) if marks else s.text
+        return f"{text} {UNCERTAIN_MARK}" if marks and is_uncertain(s.confidence) else text
 
     return [" ".join(marked(s) for s in group) for group in field.paragraph_groups()]
+
+
+def _checks(field: DraftField) -> list[str]:
+    """The field's marked words, each with what to check about it (a draft's review aid, never a note's)."""
+    return [check_note(p) for s in field.sentences for p in word_pieces(s) if p.mark is not None]
 
 
 def render_markdown(
@@ -56,13 +119,18 @@ def render_markdown(
     paths: Paths,
     private_format: NoteFormat | None = None,
     findings: Sequence[Finding] = (),
+    markup: WordMarkup = PLAIN,
 ) -> str:
-    """The draft laid out by its format's template, the checks' findings, then its private note."""
-    text = _render_one(draft, fmt, paths)
+    """The draft laid out by its format's template, the checks' findings, then its private note.
+
+    Words to check (uncertain, corrected) are listed after their field, and wrapped inline as
+    ``markup`` says (a terminal's highlighting; Markdown leaves them as they are).
+    """
+    text = _render_one(draft, fmt, paths, markup=markup)
     if findings:
         text += "\n" + render_findings(findings, heading=True)
     if draft.private is not None:
-        text += "\n\n" + _render_one(draft.private, private_format or fmt, paths)
+        text += "\n\n" + _render_one(draft.private, private_format or fmt, paths, markup=markup)
     return text
 
 
@@ -76,10 +144,23 @@ def render_note(note: Note, fmt: NoteFormat, paths: Paths) -> str:
     return _render_one(note.content, fmt, paths, signature)
 
 
-def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths, note: dict[str, Any] | None = None) -> str:
+def _render_one(
+    draft: Draft,
+    fmt: NoteFormat,
+    paths: Paths,
+    note: dict[str, Any] | None = None,
+    markup: WordMarkup = PLAIN,
+) -> str:
     template = _template(fmt.template, paths, f"format {fmt.id!r} ({fmt.source}): template")
+    review = note is None  # a draft shows what to check; a signed note is the clean text
     fields = [
-        {"id": f.id, "label": f.label, "text": f.text, "paragraphs": _paragraphs(f, marks=note is None)}
+        {
+            "id": f.id,
+            "label": f.label,
+            "text": f.text,
+            "paragraphs": _paragraphs(f, marks=review, markup=markup),
+            "checks": _checks(f) if review else [],
+        }
         for f in draft.fields
     ]
     try:
@@ -88,8 +169,8 @@ def _render_one(draft: Draft, fmt: NoteFormat, paths: Paths, note: dict[str, Any
             fields=fields,
             session=draft.session.to_dict(),
             provenance=f"format {fmt.id}, segmenter {draft.segmenter}",
-            uncertain=note is None
-            and any(is_uncertain(s.confidence) for f in draft.fields for s in f.sentences),
+            uncertain=review and any(is_uncertain(s.confidence) for f in draft.fields for s in f.sentences),
+            word_checks=any(f["checks"] for f in fields),
             note=note,
             uncertain_mark=UNCERTAIN_MARK,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -10,9 +11,9 @@ from dictanote.core.config import Config
 from dictanote.core.errors import FormatFileError, NoteTemplateError
 from dictanote.core.formats import list_formats, load_format
 from dictanote.core.policy import PRIVATE_FORMAT
-from dictanote.core.types import Draft, Finding, Sentence
-from dictanote.render import UNCERTAIN_MARK, draft_to_json, render_markdown
-from tests.util import assert_one_line_error, make_draft, run_cli
+from dictanote.core.types import Draft, Finding, Sentence, UncertainWord
+from dictanote.render import UNCERTAIN_MARK, WordMarkup, draft_to_json, render_markdown, word_pieces
+from tests.util import MARKED_TEXT, assert_one_line_error, make_draft, marked_sentence, run_cli
 
 # "Subjective. Client reports better sleep. Objective. Calm and engaged.
 #  Assessment. Improving. Plan. Continue CBT."
@@ -187,3 +188,67 @@ def test_render_cli_user_template_failing_at_render_exits_2(config: Config) -> N
     result = run_cli("segment", "-", "--format", "soap", stdin="Subjective. Slept well.")
     assert_one_line_error(result, 2)
     assert f"template {folder / 'soap.md.j2'}: line 1: division by zero" in result.stderr
+
+
+def _marked_soap() -> Draft:
+    return make_draft("soap", {**HEADED_SOAP, "plan": [marked_sentence()]})
+
+
+def test_render_markdown_lists_the_words_to_check_after_their_field(config: Config) -> None:
+    text = render_markdown(_marked_soap(), load_format("soap", config.paths), config.paths)
+    plan = text[text.index("## Plan") : text.index("---")]
+    assert MARKED_TEXT in plan  # the words themselves stay as dictated, ready to copy
+    assert '_Check: sertraline (heard "circling": drug name: a dose follows); PHQ (unsure: 31%)._' in plan
+    assert '"Check:" lists words' in text  # the legend, once
+    clean = render_markdown(headed_soap(), load_format("soap", config.paths), config.paths)
+    assert "Check" not in clean
+
+
+def test_render_markup_wraps_marked_words_inline(config: Config) -> None:
+    markup = WordMarkup(uncertain=("<u>", "</u>"), corrected=("<c>", "</c>"))
+    text = render_markdown(_marked_soap(), load_format("soap", config.paths), config.paths, markup=markup)
+    assert "Continue <c>sertraline</c> 50 mg daily, <u>PHQ</u> nine today." in text
+
+
+@pytest.mark.parametrize("fmt_id", ["soap", "progress"])
+def test_render_note_is_the_clean_text_without_marks(config: Config, fmt_id: str) -> None:
+    from dictanote.core.types import Note
+    from dictanote.render import render_note
+
+    draft = make_draft(fmt_id, {make_draft(fmt_id).fields[0].id: [marked_sentence()]})
+    note = Note(1, "clinical", 1, draft, "2025-03-04T16:05:00Z", "2025-03-04T16:05:00Z", "A. Lee")
+    text = render_note(note, load_format(fmt_id, config.paths), config.paths)
+    assert MARKED_TEXT in text
+    assert "Check" not in text and "heard" not in text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pieces"),
+    [
+        (Sentence("No marks here.", "inferred", 1.0), [("No marks here.", None)]),
+        (
+            marked_sentence(),
+            [
+                ("Continue ", None),
+                ("sertraline", "Correction"),
+                (" 50 mg daily, ", None),
+                ("PHQ", "UncertainWord"),
+                (" nine today.", None),
+            ],
+        ),
+    ],
+)
+def test_render_word_pieces_cut_a_sentence_at_its_marks(
+    sentence: Sentence, pieces: list[tuple[str, str | None]]
+) -> None:
+    got = word_pieces(sentence)
+    assert [(p.text, type(p.mark).__name__ if p.mark else None) for p in got] == pieces
+    assert "".join(p.text for p in got) == sentence.text
+
+
+def test_render_word_pieces_overlapping_marks_keep_the_correction() -> None:
+    s = marked_sentence()
+    c = s.corrections[0]
+    overlapping = UncertainWord(c.start + 2, c.end + 3, MARKED_TEXT[c.start + 2 : c.end + 3], 0.2)
+    got = word_pieces(replace(s, uncertain=(overlapping, *s.uncertain)))
+    assert [type(p.mark).__name__ for p in got if p.mark] == ["Correction", "UncertainWord"]

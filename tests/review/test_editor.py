@@ -7,6 +7,7 @@ import pytest
 from dictanote.app import Dictation
 from dictanote.core.errors import DraftDataError
 from dictanote.review.editor import editable_text, parse_edited
+from tests.util import MARKED_TEXT, make_draft, marked_sentence
 
 TEXT = (
     "Subjective. Client reports sleeping six hours. She says work is calmer. "
@@ -73,3 +74,26 @@ def test_editor_rejects_what_it_cannot_read(setup: tuple, edit: object, message:
     draft, fmt, text = setup
     with pytest.raises(DraftDataError, match=message):
         parse_edited(edit(text), draft, fmt)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("edited", "uncertain", "corrected"),
+    [
+        (MARKED_TEXT, ["PHQ"], ["sertraline"]),  # unchanged: the sentence itself
+        ("Please continue sertraline 50 mg daily, PHQ nine today.", ["PHQ"], ["sertraline"]),
+        ("Continue circling 50 mg daily, PHQ nine today.", ["PHQ"], []),  # the correction undone by hand
+        ("Continue sertraline 50 mg daily, GAD-7 today.", [], ["sertraline"]),
+    ],
+)
+def test_editor_reworded_sentence_keeps_the_marks_on_unchanged_words(
+    dictation: Dictation, edited: str, uncertain: list[str], corrected: list[str]
+) -> None:
+    fmt = dictation.format("soap")
+    draft = make_draft(
+        "soap", {"subjective": ["Client reports sleeping six hours."], "plan": [marked_sentence()]}
+    )
+    text = editable_text(draft, fmt, "draft 1").replace(MARKED_TEXT, edited)
+    new = parse_edited(text, draft, fmt).field("plan").sentences[0]
+    assert new.text == edited
+    assert [new.text[w.start : w.end] for w in new.uncertain] == uncertain
+    assert [new.text[c.start : c.end] for c in new.corrections] == corrected

@@ -10,7 +10,7 @@ import pytest
 from dictanote.core.errors import DraftDataError
 from dictanote.core.types import Draft, MeasureValue, SessionInfo
 from dictanote.review.edits import apply_edit, expected_version
-from tests.util import make_draft
+from tests.util import MARKED_TEXT, make_draft, marked_sentence
 
 
 @pytest.fixture
@@ -70,3 +70,47 @@ def test_edits_expected_version_is_a_plain_integer(body: dict[str, Any], version
             expected_version(body)
     else:
         assert expected_version(body) == version
+
+
+def _marked_draft() -> Draft:
+    return make_draft(
+        "soap", {"subjective": ["Client reports sleeping six hours."], "plan": [marked_sentence()]}
+    )
+
+
+def _post(draft: Draft, plan: list[dict[str, Any]]) -> dict[str, Any]:
+    fields = [{"id": f.id, "sentences": [{"text": s.text} for s in f.sentences]} for f in draft.fields]
+    fields[-1]["sentences"] = plan
+    return {"fields": fields}
+
+
+@pytest.mark.parametrize(
+    ("posted", "uncertain", "corrected"),
+    [
+        ({"key": "plan:0", "text": MARKED_TEXT}, ["PHQ"], ["sertraline"]),
+        ({"key": "plan:0", "text": "Please " + MARKED_TEXT}, ["PHQ"], ["sertraline"]),
+        ({"key": "plan:0", "text": MARKED_TEXT.replace("sertraline", "circling")}, ["PHQ"], []),  # undone
+        ({"text": MARKED_TEXT}, [], []),  # a sentence the page added names no stored one
+        ({"key": "plan:7", "text": MARKED_TEXT}, [], []),  # a key from another version
+        ({"key": "plan:0", "text": MARKED_TEXT, "confirmed": True}, [], []),  # the clinician confirmed them
+        (
+            {"key": "plan:0", "text": MARKED_TEXT, "confirmed": "yes"},
+            ["PHQ"],
+            ["sertraline"],
+        ),  # only true counts
+    ],
+)
+def test_edits_apply_edit_marks_follow_the_named_sentence(
+    posted: dict[str, Any], uncertain: list[str], corrected: list[str]
+) -> None:
+    edited = apply_edit(_marked_draft(), _post(_marked_draft(), [posted])).field("plan").sentences[0]
+    assert [edited.text[w.start : w.end] for w in edited.uncertain] == uncertain
+    assert [edited.text[c.start : c.end] for c in edited.corrections] == corrected
+
+
+def test_edits_apply_edit_never_takes_marks_from_the_page() -> None:
+    forged = {"start": 0, "end": 8, "original": "Stop", "replacement": "Continue", "reason": "forged"}
+    posted = {"key": "plan:0", "text": MARKED_TEXT, "corrections": [forged], "uncertain": []}
+    edited = apply_edit(_marked_draft(), _post(_marked_draft(), [posted])).field("plan").sentences[0]
+    assert edited.corrections == marked_sentence().corrections
+    assert edited.uncertain == marked_sentence().uncertain

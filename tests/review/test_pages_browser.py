@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dictanote.core.types import StoredDraft
-from tests.util import TEST_ARTIFACTS
+from tests.util import MARKED_TEXT, TEST_ARTIFACTS, make_draft, marked_sentence
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_pages_browser_move_edit_save_finalize(
     from playwright.sync_api import expect
 
     started = time.monotonic()
-    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    context = chromium.new_context(viewport={"width": 1280, "height": 1200})  # the drop target in view
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     errors: list[str] = []
@@ -121,3 +121,58 @@ def test_pages_browser_second_page_is_told_to_reload(
         assert second.input_value('input[name="client"]') == "P.L."
     finally:
         context.close()
+
+
+def test_pages_browser_word_marks_shown_and_a_correction_undone_by_key(
+    chromium: Any, review_server: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    store = review_server.store
+    draft = make_draft(
+        "soap", {"subjective": ["Client reports sleeping six hours."], "plan": [marked_sentence()]}
+    )
+    stored = store.save_draft(draft, source="test")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(review_server.url)
+        page.goto(f"http://127.0.0.1:{review_server.server.port}/clinical/drafts/{stored.id}")
+        sentence = _sentence(page, "plan", 0)
+        corrected, uncertain = sentence.locator(".w-corrected"), sentence.locator(".w-uncertain")
+        expect(corrected).to_have_text("sertraline")
+        assert "heard: circling" in (corrected.get_attribute("title") or "")
+        expect(uncertain).to_have_text("PHQ")
+        assert "31% sure" in (uncertain.get_attribute("title") or "")
+        styles = [m.evaluate("e => getComputedStyle(e).textDecorationStyle") for m in (corrected, uncertain)]
+        assert styles == ["solid", "dotted"]  # told apart without colour
+        sentence.focus()
+        expect(page.locator("#word-note")).to_contain_text("heard: circling")
+        _screenshot(page, "review-word-marks.png")
+
+        page.keyboard.press("u")
+        expect(page.locator("#save-status")).to_have_text(re.compile("^Saved"))
+        expect(sentence.locator(".text")).to_have_text(MARKED_TEXT.replace("sertraline", "circling"))
+        expect(sentence.locator(".w-corrected")).to_have_count(0)
+        expect(sentence.locator(".w-uncertain")).to_have_text("PHQ")
+        undone = store.get_draft(stored.id)
+        sentence.focus()
+        page.keyboard.press("c")  # the clinician confirms the words left marked
+        expect(sentence.locator(".w-uncertain")).to_have_count(0)
+        expect(page.locator("#version")).to_have_text(str(stored.version + 2))
+        assert not errors, errors
+    finally:
+        context.close()
+
+    plan = undone.draft.field("plan").sentences[0]
+    assert (plan.text, plan.corrections) == (MARKED_TEXT.replace("sertraline", "circling"), ())
+    assert [plan.text[w.start : w.end] for w in plan.uncertain] == ["PHQ"]
+    assert undone.version == stored.version + 1 and "edited" in [e.action for e in store.audit_entries()]
+    confirmed = store.get_draft(stored.id).draft.field("plan").sentences[0]
+    assert (confirmed.text, confirmed.uncertain, confirmed.corrections) == (plan.text, (), ())
+    assert not [
+        e for e in store.audit_entries() if "circling" in str(e.detail) or "sertraline" in str(e.detail)
+    ]

@@ -24,7 +24,7 @@ from dictanote.core.errors import (
 from dictanote.core.types import StoredDraft
 from dictanote.review.routes import CONFLICT_MESSAGE, ReviewApp
 from tests.review.client import fields_of, login
-from tests.util import load_samples
+from tests.util import MARKED_TEXT, load_samples, make_draft, marked_sentence
 
 PRIVATE_DICTATION = (
     "Subjective. Client reports a calmer week at work. Private note. I noticed my own impatience "
@@ -408,3 +408,61 @@ def test_routes_broken_user_format_file_keeps_every_page_working(
         {"version": switched.json()["version"], "format": "broken"},
     )
     assert broken.status == 400 and "broken.toml" in broken.json()["error"]
+
+
+@pytest.fixture
+def marked_draft(review_server: Any) -> StoredDraft:
+    """A draft whose plan holds a corrected word ("circling" heard) and an uncertain one, in the store."""
+    draft = make_draft(
+        "soap", {"subjective": ["Client reports sleeping six hours."], "plan": [marked_sentence()]}
+    )
+    return review_server.store.save_draft(draft, source="test")
+
+
+def test_routes_draft_page_marks_uncertain_and_corrected_words(
+    review_server: Any, marked_draft: StoredDraft
+) -> None:
+    page = login(review_server).request(f"/clinical/drafts/{marked_draft.id}").text
+    assert (
+        '<span class="w-corrected" data-original="circling" '
+        'title="heard: circling — drug name: a dose follows. Press u (sentence focused) to undo.">'
+        "sertraline</span>"
+    ) in page
+    assert 'class="w-uncertain" data-probability="0.31"' in page and "31% sure" in page
+    assert 'data-key="plan:0"' in page
+    assert "<kbd>u</kbd>" in page  # the undo key is documented on the page
+
+
+def test_routes_save_keeps_marks_on_unchanged_words_and_answers_them(
+    review_server: Any, marked_draft: StoredDraft
+) -> None:
+    fields = [
+        {"id": f.id, "sentences": [{"key": f"{f.id}:{i}", "text": s.text} for i, s in enumerate(f.sentences)]}
+        for f in marked_draft.draft.fields
+    ]
+    undone = MARKED_TEXT.replace("sertraline", "circling")
+    fields[-1]["sentences"][0]["text"] = undone
+    answer = login(review_server).post(
+        f"/api/clinical/drafts/{marked_draft.id}/save", {"version": marked_draft.version, "fields": fields}
+    )
+    assert answer.status == 200, answer.text
+    saved = review_server.store.get_draft(marked_draft.id).draft.field("plan").sentences[0]
+    assert (saved.text, saved.corrections) == (undone, ())
+    assert [saved.text[w.start : w.end] for w in saved.uncertain] == ["PHQ"]
+    words = answer.json()["sentences"]["plan"][0]
+    assert words["key"] == "plan:0"
+    assert [w["kind"] for w in words["words"]] == ["", "uncertain", ""]
+    assert all("circling" not in json.dumps(e.detail) for e in review_server.store.audit_entries())
+
+
+def test_routes_exports_of_a_signed_note_carry_the_clean_text(
+    review_server: Any, marked_draft: StoredDraft
+) -> None:
+    store = review_server.store
+    note = store.finalize_draft(marked_draft.id, expected_version=marked_draft.version, signed_by="Dr Rowe")
+    client = login(review_server)
+    for kind in ("text", "markdown", "fhir"):
+        answer = client.post(f"/api/clinical/notes/{note.id}/export", {"kind": kind})
+        assert answer.status == 200, answer.text
+        assert "sertraline 50 mg daily, PHQ nine today." in answer.text
+        assert "Check" not in answer.text and "circling" not in answer.text and "heard" not in answer.text

@@ -12,7 +12,7 @@ import pytest
 from dictanote.core.policy import LOW_CONFIDENCE, format_utc
 from dictanote.core.types import Finding, Sentence, SessionInfo, StoredDraft
 from dictanote.review import views
-from tests.util import make_draft
+from tests.util import make_draft, marked_sentence
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -139,3 +139,20 @@ def test_views_note_row_fields_and_amendments_show_the_latest_content() -> None:
     assert views.amendments(note) == [
         {"at": "2026-03-02T09:00:00Z", "reason": "added a call", "signed_by": "Dr Rowe"}
     ]
+
+
+def test_views_draft_fields_key_each_sentence_and_cut_its_marked_words() -> None:
+    draft = make_draft("soap", {"plan": ["Meet next week.", marked_sentence()]})
+    plan = views.draft_fields(draft, {f.id: [] for f in draft.fields})[-1]["sentences"]
+    assert [s["key"] for s in plan] == ["plan:0", "plan:1"]
+    assert plan[0]["words"] == [{"text": "Meet next week.", "kind": ""}]
+    corrected, uncertain = plan[1]["words"][1], plan[1]["words"][3]
+    assert corrected["kind"] == "corrected" and corrected["original"] == "circling"
+    assert corrected["title"].startswith("heard: circling — drug name: a dose follows")
+    assert uncertain == {
+        "text": "PHQ",
+        "kind": "uncertain",
+        "probability": "0.31",
+        "title": "the transcriber was unsure of these words (31% sure): check them",
+    }
+    assert views.saved_words(draft)["plan"][1] == {"key": "plan:1", "words": plan[1]["words"]}

@@ -163,9 +163,16 @@ def warn(message: str) -> None:
 
 
 def echo_draft(dictation: Dictation, result: DraftResult, as_json: bool) -> None:
-    """Print a fresh draft: the JSON contract, or Markdown laid out by its format (private note after it)."""
+    """Print a fresh draft: the JSON contract, or Markdown laid out by its format (private note after it).
+
+    On a terminal the words to check are highlighted (``terminal``); piped, the Markdown is plain.
+    """
     if as_json:
         print_json(result.to_json())
+    elif sys.stdout.isatty():
+        from .terminal import TERMINAL_MARKUP, highlight
+
+        click.echo(highlight(printable(dictation.render_result(result, TERMINAL_MARKUP))), nl=False)
     else:
         echo(dictation.render_result(result), nl=False)
 

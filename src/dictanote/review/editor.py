@@ -3,7 +3,8 @@
 Headings (``## Label``) name the fields; the text under each becomes its
 sentences. Sentences whose text is unchanged keep how they were placed
 (origin, confidence, role); new or reworded text counts as the clinician's
-own (confidence 1.0). Session facts are ``key: value`` lines under ``## Session``.
+own (confidence 1.0), keeping the word marks still on unchanged words.
+Session facts are ``key: value`` lines under ``## Session``.
 Plain data in and out; knows nothing of files, editors or the store.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import replace
 from ..core.codec import session_from_dict
 from ..core.errors import DraftDataError
 from ..core.types import Draft, DraftField, NoteFormat, Sentence
+from .marks import closest, follow_edit
 
 SESSION_HEADING = "Session"
 SESSION_KEYS = ("client", "date", "duration_minutes", "modality", "service_type")
@@ -107,20 +109,48 @@ def _session(lines: list[str], draft: Draft) -> dict[str, object]:
 
 
 def parse_edited(text: str, draft: Draft, fmt: NoteFormat) -> Draft:
-    """The edited text read back into ``draft``'s fields (same format)."""
+    """The edited text read back into ``draft``'s fields (same format).
+
+    A reworded sentence takes the word marks of the dictated sentence it most
+    resembles that still point at unchanged words (``marks.follow_edit``).
+    """
     sections = _sections(text, fmt)
+    pieces = {
+        spec.id: [
+            (p > 0 and i == 0, piece)
+            for p, paragraph in enumerate(_paragraphs(sections[spec.id]))
+            for i, piece in enumerate(_split(paragraph))
+        ]
+        for spec in fmt.fields
+    }
     known: dict[str, list[Sentence]] = {}
     for f in draft.fields:
         for s in f.sentences:
             known.setdefault(s.text, []).append(s)
+    found = {
+        (field_id, n): known[piece].pop(0)
+        for field_id, items in pieces.items()
+        for n, (_, piece) in enumerate(items)
+        if known.get(piece)
+    }
+    unused = [s for same in known.values() for s in same]
     fields = []
     for spec in fmt.fields:
         sentences: list[Sentence] = []
-        for p, paragraph in enumerate(_paragraphs(sections[spec.id])):
-            for i, piece in enumerate(_split(paragraph)):
-                same = known.get(piece)
-                base = same.pop(0) if same else Sentence(text=piece, origin="inferred", confidence=1.0)
-                sentences.append(replace(base, paragraph=p > 0 and i == 0))
+        for n, (starts_paragraph, piece) in enumerate(pieces[spec.id]):
+            base = found.get((spec.id, n)) or _reworded(piece, unused)
+            sentences.append(replace(base, paragraph=starts_paragraph))
         fields.append(DraftField(spec.id, spec.label, tuple(sentences)))
     session = session_from_dict(_session(sections.get(SESSION_HEADING, []), draft))
     return replace(draft, fields=tuple(fields), session=session)
+
+
+def _reworded(piece: str, unused: list[Sentence]) -> Sentence:
+    """A new or reworded sentence: the clinician's own, with the marks of the one it rewords."""
+    own = Sentence(text=piece, origin="inferred", confidence=1.0)
+    was = closest(piece, [s for s in unused if s.uncertain or s.corrections])
+    if was is None:
+        return own
+    unused.remove(was)
+    kept = follow_edit(was, piece)
+    return replace(own, uncertain=kept.uncertain, corrections=kept.corrections)

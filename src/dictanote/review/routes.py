@@ -144,6 +144,7 @@ class ReviewApp:
             "version": stored.version,
             "findings": per,
             "general_findings": general,
+            "sentences": views.saved_words(stored.draft),
             "rendered": self.dictation.render(stored.draft),
         }
 

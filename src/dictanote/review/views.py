@@ -13,7 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 from ..core.policy import LATE_HOURS, hours_since, is_uncertain, timeliness
-from ..core.types import DamagedDraft, Draft, Finding, Note, NoteFormat, Sentence, StoredDraft
+from ..core.types import Correction, DamagedDraft, Draft, Finding, Note, NoteFormat, Sentence, StoredDraft
+from ..render import WordPiece, word_pieces
+from .edits import sentence_key
 
 RECORD_LABELS = {"clinical": "Clinical record", "private": "Psychotherapy notes (private)"}
 
@@ -56,10 +58,49 @@ def format_labels(formats: Iterable[NoteFormat]) -> dict[str, str]:
     return {f.id: f.label for f in formats}
 
 
-def sentence_view(s: Sentence) -> dict[str, Any]:
-    """One sentence as the page shows it: words, how it was placed, and whether that was uncertain."""
+def word_view(piece: WordPiece) -> dict[str, Any]:
+    """A run of a sentence's words as the page marks it: plain, uncertain (how sure) or corrected."""
+    mark = piece.mark
+    if mark is None:
+        return {"text": piece.text, "kind": ""}
+    if isinstance(mark, Correction):
+        return {
+            "text": piece.text,
+            "kind": "corrected",
+            "original": mark.original,
+            "title": f"heard: {mark.original} \u2014 {mark.reason}. Press u (sentence focused) to undo.",
+        }
     return {
+        "text": piece.text,
+        "kind": "uncertain",
+        "probability": f"{mark.probability:.2f}",
+        "title": f"the transcriber was unsure of these words ({mark.probability:.0%} sure): check them",
+    }
+
+
+def sentence_words(s: Sentence) -> list[dict[str, Any]]:
+    """The sentence's words cut at its marks, for the page to show inline (also sent after a save)."""
+    return [word_view(p) for p in word_pieces(s)]
+
+
+def saved_words(draft: Draft) -> dict[str, list[dict[str, Any]]]:
+    """Each field's sentences as saved: keys and marked words (the page refreshes its own after a save)."""
+    return {
+        f.id: [{"key": sentence_key(f.id, i), "words": sentence_words(s)} for i, s in enumerate(f.sentences)]
+        for f in draft.fields
+    }
+
+
+def sentence_view(s: Sentence, key: str = "") -> dict[str, Any]:
+    """One sentence as the page shows it: its marked words, how it was placed, and whether that was uncertain.
+
+    ``key`` (``<field id>:<index>``) names the stored sentence when the page saves it back.
+    """
+    return {
+        "key": key,
         "text": s.text,
+        "words": sentence_words(s),
+        "corrections": len(s.corrections),
         "origin": s.origin,
         "confidence": s.confidence,
         "low": is_uncertain(s.confidence),
@@ -90,7 +131,7 @@ def draft_fields(draft: Draft, per: Mapping[str, list[dict[str, Any]]]) -> list[
         {
             "id": f.id,
             "label": f.label,
-            "sentences": [sentence_view(s) for s in f.sentences],
+            "sentences": [sentence_view(s, sentence_key(f.id, i)) for i, s in enumerate(f.sentences)],
             "findings": per[f.id],
         }
         for f in draft.fields

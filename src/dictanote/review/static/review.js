@@ -136,6 +136,17 @@
       if (!li) return;
       const inText = !!event.target.closest(".text");
       const key = event.key;
+      const plainU = !inText && event.target === li && key === "u" && !event.altKey && !event.ctrlKey && !event.metaKey;
+      if (plainU || (event.altKey && !event.ctrlKey && event.code === "KeyZ")) {
+        event.preventDefault();
+        undoCorrection(li, inText);
+        return;
+      }
+      if (!inText && event.target === li && key === "c" && !event.altKey && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        confirmWords(li);
+        return;
+      }
       if (event.altKey && (key === "ArrowUp" || key === "ArrowDown")) {
         event.preventDefault();
         const all = lists();
@@ -238,12 +249,14 @@
           sentences: Array.from(list.querySelectorAll("li.sentence")).map(function (li) {
             const span = li.dataset.span ? li.dataset.span.split(",").map(Number) : null;
             return {
+              key: li.dataset.key || null, // names the stored sentence, whose word marks follow the words
               text: li.querySelector(".text").textContent,
               origin: li.dataset.origin,
               confidence: parseFloat(li.dataset.confidence),
               span: span,
               role: li.dataset.role || null,
               paragraph: li.dataset.paragraph === "1",
+              confirmed: li.dataset.confirmed === "1", // the clinician checked its marked words: drop the marks
             };
           }),
         };
@@ -254,6 +267,77 @@
       });
       return { version: version(), fields: fields, session: session };
     }
+
+    /* words to check: shown inline, a correction undone with one key */
+    function renderWords(span, words) {
+      span.replaceChildren();
+      words.forEach(function (w) {
+        if (!w.kind) { span.appendChild(document.createTextNode(w.text)); return; }
+        const mark = document.createElement("span");
+        mark.className = w.kind === "corrected" ? "w-corrected" : "w-uncertain";
+        mark.textContent = w.text;
+        mark.title = w.title;
+        if (w.kind === "corrected") mark.dataset.original = w.original;
+        else mark.dataset.probability = w.probability;
+        span.appendChild(mark);
+      });
+    }
+
+    function refreshWords(saved) {
+      if (!saved) return;
+      lists().forEach(function (list) {
+        const items = saved[list.dataset.field] || [];
+        Array.from(list.querySelectorAll("li.sentence")).forEach(function (li, i) {
+          const item = items[i];
+          if (!item) { li.dataset.key = ""; return; }
+          li.dataset.key = item.key;
+          const span = li.querySelector(".text");
+          const savedText = item.words.map(function (w) { return w.text; }).join("");
+          // Words typed while the save was on its way (or being typed now) are left alone.
+          if (span !== document.activeElement && span.textContent === savedText) renderWords(span, item.words);
+        });
+      });
+    }
+
+    function correctionAt(li, inText) {
+      const sel = window.getSelection();
+      if (inText && sel && sel.anchorNode) {
+        const node = sel.anchorNode.nodeType === 1 ? sel.anchorNode : sel.anchorNode.parentElement;
+        const here = node && node.closest(".w-corrected");
+        if (here && li.contains(here)) return here;
+      }
+      return li.querySelector(".w-corrected");
+    }
+
+    function undoCorrection(li, inText) {
+      const mark = correctionAt(li, inText);
+      if (!mark) { setText(saveStatus, "No correction to undo in this sentence"); return; }
+      const heard = document.createTextNode(mark.dataset.original || "");
+      mark.replaceWith(heard);
+      li.querySelector(".text").normalize();
+      markDirty();
+      if (busy) { setText(saveStatus, "Correction undone (unsaved: a save is running; press Ctrl+S)"); return; }
+      save();
+    }
+
+    function confirmWords(li) {
+      const marks = Array.from(li.querySelectorAll(".w-corrected, .w-uncertain"));
+      if (!marks.length) { setText(saveStatus, "No marked words in this sentence"); return; }
+      marks.forEach(function (m) { m.replaceWith(document.createTextNode(m.textContent)); });
+      li.querySelector(".text").normalize();
+      li.dataset.confirmed = "1";
+      markDirty();
+      if (busy) { setText(saveStatus, "Words confirmed (unsaved: a save is running; press Ctrl+S)"); return; }
+      save();
+    }
+
+    root.addEventListener("focusin", function (event) {
+      const li = event.target.closest && event.target.closest("li.sentence");
+      const note = document.getElementById("word-note");
+      if (!li || !note) return;
+      const marks = Array.from(li.querySelectorAll(".w-corrected, .w-uncertain"));
+      setText(note, marks.map(function (m) { return "“" + m.textContent + "”: " + m.title; }).join(" · "));
+    });
 
     function refresh(state) {
       root.dataset.version = String(state.version);
@@ -284,13 +368,14 @@
       busy = false;
       if (!result.ok) { failed(result); return false; }
       dirty = false;
-      refresh(result);
-      banner.hidden = true;
-      setText(saveStatus, "Saved (version " + result.version + ")");
-      // Emptied sentences are gone on the server: drop them here too.
+      // Emptied sentences are gone on the server: drop them here too, before the saved ones are matched.
       root.querySelectorAll("li.sentence").forEach(function (li) {
         if (!li.querySelector(".text").textContent.trim()) li.remove();
       });
+      refresh(result);
+      refreshWords(result.sentences);
+      banner.hidden = true;
+      setText(saveStatus, "Saved (version " + result.version + ")");
       return true;
     }
 
