@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -145,6 +146,89 @@ def test_cli_daemon_socket_is_in_the_settings_runtime_dir(
     assert daemon.sent[0][0] == isolated_dirs["runtime"] / "dictanote" / "daemon.sock"
 
 
+# --- status --follow against a scripted daemon ------------------------------------
+
+IDLE = {"ok": True, "state": "idle", "last_draft": None, "last_error": None, "live_text": "", "live_chars": 0}
+SAVED = {**DRAFT, "saved_at": "2026-11-29T10:00:00Z"}
+
+
+def _recording(elapsed: float, text: str, **extra: Any) -> dict[str, Any]:
+    return {
+        **IDLE,
+        "state": "recording",
+        "elapsed_s": elapsed,
+        "live_text": text,
+        "live_chars": len(text),
+    } | extra
+
+
+@pytest.mark.parametrize(
+    ("replies", "code", "out", "err"),
+    [
+        (  # waits for a dictation, prints what each poll adds, then the saved draft
+            [
+                IDLE,
+                _recording(0.4, ""),
+                _recording(1.5, "Client reports"),
+                _recording(2.4, "Client reports low mood.", private=True),
+                _recording(2.6, "Client reports low mood."),
+                {**IDLE, "state": "finishing", "elapsed_s": 3.1},
+                {**IDLE, "last_draft": SAVED},
+            ],
+            0,
+            "idle; waiting for a dictation (Ctrl-C to leave)\nrecording 00:00\nClient reports\nlow mood.\nfinishing 00:03\n"
+            "Draft 12 (SOAP) saved: 3 of 4 fields\n",
+            "",
+        ),
+        (  # already recording; a draft from before is not this dictation's
+            [_recording(61.0, "Denies SI.", last_draft=SAVED), {**IDLE, "last_draft": SAVED}],
+            0,
+            "recording 01:01\nDenies SI.\nthe dictation ended; nothing was saved\n",
+            "",
+        ),
+        (  # a whole dictation between two polls: the new draft ends the wait
+            [IDLE, {**IDLE, "last_draft": SAVED}],
+            0,
+            "idle; waiting for a dictation (Ctrl-C to leave)\nDraft 12 (SOAP) saved: 3 of 4 fields\n",
+            "",
+        ),
+        (
+            [
+                _recording(2.0, "", chunks_pending=2),
+                {**IDLE, "last_error": "finishing the dictation failed: x"},
+            ],
+            6,
+            "recording 00:02, 2 chunk(s) to transcribe\n",
+            "dictanote: error: the dictation ended without a draft: finishing the dictation failed: x\n",
+        ),
+    ],
+)
+def test_cli_daemon_status_follow_prints_the_dictation_as_it_grows(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    replies: list[dict[str, Any]],
+    code: int,
+    out: str,
+    err: str,
+) -> None:
+    asked: list[tuple[str, bool]] = []
+
+    def command(path: Path, cmd: str, private: bool = False, text: bool = False) -> dict[str, Any]:
+        asked.append((cmd, text))
+        return dict(replies[len(asked) - 1])
+
+    monkeypatch.setattr(commands, "command", command)
+    monkeypatch.setattr(commands, "FOLLOW_INTERVAL_S", 0.0)
+    assert main(["status", "--follow"]) == code
+    assert capsys.readouterr() == (out, err)
+    assert asked == [("status", True)] * len(replies)
+
+
+def test_cli_daemon_status_follow_with_json_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--follow", "--json"]) == 2
+    assert "--follow prints lines as they come" in capsys.readouterr().err
+
+
 # --- clients without a daemon ---------------------------------------------------
 
 
@@ -195,6 +279,61 @@ def test_cli_daemon_lifecycle_drives_states_through_the_cli(start_daemon: Any) -
     assert run_cli("cancel").stdout.strip() == "cancelled; nothing was saved"
     assert run_cli("cancel").stdout.strip() == "nothing to cancel (idle)"
     assert daemon.finish() == 0
+
+
+def test_cli_daemon_status_follow_runs_until_the_dictation_ends_and_leaves_on_ctrl_c(
+    start_daemon: Any,
+) -> None:
+    start_daemon("--no-capture")
+    exe = shutil.which("dictanote", path=str(Path(sys.executable).parent)) or "dictanote"
+
+    def follow() -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [exe, "status", "--follow"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "idle; waiting for a dictation (Ctrl-C to leave)\n"
+        return proc
+
+    following = follow()
+    assert run_cli("start", "--private").returncode == 0
+    assert following.stdout is not None
+    assert re.fullmatch(r"recording \d\d:\d\d \(private note\)\n", following.stdout.readline())
+    assert run_cli("stop").returncode == 0
+    out, err = following.communicate(timeout=30)
+    assert (following.returncode, out, err) == (0, "the dictation ended; nothing was saved\n", "")
+
+    interrupted = follow()
+    interrupted.send_signal(signal.SIGINT)
+    out, err = interrupted.communicate(timeout=30)
+    assert (interrupted.returncode, out, err.strip()) == (130, "", "dictanote: interrupted")
+
+
+def test_cli_daemon_status_follow_on_a_terminal_redraws_in_place(start_daemon: Any) -> None:
+    import pty
+
+    start_daemon("--no-capture")
+    exe = shutil.which("dictanote", path=str(Path(sys.executable).parent)) or "dictanote"
+    terminal, side = pty.openpty()
+    with subprocess.Popen([exe, "status", "--follow"], stdout=side, stderr=side) as following:
+        os.close(side)
+        shown = os.read(terminal, 4096)
+        assert shown == b"\r\x1b[2Kidle; waiting for a dictation (Ctrl-C to leave)"
+        assert run_cli("start", "--private").returncode == 0
+        while b"recording" not in shown:
+            shown += os.read(terminal, 4096)
+        assert run_cli("stop").returncode == 0
+        assert following.wait(30) == 0
+    while not shown.endswith(b"\n"):
+        shown += os.read(terminal, 4096)
+    os.close(terminal)
+    # Each state overwrites the line before it; the line is blanked before the outcome is printed.
+    assert re.fullmatch(
+        rb"\r\x1b\[2Kidle; waiting for a dictation \(Ctrl-C to leave\)"
+        rb"(\r\x1b\[2Krecording \d\d:\d\d \(private note\))+"
+        rb"\r\x1b\[2K\rthe dictation ended; nothing was saved\r\n",
+        shown,
+    ), shown
 
 
 def _waiting_on_a_socket(proc: subprocess.Popen[bytes]) -> bool:

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +24,7 @@ from dictanote.app import Dictation, DraftResult
 from dictanote.cli import record
 from dictanote.cli.root import main
 from dictanote.evaluate import word_error_rate
-from tests.util import load_samples, make_draft, run_cli, sample_audio
+from tests.util import load_samples, make_draft, run_cli, sample_audio, words_of
 
 
 class StandIn:
@@ -109,6 +110,32 @@ def test_cli_record_meter_is_silent_off_a_terminal(capsys: pytest.CaptureFixture
     assert capsys.readouterr().err == ""
 
 
+def test_cli_record_meter_prints_warnings_above_the_meter_and_its_text(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    meter = record._Meter(enabled=True)
+    meter(0.5, 12.0)
+    meter.draw("Client reports low mood.")
+    capture = threading.Thread(target=meter.warning, args=("recording stops in 30 s",))
+    capture.start()
+    capture.join()  # the capture thread only queues it
+    meter.draw("Client reports low mood.")
+    meter.done()
+    err = capsys.readouterr().err
+    panel = "\r\x1b[2K\u25cf rec 00:12 [############............] Enter or Ctrl-C to stop\n\x1b[2K  Client reports low mood."
+    clear = "\r\x1b[1A\x1b[2K\n\x1b[2K\r\x1b[1A"
+    assert err == panel + clear + "dictanote: warning: recording stops in 30 s\n" + panel + clear
+
+
+def test_cli_record_meter_off_a_terminal_prints_warnings_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    meter = record._Meter(enabled=False)
+    meter.warning("the microphone went away")
+    meter.draw("Client reports low mood.")
+    meter.done()
+    assert capsys.readouterr().err == "dictanote: warning: the microphone went away\n"
+
+
 # --- as a user runs them: a child process on PulseAudio's virtual microphone ---------
 
 SAMPLES = {s.id: s for s in load_samples()}
@@ -186,3 +213,60 @@ def test_cli_record_real_record_stops_on_enter_and_saves(pulse_audio: Any, tmp_p
     assert "saved as draft 1 in the inbox" in done.stderr
     listed = run_cli("drafts", "list", "--json", env={"DICTANOTE_HOME": str(data)})
     assert [d["format"] for d in json.loads(listed.stdout)] == ["birp"]
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_cli_record_real_record_shows_the_text_under_the_meter_on_a_terminal(pulse_audio: Any) -> None:
+    """stderr on a pseudo-terminal: the committed text appears under the meter while it is spoken."""
+    import pty
+    import re
+
+    sample = SAMPLES["birp-unheaded"]
+    master, slave = pty.openpty()
+    screen: list[tuple[float, bytes]] = []  # what reached the terminal, and when
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the command has exited and closed its side
+                return
+            if not data:
+                return
+            screen.append((time.monotonic(), data))
+
+    with subprocess.Popen(
+        [str(Path(sys.executable).parent / "dictanote"), "record", "-f", "birp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        text=True,
+        env={**os.environ, **pulse_audio.env, "COLUMNS": "72"},
+    ) as proc:
+        os.close(slave)
+        reader = threading.Thread(target=read_terminal)
+        reader.start()
+        deadline = time.monotonic() + 60
+        while b"recording; press Enter" not in b"".join(data for _, data in screen):
+            assert proc.poll() is None and time.monotonic() < deadline, screen
+            time.sleep(0.05)
+        pulse_audio.mic.play(sample_audio(sample.id, seconds=14.0))
+        assert pulse_audio.mic.wait_idle()
+        spoken_until = time.monotonic()
+        assert proc.stdin is not None
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        out, _ = proc.communicate(timeout=120)
+        reader.join(10)
+    os.close(master)
+    assert proc.returncode == 0
+    shown = b"".join(data for at, data in screen if at < spoken_until).decode("utf-8", "replace")
+    lines = re.split(r"\r|\n|\x1b\[\d*[A-Za-z]", shown)
+    meter = [line for line in lines if line.startswith("\u25cf rec ")]
+    text = [line for line in lines if line.startswith(("  ", "\u2026 ")) and line.strip()]
+    assert meter and all(len(line) < 72 for line in meter + text)
+    heard = {w for line in text for w in words_of(line) if len(w) > 3}
+    assert len(heard) >= 6 and len(heard & set(words_of(sample.text))) >= 0.7 * len(heard), text
+    # The draft went to stdout (a pipe) without any of the terminal's escapes.
+    assert "## Behavior" in out and "\x1b" not in out

@@ -78,6 +78,10 @@ class _TextEngine:
             max_seconds=600.0,
         )
 
+    def live_text(self) -> str:
+        """The first five words "heard" while recording (the real engine's committed chunks)."""
+        return " ".join(self.text.split()[:5]) if self.state == "recording" else ""
+
     def arm(self) -> None:
         self.calls.append("arm")
         if self.state == "idle":
@@ -196,6 +200,34 @@ def test_daemon_controller_start_refused_by_the_engine_is_ignored(dictation: Dic
     assert controller.start() == IgnoredStartReply("recording")
     assert controller.status().last_ignored_start is not None
     assert controller.toggle().to_dict()["draft"]["id"] == 1  # a toggle stops it
+
+
+@pytest.mark.parametrize(
+    ("commands", "private", "live_text"),
+    [
+        ([], False, ""),  # idle: asked for, the text is there and empty
+        (["start"], False, "Client arrived on time and"),
+        (["start"], True, "Client arrived on time and"),  # a private note too: the owner's own socket
+        (["start", "stop"], False, ""),
+    ],
+)
+def test_daemon_controller_status_carries_the_live_text_only_when_asked(
+    dictation: Dictation, commands: list[str], private: bool, live_text: str
+) -> None:
+    controller, engine, _ = _saving_controller(dictation)
+    engine.text = "Client arrived on time and engaged well. Plan to meet next week."
+    for cmd in commands:
+        controller.handle(Request(cmd, private=private and cmd == "start"))
+    asked = controller.handle(Request("status", text=True)).to_dict()
+    assert (asked["live_text"], asked["live_chars"]) == (live_text, len(live_text))
+    plain = controller.handle(Request("status")).to_dict()
+    assert "live_text" not in plain and "live_chars" not in plain
+
+
+def test_daemon_controller_without_capture_has_no_live_text() -> None:
+    controller, _ = _controller()
+    controller.start()
+    assert controller.status(text=True).to_dict()["live_text"] == ""
 
 
 # --- saving ---------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from dictanote.daemon.protocol import MAX_LINE, MAX_NESTING, parse_reply, parse_
         (b'{"cmd": "toggle", "private": true}', Request("toggle", private=True)),
         (b'{"cmd": "stop", "private": false}', Request("stop")),
         (b'{"cmd": "status"}', Request("status")),
+        (b'{"cmd": "status", "text": true}', Request("status", text=True)),
+        (b'{"cmd": "status", "text": false}', Request("status")),
         (b'{"cmd": "cancel"}', Request("cancel")),
         (b'{"cmd": "ping"}', Request("ping")),
         (b'  {"cmd":"stop"}  ', Request("stop")),
@@ -39,7 +41,9 @@ def test_daemon_protocol_parses_requests(line: bytes, expected: Request) -> None
         (b"{}", "unknown command None"),
         (b'{"cmd": "start", "private": "yes"}', "'private' must be true or false"),
         (b'{"cmd": "stop", "private": true}', "'private' applies to start and toggle only"),
-        (b'{"cmd": "start", "text": "x"}', "unknown request key 'text'; allowed keys: cmd, private"),
+        (b'{"cmd": "start", "words": "x"}', "unknown request key 'words'; allowed keys: cmd, private, text"),
+        (b'{"cmd": "status", "text": 1}', "'text' must be true or false, got 1"),
+        (b'{"cmd": "toggle", "text": true}', "'text' applies to status only, not toggle"),
         (b'{"cmd": "' + b"x" * MAX_LINE + b'"}', "the limit is 65536"),
         (b"[" * 60_000, f"nests arrays or objects deeper than {MAX_NESTING}"),
         (b'{"cmd": ' + b"[" * 100 + b"]" * 100 + b"}", f"deeper than {MAX_NESTING}"),
@@ -51,7 +55,9 @@ def test_daemon_protocol_rejects_bad_requests_by_name(line: bytes, message: str)
         parse_request(line)
 
 
-@pytest.mark.parametrize("request_", [Request("start", private=True), Request("status")])
+@pytest.mark.parametrize(
+    "request_", [Request("start", private=True), Request("status"), Request("status", text=True)]
+)
 def test_daemon_protocol_request_round_trips_as_one_line(request_: Request) -> None:
     line = request_.encode()
     assert line.endswith(b"\n") and line.count(b"\n") == 1

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dictanote.daemon.protocol import LIVE_TEXT_MAX
 from dictanote.daemon.replies import (
     CancelReply,
     CaptureStatus,
@@ -154,6 +155,26 @@ STATUS = StatusReply(
                 "pid": 7,
                 **MIC_JSON,
             },
+        ),
+        (
+            StatusReply(
+                "recording", 3.0, True, None, None, None, 0, None, 7, capture=MIC, live_text="Denies SI."
+            ),
+            {
+                **STATUS_JSON,
+                "elapsed_s": 3.0,
+                "last_draft": None,
+                "last_error": None,
+                "last_ignored_start": None,
+            }
+            | {"unsaved": 0, "hotkey": None, "pid": 7, "capture": True, **MIC_JSON}
+            | {"live_text": "Denies SI.", "live_chars": 10},
+        ),
+        (
+            StatusReply("recording", 3.0, False, None, None, None, 0, None, 7, live_text="x" * 9000 + "end."),
+            {**STATUS_JSON, "elapsed_s": 3.0, "private": False, "last_draft": None, "last_error": None}
+            | {"last_ignored_start": None, "unsaved": 0, "hotkey": None, "pid": 7}
+            | {"live_text": ("x" * 9000 + "end.")[-LIVE_TEXT_MAX:], "live_chars": 9004},
         ),
         (ErrorReply("internal error"), {"ok": False, "error": "internal error"}),
         (

@@ -150,7 +150,8 @@ def test_daemon_lifecycle_server_answers_status_while_another_request_waits(
         (b'{"cmd": "explode"}\n', "unknown command 'explode'"),
         (b'{"cmd": "stop", "private": true}\n', "'private' applies to start and toggle only"),
         (b"x" * (MAX_LINE + 10), "longer than 65536 bytes"),
-        (encode_line({"cmd": "status", "text": "x"}), "unknown request key 'text'"),
+        (encode_line({"cmd": "status", "note": "x"}), "unknown request key 'note'"),
+        (encode_line({"cmd": "status", "text": "x"}), "'text' must be true or false"),
     ],
 )
 def test_daemon_lifecycle_bad_requests_get_ok_false_and_daemon_keeps_serving(

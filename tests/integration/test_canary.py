@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import subprocess
+import sys
 import tempfile
 import wave
 from dataclasses import dataclass, field
@@ -101,10 +102,19 @@ def _dictate_to_daemon(trail: Trail, start_daemon: Any, pulse_audio: Any, record
     from dictanote.transcribe import load_audio_file
 
     daemon = start_daemon("--format", "soap", "--no-tones")
-    assert trail.ok("toggle").stdout.strip() == "recording"
-    pulse_audio.mic.play(load_audio_file(recording).samples, tail_s=0.5)
-    assert pulse_audio.mic.wait_idle()
-    assert "saved" in trail.ok("toggle").stdout
+    # `status --follow` shows the words on the clinician's screen (here a pipe) as they are heard, and
+    # the scans below prove they went nowhere else: no file, no log.
+    follow = [str(Path(sys.executable).parent / "dictanote"), "status", "--follow"]
+    with subprocess.Popen(follow, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as following:
+        assert following.stdout is not None and following.stdout.readline().startswith("idle; waiting")
+        assert trail.ok("toggle").stdout.strip() == "recording"
+        # A pause after speaking: the chunk is cut and transcribed while still recording.
+        pulse_audio.mic.play(load_audio_file(recording).samples, tail_s=2.5)
+        assert pulse_audio.mic.wait_idle()
+        assert "saved" in trail.ok("toggle").stdout
+        shown, err = following.communicate(timeout=60)
+    trail.diagnostics.append(err)
+    assert following.returncode == 0 and "pomegranate" in shown.lower()
     assert daemon.finish() == 0
     trail.logs.append(daemon.log_text())
 

@@ -8,8 +8,13 @@ time while the daemon records, driven exactly as a desktop shortcut drives it
 from __future__ import annotations
 
 import re
+import shutil
 import signal
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,6 +68,42 @@ def test_daemon_e2e_toggle_dictation_is_saved_in_the_right_fields(
     heard_words = {w for w in words_of(saved.draft.transcript) if len(w) >= 8}
     assert len(heard_words) >= 3, saved.draft.transcript
     assert not sorted(w for w in heard_words if w in log), "note words in the daemon's log"
+
+
+def test_daemon_e2e_status_follow_shows_the_words_while_they_are_spoken(
+    start_daemon: Any, pulse_audio: Any
+) -> None:
+    sample = _sample("birp-unheaded")
+    daemon = start_daemon("--format", sample.format, "--no-tones")
+    exe = shutil.which("dictanote", path=str(Path(sys.executable).parent)) or "dictanote"
+    lines: list[tuple[float, str]] = []  # when each line came, and the line
+    with subprocess.Popen(
+        [exe, "status", "--follow"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as follow:
+        assert follow.stdout is not None and follow.stderr is not None
+        out = follow.stdout
+        assert out.readline().startswith("idle; waiting for a dictation")
+        reader = threading.Thread(target=lambda: lines.extend((time.monotonic(), line) for line in out))
+        reader.start()
+        assert run_cli("start").stdout.strip() == "recording"
+        pulse_audio.mic.play(sample_audio(sample.id, seconds=20.0), tail_s=0.5)
+        assert pulse_audio.mic.wait_idle()
+        spoken_until = time.monotonic() - 0.5  # the tail of silence was playing meanwhile
+        assert run_cli("stop").returncode == 0
+        assert follow.wait(60) == 0, follow.stderr.read()
+        reader.join(10)
+    assert lines[0][1].startswith("recording ") and lines[-1][1].startswith("Draft 1 (BIRP) saved: ")
+    # Committed text reached the screen while the sample was still being spoken.
+    early = " ".join(
+        line for at, line in lines[1:-1] if at < spoken_until and not line.startswith("finishing")
+    )
+    heard = [w for w in words_of(early) if len(w) > 3]
+    said = set(words_of(sample.text))
+    assert len(heard) >= 8 and sum(w in said for w in heard) >= 0.7 * len(heard), early
+    # Shown to the clinician, never logged.
+    log = daemon.log_text().lower()
+    long_words = sorted({w for w in heard if len(w) >= 8})
+    assert long_words and not [w for w in long_words if w in log], "live text in the daemon's log"
 
 
 def test_daemon_e2e_sigterm_mid_recording_saves_the_private_draft(

@@ -8,11 +8,14 @@ through them the model) load inside the ``daemon`` command alone.
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..core.errors import DaemonError
 from ..daemon import command, socket_path
 from .common import (
     echo,
@@ -24,6 +27,7 @@ from .common import (
     private_option,
     warn,
 )
+from .live import LivePanel, meter_bar, new_text
 
 
 def _socket() -> Path:
@@ -116,16 +120,98 @@ def _status_line(reply: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+FOLLOW_INTERVAL_S = 0.25
+
+
 @click.command("status")
 @json_option("Print the daemon's full status as JSON.")
-def status(as_json: bool) -> None:
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Follow the dictation in progress (or the next one): its text as it is transcribed, until it "
+    "stops and its draft is saved. Ctrl-C leaves.",
+)
+def status(as_json: bool, follow: bool) -> None:
     """Say what the daemon is doing: idle, recording (and for how long) or finishing."""
+    if follow:
+        if as_json:
+            raise click.BadParameter("--follow prints lines as they come; it cannot be combined with --json")
+        _follow(_socket())
+        return
     reply = command(_socket(), "status")
     reply.pop("ok", None)
     if as_json:
         print_json(reply)
     else:
         echo(_status_line(reply))
+
+
+def _follow(path: Path) -> None:
+    """Poll the daemon until the dictation followed has ended, then say what became of it.
+
+    On a terminal the state and the end of the text are redrawn in place; otherwise each change of
+    state and each piece of newly committed text is printed once, as a line.
+    """
+    panel = LivePanel(sys.stdout, sys.stdout.isatty())
+    reply = command(path, "status", text=True)
+    before = reply
+    shown_state, shown_chars, active = "", 0, False
+    try:
+        while True:
+            state = reply["state"]
+            active = active or state != "idle"
+            if _followed_to_end(before, reply, active):
+                break
+            line = _follow_line(reply) if active else "idle; waiting for a dictation (Ctrl-C to leave)"
+            text = str(reply.get("live_text", ""))
+            if panel.enabled:
+                bar = f" {meter_bar(float(reply['level']))}" if active and "level" in reply else ""
+                panel.draw(line + bar, text)
+            else:
+                if state != shown_state:
+                    echo(line)
+                chars = int(reply.get("live_chars", 0))
+                fresh = new_text(shown_chars, text, chars).strip()
+                if fresh:
+                    echo(fresh)
+                shown_chars = max(shown_chars, chars)
+            shown_state = state
+            time.sleep(FOLLOW_INTERVAL_S)
+            reply = command(path, "status", text=True)
+    finally:
+        panel.clear()
+    _echo_followed(before, reply)
+
+
+def _follow_line(reply: dict[str, Any]) -> str:
+    """The state of the dictation followed, e.g. "recording 01:05 (private note)"."""
+    minutes, seconds = divmod(int(reply.get("elapsed_s", 0)), 60)
+    private = " (private note)" if reply.get("private") else ""
+    pending = int(reply.get("chunks_pending", 0))
+    behind = f", {pending} chunk(s) to transcribe" if pending else ""
+    return f"{reply['state']} {minutes:02d}:{seconds:02d}{private}{behind}"
+
+
+def _draft_id(reply: dict[str, Any]) -> Any:
+    return (reply.get("last_draft") or {}).get("id")
+
+
+def _followed_to_end(before: dict[str, Any], reply: dict[str, Any], active: bool) -> bool:
+    """Whether the dictation followed is over: idle again after it, or a new draft was saved meanwhile."""
+    if _draft_id(reply) != _draft_id(before):
+        return True
+    return active and reply["state"] == "idle"
+
+
+def _echo_followed(before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Say the saved draft, or why there is none."""
+    draft = after.get("last_draft")
+    if draft and _draft_id(after) != _draft_id(before):
+        echo(_stopped({"draft": draft}))
+    elif after.get("last_error") and after.get("last_error") != before.get("last_error"):
+        raise DaemonError(f"the dictation ended without a draft: {after['last_error']}")
+    else:
+        echo("the dictation ended; nothing was saved")
 
 
 @click.command("daemon")

@@ -1,6 +1,7 @@
 """``dictanote record``: live dictation from a terminal, through ``LiveDictation``.
 
-Shows a level meter and the clock on stderr while recording, stops on Enter, Ctrl-C,
+Shows a level meter and the clock on stderr while recording, with the text transcribed so far
+under it (a terminal only; that text is never logged or written anywhere), stops on Enter, Ctrl-C,
 SIGTERM or silence, then prints the draft like ``draft``. The model, PortAudio and
 the application core load inside the command; audio is never written anywhere.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-import time
+from collections import deque
 from types import FrameType
 from typing import Any
 
@@ -28,34 +29,52 @@ from .common import (
     unlock_store,
     warn,
 )
-
-METER_WIDTH = 24
+from .live import LivePanel, meter_bar
 
 
 class _Meter:
-    """A one-line level meter and clock on stderr (only when stderr is a terminal)."""
+    """A level meter and clock on stderr, the committed text under it (only when stderr is a terminal).
+
+    The capture thread hands it each level (``__call__``) and warning (``warning``); the command's own
+    thread draws (``draw``), printing the warnings above the meter so that they do not break it.
+    """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self._last = 0.0
+        self._reading = (0.0, 0.0)  # level, elapsed seconds: replaced whole, read whole
+        self._panel = LivePanel(sys.stderr, enabled)
+        self._warnings: deque[str] = deque()
 
     def __call__(self, level: float, elapsed_s: float) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self._last < 0.1:
+        self._reading = (level, elapsed_s)
+
+    def warning(self, message: str) -> None:
+        """A warning from the capture thread: printed at once off a terminal, else at the next draw."""
+        if self.enabled:
+            self._warnings.append(message)
+        else:
+            warn(message)
+
+    def _flush_warnings(self) -> None:
+        if self._warnings:
+            self._panel.clear()
+        while self._warnings:
+            warn(self._warnings.popleft())
+
+    def draw(self, text: str) -> None:
+        """Redraw the meter with the end of ``text`` (what has been transcribed so far) under it."""
+        if not self.enabled:
             return
-        self._last = now
-        filled = round(level * METER_WIDTH)
+        self._flush_warnings()
+        level, elapsed_s = self._reading
         minutes, seconds = divmod(int(elapsed_s), 60)
-        sys.stderr.write(
-            f"\r\u25cf rec {minutes:02d}:{seconds:02d} [{'#' * filled}{'.' * (METER_WIDTH - filled)}] "
-            "Enter or Ctrl-C to stop "
-        )
-        sys.stderr.flush()
+        status = f"\u25cf rec {minutes:02d}:{seconds:02d} {meter_bar(level)} Enter or Ctrl-C to stop"
+        self._panel.draw(status, text)
 
     def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * (METER_WIDTH + 40) + "\r")
-            sys.stderr.flush()
+        """Take the meter and its text off the screen; print the warnings still waiting."""
+        self._panel.clear()
+        self._flush_warnings()
 
 
 def _watch_enter(stop: threading.Event) -> None:
@@ -106,8 +125,9 @@ def record(
     """Dictate from the microphone and print a sectioned draft note.
 
     Audio is transcribed while you speak and never written to disk. Stop with
-    Enter, Ctrl-C, or (with --silence-stop) by pausing. A level meter and the
-    elapsed time show on stderr when it is a terminal.
+    Enter, Ctrl-C, or (with --silence-stop) by pausing. A level meter, the
+    elapsed time and the text transcribed so far show on stderr when it is a
+    terminal (that text is never logged or saved until you save the draft).
     """
     from ..app import LiveCallbacks, LiveDictation, LiveOptions
 
@@ -124,7 +144,7 @@ def record(
         tones=tones,
     )
     stop = threading.Event()
-    with LiveDictation(dictation, options, LiveCallbacks(on_level=meter, on_warning=warn)) as live:
+    with LiveDictation(dictation, options, LiveCallbacks(on_level=meter, on_warning=meter.warning)) as live:
         live.arm()
         live.start(private=private)
         tell("recording; press Enter or Ctrl-C to stop")
@@ -132,7 +152,7 @@ def record(
         previous = signal.signal(signal.SIGTERM, _sigterm_to_stop(stop))
         try:
             while not stop.is_set() and live.wait_autostop(0.1) is None:
-                pass
+                meter.draw(live.live_text() if meter.enabled else "")
         except KeyboardInterrupt:
             pass  # Ctrl-C ends the dictation; the draft is still made
         finally:

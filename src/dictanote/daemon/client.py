@@ -122,9 +122,12 @@ def ping(path: Path, timeout: float = 1.0) -> dict[str, Any] | None:
         return None
 
 
-def command(path: Path, cmd: str, private: bool = False) -> dict[str, Any]:
-    """Send ``cmd`` and return its reply; an ``ok: false`` reply becomes a ``DaemonError``."""
-    reply = send(path, Request(cmd, private=private))
+def command(path: Path, cmd: str, private: bool = False, text: bool = False) -> dict[str, Any]:
+    """Send ``cmd`` and return its reply; an ``ok: false`` reply becomes a ``DaemonError``.
+
+    ``text`` (status only) asks for the committed text of the dictation in progress.
+    """
+    reply = send(path, Request(cmd, private=private, text=text))
     if not reply["ok"]:
         error = DaemonError(f"the daemon refused {cmd!r}: {reply.get('error', 'no reason given')}")
         code = reply.get("exit_code")

@@ -4,7 +4,8 @@ Drives one engine (``LiveDictation``, or ``NoCapture`` with ``--no-capture``) an
 state from it; it keeps only what the engine does not know: a stop being finished and saved, drafts the
 store refused (kept in memory and retried, never written elsewhere), the last draft, the last error,
 ignored starts and the hotkey's status. Tells the user through notifications. Replies carry ids,
-counts, states and timings only, never note text.
+counts, states and timings, never note text; only a ``status`` that asks for it carries the committed text
+of the dictation in progress (for ``status --follow``), and nothing here logs or keeps that text.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class Controller:
         if request.cmd == "ping":
             return PingReply(pid=os.getpid(), version=__version__)
         if request.cmd == "status":
-            return self.status()
+            return self.status(text=request.text)
         if request.cmd == "start":
             return self.start(private=request.private)
         if request.cmd == "stop":
@@ -188,10 +189,15 @@ class Controller:
         log.info("recording cancelled")
         return CancelReply("idle", cancelled=True)
 
-    def status(self) -> StatusReply:
-        """The state, the dictation in progress, the last draft and error, and the engine's side."""
+    def status(self, text: bool = False) -> StatusReply:
+        """The state, the dictation in progress, the last draft and error, and the engine's side.
+
+        ``text``: include the committed text of the dictation in progress ("" when there is none, or
+        while it is finishing). A private note's text is included too: the socket is its owner's alone.
+        """
         with self._cond:
             live = self.engine.status()
+            heard = self.engine.live_text() if text else None
             current = self._finishing or live  # while finishing, the dictation being finished
             return StatusReply(
                 state=self._state(live),
@@ -204,6 +210,7 @@ class Controller:
                 hotkey=self.hotkey_status,
                 pid=os.getpid(),
                 capture=_capture_status(live) if self.capture else None,
+                live_text=heard,
             )
 
     # --- events from the engine's threads -------------------------------------

@@ -37,6 +37,10 @@ class Engine(Protocol):
         """A snapshot: the state (idle, armed, recording, finishing) and the dictation in progress."""
         ...
 
+    def live_text(self) -> str:
+        """The committed text of the dictation in progress ("" when there is none); never logged."""
+        ...
+
     def arm(self) -> None:
         """Open the input stream (pre-roll starts filling)."""
         ...
@@ -84,6 +88,10 @@ class NoCapture:
                 return LiveStatus(state="idle")
             elapsed = round(time.monotonic() - self._started_at, 2)
             return LiveStatus(state="recording", elapsed_s=elapsed, private=self._private)
+
+    def live_text(self) -> str:
+        """Nothing is ever heard."""
+        return ""
 
     def arm(self) -> None:
         """Nothing to open."""

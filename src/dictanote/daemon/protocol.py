@@ -1,10 +1,10 @@
 """The daemon's control protocol: one JSON object per line, each way.
 
 A request is ``{"cmd": "start"|"stop"|"toggle"|"cancel"|"status"|"ping",
-"private": bool?}``; a reply is ``{"ok": true, ...}`` or ``{"ok": false,
-"error": "..."}`` (``replies`` holds their typed values). This module only
-encodes and checks lines and names the socket's place; it imports nothing
-heavy and never touches a socket.
+"private": bool?, "text": bool?}``; a reply is ``{"ok": true, ...}`` or ``{"ok": false,
+"error": "..."}`` (``replies`` holds their typed values). ``text`` asks ``status`` for the committed
+text of the dictation in progress (``status --follow``). This module only encodes and checks lines and
+names the socket's place; it imports nothing heavy and never touches a socket.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from ..core.safejson import JSONLimitError, load_bounded
 
 COMMANDS = ("start", "stop", "toggle", "cancel", "status", "ping")
 SOCKET_NAME = "daemon.sock"
-# A request or reply longer than this is refused: the protocol carries ids, states and counts only.
+# A request or reply longer than this is refused: the protocol carries ids, states and counts, and (asked
+# for) the end of the dictation in progress, at most LIVE_TEXT_MAX characters (6 bytes each, escaped).
 MAX_LINE = 64 * 1024
+LIVE_TEXT_MAX = 4000
 # Arrays and objects nested deeper than this are refused before the JSON parser (which recurses) sees
 # them: a request is one flat object, a reply lists a few values at most.
 MAX_NESTING = 8
@@ -46,12 +48,15 @@ class Request:
 
     cmd: str
     private: bool = False
+    text: bool = False  # status only: include the dictation's committed text
 
     def encode(self) -> bytes:
         """The request as one line of JSON."""
         data: dict[str, Any] = {"cmd": self.cmd}
         if self.private:
             data["private"] = True
+        if self.text:
+            data["text"] = True
         return encode_line(data)
 
 
@@ -77,9 +82,9 @@ def _decode_object(line: bytes, what: str) -> dict[str, Any]:
 def parse_request(line: bytes) -> Request:
     """A request line checked against the protocol; DaemonError says what is wrong."""
     data = _decode_object(line, "the request")
-    unknown = sorted(set(data) - {"cmd", "private"})
+    unknown = sorted(set(data) - {"cmd", "private", "text"})
     if unknown:
-        raise DaemonError(f"unknown request key {unknown[0]!r}; allowed keys: cmd, private")
+        raise DaemonError(f"unknown request key {unknown[0]!r}; allowed keys: cmd, private, text")
     cmd = data.get("cmd")
     if cmd not in COMMANDS:
         raise DaemonError(f"unknown command {cmd!r}; available commands: {', '.join(COMMANDS)}")
@@ -88,7 +93,12 @@ def parse_request(line: bytes) -> Request:
         raise DaemonError(f"'private' must be true or false, got {private!r}")
     if private and cmd not in ("start", "toggle"):
         raise DaemonError(f"'private' applies to start and toggle only, not {cmd}")
-    return Request(cmd=cmd, private=private)
+    text = data.get("text", False)
+    if not isinstance(text, bool):
+        raise DaemonError(f"'text' must be true or false, got {text!r}")
+    if text and cmd != "status":
+        raise DaemonError(f"'text' applies to status only, not {cmd}")
+    return Request(cmd=cmd, private=private, text=text)
 
 
 def parse_reply(line: bytes) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 One frozen dataclass per kind of answer (ping, start, ignored start, stop with or without a draft,
 cancel, status, error); ``to_dict()`` gives the object sent as one JSON line, keys in a fixed order,
-seconds rounded there. Replies carry states, ids, counts and timings, never note text. Standard library
-only: no socket, nothing heavy (the client side may import this).
+seconds rounded there. Replies carry states, ids, counts and timings, never note text, with one exception:
+a ``status`` asked for ``text`` carries the committed text of the dictation in progress (its last
+``LIVE_TEXT_MAX`` characters), for the owner's own screen. Standard library only: no socket, nothing heavy
+(the client side may import this).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from .protocol import PROTOCOL_VERSION
+from .protocol import LIVE_TEXT_MAX, PROTOCOL_VERSION
 
 if TYPE_CHECKING:
     from ..app import StopReason
@@ -208,6 +210,9 @@ class StatusReply:
     ``elapsed_s`` and ``private`` describe the dictation in progress (0 and False while idle).
     ``last_ignored_start`` is a UTC time (``...Z``) or None; ``unsaved`` counts drafts kept in memory
     because the store refused them; ``hotkey`` is the built-in hotkey's one-line status, or None.
+    ``live_text``: the dictation's committed text when the request asked for it (else None, and absent
+    from the reply); it goes out as its last ``LIVE_TEXT_MAX`` characters (``live_text``) and its whole
+    length (``live_chars``), so that a client can tell what is new.
     """
 
     state: DaemonState
@@ -220,6 +225,7 @@ class StatusReply:
     hotkey: str | None
     pid: int
     capture: CaptureStatus | None = None
+    live_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The status as it goes over the socket; ``capture`` is a flag, the engine's keys follow it."""
@@ -238,6 +244,9 @@ class StatusReply:
         }
         if self.capture is not None:
             data.update(self.capture.to_dict())
+        if self.live_text is not None:
+            data["live_text"] = self.live_text[-LIVE_TEXT_MAX:]
+            data["live_chars"] = len(self.live_text)
         return data
 
 
