@@ -112,6 +112,24 @@ def test_live_device_lost_keeps_what_was_captured(pulse_audio: Any, config: Conf
 
 
 @pytest.mark.audio
+def test_live_stop_waits_only_for_the_last_block(pulse_audio: Any, config: Config, transcriber: Any) -> None:
+    """Stop pressed as the last word ends: that word is kept, and stop waits for one short block only
+    (it slept a whole 0.2 s block before: most of the stop-to-draft time)."""
+    clip = sample_audio("birp-unheaded", seconds=4.4)  # "... at first refused to join group."
+    live, _ = _live(config, transcriber, format_id="birp")
+    with live:
+        live.arm()
+        assert live.start()
+        pulse_audio.mic.play(clip)
+        assert pulse_audio.mic.wait_idle(timeout=20)
+        outcome = live.stop()
+    assert outcome is not None and outcome.result.transcript is not None
+    assert words_of(outcome.result.transcript.text)[-1:] == ["group"], outcome.result.transcript.text
+    assert outcome.timings.wait_s < 0.2, outcome.timings
+    assert outcome.timings.wait_s <= outcome.timings.stop_to_draft_s
+
+
+@pytest.mark.audio
 def test_live_cap_warns_then_stops(pulse_audio: Any, config: Config, transcriber: Any) -> None:
     live, events = _live(config, transcriber, max_seconds=2.0, warn_before_s=1.0)
     with live:

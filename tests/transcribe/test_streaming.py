@@ -16,7 +16,7 @@ from dictanote.core.errors import TranscriptionError
 from dictanote.core.types import TimedSegment
 from dictanote.evaluate import word_error_rate
 from dictanote.transcribe.streaming import WINDOW, StreamingOptions, StreamingTranscription
-from tests.util import load_samples, sample_audio
+from tests.util import load_samples, sample_audio, words_of
 
 SAMPLES = {s.id: s for s in load_samples()}
 SR = 16_000
@@ -113,6 +113,53 @@ def test_streaming_guess_during_pause_leaves_nothing_after_stop() -> None:
     assert stream.chunks_done == 1
 
 
+def _spoken_then_stop(pause_s: float) -> np.ndarray:
+    """A sentence ending at 13.15 s (birp-unheaded), then ``pause_s`` of silence before stop is pressed."""
+    clip = np.asarray(sample_audio("birp-unheaded", seconds=13.2))
+    return np.concatenate((clip, np.zeros(round(pause_s * SR), dtype=np.float32)))
+
+
+def test_streaming_stop_soon_after_the_last_word_finds_the_tail_guessed() -> None:
+    """Stop pressed 0.4 s after the last word (as latency.py does): the audio since the last cut was
+    guessed during that pause, so finish() has nothing left to transcribe (guessed only after 0.45 s
+    of pause, it was transcribed after stop)."""
+    audio = _spoken_then_stop(0.4)
+    recorder = _Recorder()
+    stream = StreamingTranscription(recorder, StreamingOptions(min_chunk_s=20, max_chunk_s=25))  # type: ignore[arg-type]
+    for i in range(0, len(audio), 800):  # the microphone's 0.05 s blocks
+        stream.feed(audio[i : i + 800])
+        _wait_until(lambda: stream.idle, timeout=5)  # the model keeps up, as when speaking
+    guessed = len(recorder.chunks)
+    assert guessed >= 1
+    stream.finish()
+    assert len(recorder.chunks) == guessed
+    assert stream.chunks_done == 1
+
+
+@pytest.mark.parametrize("pause_s", [0.4, 1.0, 3.0])
+def test_streaming_guessed_tail_is_the_plain_tail(pause_s: float) -> None:
+    """Guessed during the final pause or transcribed after stop, the last chunk is the same audio: the
+    closing silence is cut off where the guess cuts it (the plain tail ran on to the end before)."""
+    audio = _spoken_then_stop(pause_s)
+    spans = {}
+    for speculate in (False, True):
+        _, transcript = _stream(audio, _Recorder(), StreamingOptions(speculate=speculate), keep_up=True)
+        spans[speculate] = [(round(s.start * SR), round(s.end * SR)) for s in transcript.segments]
+    assert spans[True] == spans[False]
+    assert spans[False][-1][1] <= len(audio) - 0.2 * SR  # the closing silence is not transcribed
+
+
+@pytest.mark.slow
+def test_streaming_guessed_tail_gives_the_plain_text(transcriber: Any) -> None:
+    """The speculative tail (cut in the final pause) is heard as the plain path hears the whole tail."""
+    audio = _spoken_then_stop(0.4)
+    texts = {}
+    for speculate in (False, True):
+        _, transcript = _stream(audio, transcriber, StreamingOptions(speculate=speculate), keep_up=True)
+        texts[speculate] = transcript.text
+    assert words_of(texts[True]) == words_of(texts[False]), texts
+
+
 def test_streaming_skips_silence_and_tracks_it() -> None:
     recorder = _Recorder()
     stream = StreamingTranscription(recorder, StreamingOptions())  # type: ignore[arg-type]
@@ -199,3 +246,18 @@ def test_streaming_words_are_on_the_dictation_clock(transcriber: Any) -> None:
     assert [w.start for w in words] == sorted(w.start for w in words)  # no word heard twice
     assert words[-1].end > 8.0  # the later chunks' words are shifted, not at their chunk's zero
     assert words[-1].end <= streamed.duration_s + 0.5
+
+
+def test_streaming_text_grows_as_chunks_commit() -> None:
+    """``text`` (what ``record`` and ``status --follow`` show) only grows, and is where the transcript begins."""
+    clip = np.asarray(sample_audio("birp-unheaded", seconds=9.6))
+    stream = StreamingTranscription(_Recorder(), StreamingOptions(speculate=False))  # type: ignore[arg-type]
+    seen = [stream.text]
+    for i in range(0, len(clip), 1600):
+        stream.feed(clip[i : i + 1600])
+        _wait_until(lambda: stream.idle, timeout=5)
+        seen.append(stream.text)
+    assert seen[0] == "" and seen[-1] == "chunk b"  # the chunk cut at the pause after 6 s
+    assert all(seen[i + 1].startswith(seen[i]) for i in range(len(seen) - 1))
+    transcript = stream.finish()
+    assert transcript.text == "chunk b chunk c" and stream.text == ""

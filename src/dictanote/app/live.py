@@ -32,6 +32,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,10 @@ if TYPE_CHECKING:
     from ..transcribe.streaming import StreamingOptions, StreamingTranscription
 
 log = logging.getLogger(__name__)
+
+# The input stream's block. At stop the last syllable may still be in the block being filled: stop()
+# waits for that block only, so a short one keeps the wait short (it was 0.2 s: most of stop-to-draft).
+BLOCK_S = 0.05
 
 
 class LiveDictation:
@@ -75,6 +80,7 @@ class LiveDictation:
         self._mic: Microphone | None = None
         self._ring: RingBuffer | None = None
         self._blocks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._arrived = threading.Event()  # set by the PortAudio thread at every block
         self._consumer: threading.Thread | None = None
         self._stream: StreamingTranscription | None = None
         self._format_id = ""
@@ -112,7 +118,9 @@ class LiveDictation:
             blocks: queue.SimpleQueue[Any] = queue.SimpleQueue()
             self._blocks = blocks
             # PortAudio's threads only enqueue: every state change happens on the consumer thread
-            mic = Microphone(device, blocks.put, lambda message: blocks.put(_Lost(message)))
+            mic = Microphone(
+                device, self._on_block(blocks), lambda message: blocks.put(_Lost(message)), block_s=BLOCK_S
+            )
             mic.open()
             self._device, self._mic = device, mic
             self._consumer = threading.Thread(
@@ -193,8 +201,10 @@ class LiveDictation:
                 return None
             mic = self._mic
         if mic is not None and mic.is_open:
-            time.sleep(mic.block_s)  # let the block holding the last syllable arrive
+            self._arrived.clear()
+            self._arrived.wait(2 * mic.block_s)  # the block filled at stop may hold the last syllable
             self._flush()
+        wait_s = time.perf_counter() - requested
         with self._lock:
             stream = self._take_stream()
             self._state, self._feeding = "finishing", False
@@ -220,6 +230,7 @@ class LiveDictation:
             stop_to_draft_s=time.perf_counter() - requested,
             tail_s=tail_s,
             chunks=chunks,
+            wait_s=wait_s,
         )
         log.info(
             "dictation of %.1f s finished (%s): %d chunks, draft %.2f s after stop",
@@ -266,6 +277,15 @@ class LiveDictation:
                 warnings=tuple(self._warnings) if recording else (),
             )
 
+    def live_text(self) -> str:
+        """The committed text of the dictation in progress ("" when there is none), for display only.
+
+        Grows as chunks are transcribed; the caller shows it to the clinician and never logs or stores it.
+        """
+        with self._lock:
+            stream = self._stream
+        return stream.text if stream is not None else ""
+
     def wait_autostop(self, timeout: float | None = None) -> StopReason | None:
         """Block until recording ends by itself (silence, cap, device lost); None on timeout."""
         if not self._autostopped.wait(timeout):
@@ -285,6 +305,15 @@ class LiveDictation:
         self.close()
 
     # --- the capture thread's side --------------------------------------------------
+
+    def _on_block(self, blocks: queue.SimpleQueue[Any]) -> Callable[[Any], None]:
+        """What PortAudio's thread calls with each block: queue it for the consumer, note that one came."""
+
+        def arrived(block: Any) -> None:
+            blocks.put(block)
+            self._arrived.set()
+
+        return arrived
 
     def _flush(self, timeout: float = 1.0) -> None:
         """Wait until the consumer has handled every block queued so far."""

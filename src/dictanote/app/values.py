@@ -69,7 +69,7 @@ class LiveOptions:
 class LiveCallbacks:
     """Optional hooks, called from capture/worker threads (keep them quick).
 
-    ``on_level(level, elapsed_s)``: five times a second (per 0.2 s block) while recording,
+    ``on_level(level, elapsed_s)``: twenty times a second (per 0.05 s block) while recording,
     level 0..1 (a dBFS meter from -60 to 0). ``on_warning(message)``: near the
     length cap, device trouble. ``on_autostop(reason)``: the recording ended by
     itself ("silence", "cap", "device_lost"); the owner should call ``stop()``
@@ -88,13 +88,15 @@ class LiveTimings:
     ``recorded_s``: audio length (pre-roll included). ``stop_to_draft_s``: from
     ``stop()`` until the checked draft existed (rendering and saving excluded).
     ``tail_s``: of that, transcribing what was left after stop. ``chunks``: how
-    many chunks were transcribed while speaking plus the tail.
+    many chunks were transcribed while speaking plus the tail. ``wait_s``: of
+    ``stop_to_draft_s``, waiting for the microphone's last block.
     """
 
     recorded_s: float
     stop_to_draft_s: float
     tail_s: float
     chunks: int
+    wait_s: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,13 @@ class StreamingOptions:
       of its second half.
     - ``min_pause_s``: the shortest quiet stretch that counts as a pause.
     - ``short_utterance_s``: a pause right after an utterance shorter than this
-      (a spoken header) is passed over, so that the utterance starts the next
-      chunk (0 turns the rule off).
+      (a spoken header, "Okay, objective." runs 2 s) is passed over, so that
+      the utterance starts the next chunk (0 turns the rule off).
     - ``guess_pause_s``: ``speculate`` transcribes the pending audio whenever
       the speaker pauses this long and the model is idle, so that a stop right
-      after a pause finds it already done.
+      after a pause finds it already done. As long as ``min_pause_s`` (any
+      pause the cut rule would cut at): a stop often comes 0.4 s after the
+      last word, and with 0.45 s the guess came too late for it.
     - ``speech_threshold``: a window at or above this probability is speech; a
       chunk with none is not transcribed.
     - ``silence_threshold``: a window below this probability is quiet.
@@ -47,8 +49,8 @@ class StreamingOptions:
     min_chunk_s: float = 6.0
     max_chunk_s: float = 24.0
     min_pause_s: float = 0.3
-    short_utterance_s: float = 1.5
-    guess_pause_s: float = 0.45
+    short_utterance_s: float = 2.5
+    guess_pause_s: float = 0.3
     speech_threshold: float = 0.5
     silence_threshold: float = 0.35
     vad_step_s: float = 0.25
@@ -138,11 +140,12 @@ def guess_point(probs: Sequence[float], opts: StreamingOptions, previous: int | 
     """Up to which window a speculative guess may transcribe the pending audio, or None.
 
     The speaker must have paused ``guess_pause_s`` after at least 1 s with
-    speech in it; the cut settles ``min_pause_s`` into the pause, and a guess
-    is taken again only when it would end past the ``previous`` one (its
-    window) by more than that.
+    speech in it; the cut lies half that into the pause and stays there while
+    the silence grows (so a stop without a guess cuts its closing silence at
+    the same place: ``closing_cut``), and a guess is taken again only when it
+    would end past the ``previous`` one (its window) by more than that.
     """
-    settle = max(1, round(opts.min_pause_s / WINDOW_S))
+    settle = max(1, round(opts.guess_pause_s / WINDOW_S) // 2)
     cut = pause_cut(probs, opts, 1.0, opts.guess_pause_s, settle=settle)
     if cut is None or (previous is not None and cut <= previous + settle):
         return None
@@ -151,22 +154,41 @@ def guess_point(probs: Sequence[float], opts: StreamingOptions, previous: int | 
     return cut
 
 
-def final_cuts(pending: int, guess: int | None, opts: StreamingOptions) -> list[int]:
+def closing_cut(probs: Sequence[float], opts: StreamingOptions) -> int | None:
+    """Where the closing silence of a dictation is cut off (a window), or None if it ends otherwise.
+
+    Where a guess at that pause cuts (``guess_point``), so that the last chunk
+    is the same audio, and so the same text, whether it was guessed during the
+    pause or not; what follows holds no speech and is not transcribed.
+    """
+    cut = guess_point(probs, opts)
+    if cut is None or max(probs[cut:], default=0.0) >= opts.speech_threshold:
+        return None
+    return cut
+
+
+def final_cuts(
+    pending: int, guess: int | None, opts: StreamingOptions, closing: int | None = None
+) -> list[int]:
     """Where the audio left at the end (``pending`` samples) is cut, as sample offsets.
 
     First at the ``guess`` (a window; that audio was transcribed while the
     speaker paused), then every ``max_chunk_s`` while what is left would not
-    fit Whisper's window (only when the cut rule could not keep up).
+    fit Whisper's window (only when the cut rule could not keep up), and at
+    the ``closing`` silence (a window, ``closing_cut``) if it lies past the guess.
     """
     cuts: list[int] = []
     at = 0
     if guess is not None and guess * WINDOW <= pending:
         at = guess * WINDOW
         cuts.append(at)
+    end = closing * WINDOW if closing is not None and at < closing * WINDOW <= pending else pending
     step = int(opts.max_chunk_s * SAMPLE_RATE)
-    while (pending - at) / SAMPLE_RATE >= CHUNK_LIMIT_S - 1:
-        at = min(at + step, pending)
+    while (end - at) / SAMPLE_RATE >= CHUNK_LIMIT_S - 1:
+        at = min(at + step, end)
         cuts.append(at)
+    if end < pending:
+        cuts.append(end)
     return cuts
 
 

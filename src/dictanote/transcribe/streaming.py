@@ -22,7 +22,7 @@ import numpy as np
 
 from ..core.errors import TranscriptionError
 from ..core.types import SAMPLE_RATE, TimedSegment, Timings, Transcript
-from .cutting import StreamingOptions, cut_point, final_cuts, guess_point, may_hold_speech
+from .cutting import StreamingOptions, closing_cut, cut_point, final_cuts, guess_point, may_hold_speech
 from .vad import WINDOW, WINDOW_S, SpeechDetector, warm_up_vad
 from .whisper import Transcriber, drop_hallucinations
 
@@ -138,6 +138,17 @@ class StreamingTranscription:
         """Seconds of silence since the last speech (0 while speaking)."""
         with self._lock:
             return self._trailing_silence * WINDOW_S
+
+    @property
+    def text(self) -> str:
+        """The text of the chunks committed so far, as ``finish()`` will join it (for live display only).
+
+        It only grows while the dictation goes on: chunks commit in order and hallucinations are dropped
+        by the same rule as at the end. Empty once finished or cancelled.
+        """
+        with self._lock:
+            heard = list(self._segments)
+        return " ".join(s.text for s in drop_hallucinations(heard))
 
     # --- feeding ----------------------------------------------------------------
 
@@ -353,11 +364,16 @@ class StreamingTranscription:
         )
 
     def _queue_rest(self) -> None:
-        """Queue the audio left since the last cut, split where ``final_cuts`` says."""
+        """Queue the audio left since the last cut, split where ``final_cuts`` says.
+
+        The closing silence is cut off where a guess at it cuts (``closing_cut``): the last chunk is then
+        the same audio, and so the same text, whether it was guessed during the final pause or not.
+        """
         rest = np.concatenate(self._blocks) if self._blocks else np.zeros(0, dtype=np.float32)
         self._blocks = []
         guess = self._guess
-        cuts = final_cuts(len(rest), guess.windows if guess is not None else None, self.options)
+        closing = closing_cut(self._probs, self.options)
+        cuts = final_cuts(len(rest), guess.windows if guess is not None else None, self.options, closing)
         begin = 0
         for end in cuts:
             windows = (end - begin) // WINDOW
