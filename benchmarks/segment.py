@@ -10,12 +10,13 @@ A gold sentence counts as placed right when most of its words are in its field;
 it is lost when none of its words appear in the draft. Words of a sentence the
 clinician retracted ("scratch that") must not appear at all.
 
-    .venv/bin/python benchmarks/segment.py [--details] [--only ID ...] [--audio] [--speed]
+    .venv/bin/python benchmarks/segment.py [--details] [--only ID ...] [--audio [--model NAME|PATH]] [--speed]
 
 With --audio, every case is first spoken and transcribed by the embedded tiny.en
 model (our samples from their FLAC files, the corpus's dictations and notes
 spoken by the bundled piper voice, in memory), so the figures include Whisper's
-errors: the end-to-end numbers. --speed also times segmentation of a ~300-word
+errors: the end-to-end numbers; ``--model`` picks another (base after
+``dictanote models add base``). --speed also times segmentation of a ~300-word
 dictation and the pipeline's load in a fresh process.
 """
 
@@ -189,8 +190,9 @@ def main() -> int:
         "corpus dictations spoken by piper in memory",
     )
     parser.add_argument("--speed", action="store_true", help="also time segmentation and pipeline load")
+    parser.add_argument("--model", help="with --audio: the Whisper model, by name or path (default: tiny.en)")
     args = parser.parse_args()
-    config = load_config()
+    config = load_config({"model": args.model})
     dictation = Dictation(config)
     options = dictation.segment_options
     transcriber = dictation.transcriber if args.audio else None

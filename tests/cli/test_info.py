@@ -1,4 +1,4 @@
-"""`dictanote formats|models|config show|devices`: what this installation can use."""
+"""`dictanote formats|config show|devices`: what this installation can use (models: test_models.py)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,6 @@ def test_cli_info_formats_text_names_fields() -> None:
     result = run_cli("formats")
     assert result.returncode == 0
     assert "dap            DAP note: Data, Assessment, Plan" in result.stdout.splitlines()
-
-
-def test_cli_info_models_lists_embedded() -> None:
-    result = run_cli("models", "--json")
-    assert result.returncode == 0
-    assert {"name": "tiny.en", "origin": "embedded"}.items() <= json.loads(result.stdout)[0].items()
-    text = run_cli("models")
-    assert text.stdout.startswith("tiny.en (default)\tembedded\t")
-    assert text.stderr.startswith("Searched by name: ")
 
 
 def test_cli_info_config_show_names_sources() -> None:

@@ -11,18 +11,18 @@ import click
 import pytest
 
 from dictanote import __version__
-from dictanote.cli import daemon, dictate, export, info, record, records, review, store
+from dictanote.cli import daemon, dictate, export, info, models, record, records, review, store
 from dictanote.cli.root import COMMANDS, cli, main
 from dictanote.core.errors import CaptureError, DaemonNotRunningError, StoreError, UnknownFormatError
 from tests.util import assert_one_line_error, run_cli
 
-COMMAND_MODULES = (daemon, dictate, export, info, record, records, review, store)
+COMMAND_MODULES = (daemon, dictate, export, info, models, record, records, review, store)
 EVERY_COMMAND = {
     *("transcribe", "segment", "draft", "check", "record", "review", "formats", "models", "devices"),
     *("daemon", "start", "stop", "toggle", "cancel", "status"),
     *("drafts", "drafts list", "drafts show", "drafts edit", "drafts finalize", "drafts discard"),
     *("notes", "notes list", "notes show", "notes export", "audit", "audit verify", "audit log"),
-    *("config", "config show", "store", "store status", "store encrypt"),
+    *("config", "config show", "store", "store status", "store encrypt", "models list", "models add"),
 }
 
 

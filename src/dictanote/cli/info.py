@@ -1,7 +1,7 @@
-"""``dictanote formats``, ``models``, ``config show`` and ``devices``: what this installation can use.
+"""``dictanote formats``, ``config show`` and ``devices``: what this installation can use (models: models.py).
 
-Read-only listings on stdout (a hint on stderr at most). The model library and
-PortAudio are never loaded here except by ``devices``, which asks PortAudio.
+Read-only listings on stdout (a hint on stderr at most). PortAudio is never
+loaded here except by ``devices``, which asks it.
 """
 
 from __future__ import annotations
@@ -37,27 +37,6 @@ def formats(as_json: bool) -> None:
         return
     for f in found:
         echo(f"{f.id:<14} {f.label}: {', '.join(s.label for s in f.fields)}")
-
-
-@click.command("models")
-@json_option("Print the models as JSON.")
-def models(as_json: bool) -> None:
-    """List the Whisper models dictanote can find (offline; nothing is downloaded)."""
-    from ..transcribe import available_models, model_search_dirs
-
-    config = get_config()
-    found = available_models(config.paths)
-    if as_json:
-        print_json([{"name": m.name, "origin": m.origin, "path": str(m.path)} for m in found])
-        return
-    for m in found:
-        default = " (default)" if m.name == config.settings.model else ""
-        echo(f"{m.name}{default}\t{m.origin}\t{m.path}")
-    dirs = ", ".join(str(d) for d in model_search_dirs(config.paths))
-    echo(
-        f"Searched by name: {dirs}. Any CTranslate2 Whisper directory works with --model PATH.",
-        err=True,
-    )
 
 
 @click.group("config")

@@ -16,7 +16,7 @@ import click
 
 from .. import __version__
 from ..core.errors import DictanoteError
-from . import daemon, dictate, export, info, record, records, review, store
+from . import daemon, dictate, export, info, models, record, records, review, store
 from .common import EXIT_CODES, echo
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,9 @@ COMMANDS: tuple[tuple[click.Group, click.Command], ...] = (
     (cli, review.review),
     (cli, store.store),
     (cli, info.formats),
-    (cli, info.models),
+    (cli, models.models),
+    (models.models, models.list_models),
+    (models.models, models.add),
     (cli, info.config_group),
     (cli, info.devices),
 )

