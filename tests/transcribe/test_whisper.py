@@ -14,7 +14,7 @@ from dictanote.core.errors import ModelUnreadableError
 from dictanote.core.types import Audio, DecodingOptions, TimedSegment, Word
 from dictanote.evaluate import word_error_rate
 from dictanote.transcribe import Transcriber, load_audio_file, resolve_model
-from dictanote.transcribe.whisper import drop_hallucinations, timed_segment
+from dictanote.transcribe.whisper import chunk_prompt, drop_hallucinations, timed_segment
 from tests.util import Sample, load_samples, sample_audio, shared_audio, write_audio
 
 # Measured 2026-11-23 (benchmarks/transcribe.py): embedded tiny.en, beam 5, int8, 1 thread,
@@ -119,6 +119,39 @@ def test_whisper_short_encoder_matches_padded(transcriber: Any) -> None:
 def test_whisper_drops_hallucinations(texts: list[str], kept: list[str]) -> None:
     segments = [TimedSegment(float(i), float(i + 1), t) for i, t in enumerate(texts)]
     assert [s.text for s in drop_hallucinations(segments)] == kept
+
+
+# --- prompts --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("initial", "previous", "prompt"),
+    [
+        (None, None, None),
+        ("", "  ", None),
+        ("Plan weekly.", None, "Plan weekly."),
+        (None, "Client arrived early.", "Client arrived early."),
+        (" Plan weekly. ", "Client arrived early.", "Plan weekly. Client arrived early."),
+    ],
+    ids=["none", "blank", "prompt-only", "heard-only", "heard-last"],
+)
+def test_whisper_chunk_prompt_puts_the_heard_chunk_last(
+    initial: str | None, previous: str | None, prompt: str | None
+) -> None:
+    assert chunk_prompt(initial, previous) == prompt
+
+
+@pytest.mark.slow
+def test_whisper_initial_prompt_reaches_batch_and_live_chunks(transcriber: Transcriber) -> None:
+    """The prompt biases what is heard in batch and in a live chunk after its context (tiny.en: "circling")."""
+    clip = np.asarray(sample_audio("soap-headed", seconds=14.0))  # "... increased the sertraline to 100 ..."
+    prompted = Transcriber(
+        transcriber.model, replace(transcriber.options, initial_prompt="Sertraline 50 mg.")
+    )
+    assert "sertraline" not in transcriber.transcribe(Audio(clip, "soap-headed")).text.lower()
+    assert "sertraline" in prompted.transcribe(Audio(clip, "soap-headed")).text.lower()
+    live = prompted.transcribe_chunk(clip, "Client arrived on time.")
+    assert "sertraline" in " ".join(s.text for s in live).lower()
 
 
 # --- words ----------------------------------------------------------------------------------

@@ -66,6 +66,13 @@ class Settings:
         "fix rare words but can also make Whisper skip speech (see benchmarks/README.md). "
         "The vocabulary's [replace] map always applies.",
     )
+    initial_prompt: str = _setting(
+        "",
+        "Text Whisper reads as if it came just before the dictation (and before each live chunk), "
+        "e.g. a line in your note style. Empty by default: on our dev set a prompt wrote scale names "
+        "right but also wrote the terms it named where they were not said, and skipped passages "
+        "(see benchmarks/README.md).",
+    )
 
 
 @dataclass(frozen=True)

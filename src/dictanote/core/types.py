@@ -47,6 +47,7 @@ class DecodingOptions:
     vad_filter: bool = True
     language: str = "en"
     hotwords: str | None = None
+    initial_prompt: str | None = None  # text Whisper reads as what came before (each live chunk too)
     word_timestamps: bool = True  # an extra alignment pass per window: each word's times and probability
 
 

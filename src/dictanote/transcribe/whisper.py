@@ -89,6 +89,15 @@ def timed_segment(seg: Any, offset_s: float = 0.0) -> TimedSegment | None:
     return TimedSegment(float(seg.start) + offset_s, float(seg.end) + offset_s, text, words)
 
 
+def chunk_prompt(initial_prompt: str | None, previous_text: str | None) -> str | None:
+    """What a live chunk is prompted with: the fixed prompt, then the chunk heard before (nearest last).
+
+    faster-whisper keeps a prompt's last 223 tokens, so the words just heard are never cut off.
+    """
+    parts = [p.strip() for p in (initial_prompt, previous_text) if p and p.strip()]
+    return " ".join(parts) or None
+
+
 def go_offline() -> None:
     """Set before faster_whisper, huggingface_hub or onnxruntime are imported.
 
@@ -199,6 +208,7 @@ class Transcriber:
                 language=opts.language,
                 beam_size=opts.beam_size,
                 vad_filter=opts.vad_filter,
+                initial_prompt=opts.initial_prompt or None,
                 hotwords=opts.hotwords,
                 word_timestamps=opts.word_timestamps,
             )
@@ -245,10 +255,12 @@ class Transcriber:
         """Transcribe one chunk of a live dictation (under 30 s, cut at a pause).
 
         ``previous_text`` (the chunk before, as heard) is given to Whisper as
-        context; it never overlaps this chunk's audio, so it cannot make Whisper
-        skip words. ``short_encoder`` feeds the encoder the chunk's own length
-        plus 2 s of padding instead of 30 s (much faster; without the padding
-        Whisper tends to repeat itself). Segment and word times are shifted by ``offset_s``.
+        context, after the options' ``initial_prompt`` if any; it never overlaps
+        this chunk's audio, so it cannot make Whisper skip words (a fixed prompt
+        can: benchmarks/README.md, ``initial_prompt``). ``short_encoder``
+        feeds the encoder the chunk's own length plus 2 s of padding instead of
+        30 s (much faster; without the padding Whisper tends to repeat itself).
+        Segment and word times are shifted by ``offset_s``.
         Hallucinated segments are not dropped here: the caller sees all chunks.
         """
         self.load()
@@ -265,7 +277,7 @@ class Transcriber:
                     language=opts.language,
                     beam_size=opts.beam_size,
                     vad_filter=False,
-                    initial_prompt=previous_text or None,
+                    initial_prompt=chunk_prompt(opts.initial_prompt, previous_text),
                     condition_on_previous_text=False,
                     hotwords=opts.hotwords,
                     word_timestamps=opts.word_timestamps,
