@@ -100,6 +100,12 @@ def test_dictation_vocabulary_terms_become_hotwords_when_asked(config: Config) -
     assert Dictation(enabled).decoding_options.hotwords == "sertraline Bright Futures"
 
 
+def test_dictation_initial_prompt_setting_reaches_the_decoding_options(config: Config) -> None:
+    assert Dictation(config).decoding_options.initial_prompt is None
+    prompted = load_config(environ={"DICTANOTE_INITIAL_PROMPT": "Sertraline 50 mg daily."})
+    assert Dictation(prompted).decoding_options.initial_prompt == "Sertraline 50 mg daily."
+
+
 @pytest.mark.parametrize(
     ("setup", "error"),
     [
@@ -203,3 +209,18 @@ def test_dictation_from_audio_with_the_real_model(config: Config, transcriber: A
     result = Dictation(config, transcriber).from_audio(SAMPLES / f"{sample.id}.flac", sample.format)
     assert result.transcript is not None and result.transcript.model == "tiny.en"
     assert all(f.sentences for f in result.draft.fields)
+
+
+@pytest.mark.slow
+def test_dictation_warm_up_readies_everything_the_first_stop_needs_once(
+    config: Config, transcriber: Any
+) -> None:
+    from dictanote.segment import correct
+
+    correct._names.cache_clear()
+    dictation = Dictation(config, transcriber=transcriber)  # type: ignore[arg-type]
+    dictation.warm_up()
+    assert correct._names.cache_info().currsize == 1  # the lexicon's names coded before any dictation
+    assert config.settings.format in dictation._formats
+    dictation.warm_up()  # the microphone reopened: nothing is drafted again
+    assert correct._names.cache_info().hits == 0

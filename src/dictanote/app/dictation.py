@@ -21,11 +21,12 @@ from ..core.config import Config
 from ..core.formats import list_formats, load_format
 from ..core.policy import PRIVATE_FORMAT, hours_since
 from ..core.types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript, Word
-from ..core.vocabulary import Vocabulary, load_vocabulary
+from ..core.vocabulary import Vocabulary, load_lexicon, load_vocabulary
 from .values import DraftResult
 
 if TYPE_CHECKING:
     from ..export import Exported, ExportKind
+    from ..render import WordMarkup
     from ..segment import SegmentOptions
     from ..store import Ask, Store, StoreKeys
     from ..transcribe import Transcriber
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 # Audio longer than this gets a progress callback (the CLI shows a bar on a terminal).
 PROGRESS_MIN_S = 30.0
+# Drafted once when a live engine warms up (never saved, never shown): every rule file, the lexicon's
+# codes and the templates are ready before the first stop.
+WARM_UP_TEXT = "Subjective. Client reports sleeping better on sertraline 50 mg. Denies SI. Plan. Continue."
 
 ProgressFactory = Callable[[float], Callable[[float], None] | None]
 
@@ -54,6 +58,7 @@ class Dictation:
         self._formats: dict[str, NoteFormat] = {}
         self._ask = passphrase
         self._keys: StoreKeys | None = None
+        self._warmed = False
         if transcriber is not None:
             self.__dict__["transcriber"] = transcriber  # what the cached property would hold
 
@@ -82,10 +87,14 @@ class Dictation:
 
     @cached_property
     def segment_options(self) -> SegmentOptions:
-        """What the segmenter needs: the vocabulary's replacements and the private format."""
+        """What the segmenter needs: the vocabulary's replacements and lexicon, and the private format."""
         from ..segment import SegmentOptions
 
-        return SegmentOptions(replacements=self.vocabulary.replacements, private_format=self.private_format)
+        return SegmentOptions(
+            replacements=self.vocabulary.replacements,
+            private_format=self.private_format,
+            lexicon=load_lexicon(self.vocabulary),
+        )
 
     @property
     def decoding_options(self) -> DecodingOptions:
@@ -97,6 +106,7 @@ class Dictation:
             cpu_threads=s.cpu_threads,
             vad_filter=s.vad_filter,
             hotwords=self.vocabulary.hotwords if s.hotwords else None,
+            initial_prompt=s.initial_prompt or None,
         )
 
     @cached_property
@@ -108,11 +118,23 @@ class Dictation:
         return Transcriber(model, self.decoding_options)
 
     def warm_up(self) -> None:
-        """Load the speech model now and the segmenter's pipeline in a thread (the daemon, live capture)."""
+        """Load the speech model, the segmenter and the checks now, once (the daemon, live capture).
+
+        The segmenter's spaCy pipeline loads in a thread while the model loads; then a
+        throwaway draft of ``WARM_UP_TEXT`` (of the configured format) compiles the rules,
+        codes the vocabulary's lexicon and loads the templates, so the first stop pays for
+        none of them. An engine warmed again (the microphone reopened) does nothing more.
+        """
         from ..segment import warm_up
 
-        warm_up()
+        if self._warmed:
+            return
+        loading = warm_up()
         self.transcriber.load()
+        loading.join()
+        result = self._draft(WARM_UP_TEXT, self.format())
+        self.render(result.draft, result.findings)
+        self._warmed = True
 
     def prepare(self, format_id: str | None = None) -> NoteFormat:
         """Load the format and the segmenter's options now, so a bad one fails before any audio is spent."""
@@ -221,16 +243,22 @@ class Dictation:
 
     # --- what a person reads -------------------------------------------------------------
 
-    def render(self, draft: Draft, findings: tuple[Finding, ...] = ()) -> str:
-        """A draft laid out by its format's Markdown template, with findings and its private note."""
-        from ..render import render_markdown
+    def render(
+        self, draft: Draft, findings: tuple[Finding, ...] = (), markup: WordMarkup | None = None
+    ) -> str:
+        """A draft laid out by its format's Markdown template, with findings and its private note.
+
+        ``markup`` wraps the words to check inline (a terminal's highlighting); Markdown lists them.
+        """
+        from ..render import PLAIN, render_markdown
 
         private = self.private_format if draft.private is not None else None
-        return render_markdown(draft, self.format(draft.format), self.config.paths, private, findings)
+        fmt = self.format(draft.format)
+        return render_markdown(draft, fmt, self.config.paths, private, findings, markup or PLAIN)
 
-    def render_result(self, result: DraftResult) -> str:
+    def render_result(self, result: DraftResult, markup: WordMarkup | None = None) -> str:
         """A fresh draft as ``dictanote draft`` prints it (findings, then its private note)."""
-        return self.render(result.draft, result.findings)
+        return self.render(result.draft, result.findings, markup)
 
     def render_note(self, note: Note) -> str:
         """A finalized note laid out by its format's template, with signature and amendments."""
