@@ -106,8 +106,8 @@ def _dictated_at(draft: Draft, private: bool, start: int) -> tuple[int, int]:
     return (marks[min(line, len(marks) - 1)], 1 + start)
 
 
-def _draft_words(draft: Draft) -> list[tuple[str, str]]:
-    """(word, field) for every word of the draft and its private note, in dictation order."""
+def _placed_in_order(draft: Draft) -> list[tuple[str, Sentence]]:
+    """(field, sentence) for each sentence of the draft and its private note ("private:<id>"), as dictated."""
     rows = []
     for prefix, d in (("", draft), ("private:", draft.private)):
         if d is None:
@@ -115,10 +115,15 @@ def _draft_words(draft: Draft) -> list[tuple[str, str]]:
         for order, field in enumerate(d.fields):
             for n, sentence in enumerate(field.sentences):
                 at = _dictated_at(draft, bool(prefix), sentence.span[0] if sentence.span else 0)
-                for w in normalize_for_wer(sentence.text).split():
-                    rows.append(((*at, order, n), w, prefix + field.id))
+                rows.append(((*at, order, n), prefix + field.id, sentence))
     rows.sort(key=lambda r: r[0])
-    return [(w, f) for _, w, f in rows]
+    return [(f, sentence) for _, f, sentence in rows]
+
+
+def _draft_words(draft: Draft) -> list[tuple[str, str]]:
+    """(word, field) for every word of the draft and its private note, in dictation order."""
+    placed = _placed_in_order(draft)
+    return [(w, f) for f, sentence in placed for w in normalize_for_wer(sentence.text).split()]
 
 
 def score_placement(parts: Sequence[tuple[str, str]], draft: Draft) -> PlacementScore:
@@ -362,16 +367,7 @@ class MarkScore:
 
 def draft_sentences(draft: Draft) -> list[Sentence]:
     """The sentences of a draft and its private note, in the order they were dictated."""
-    rows = []
-    for prefix, d in (("", draft), ("private:", draft.private)):
-        if d is None:
-            continue
-        for order, field in enumerate(d.fields):
-            for n, sentence in enumerate(field.sentences):
-                at = _dictated_at(draft, bool(prefix), sentence.span[0] if sentence.span else 0)
-                rows.append(((*at, order, n), sentence))
-    rows.sort(key=lambda r: r[0])
-    return [s for _, s in rows]
+    return [sentence for _, sentence in _placed_in_order(draft)]
 
 
 def marked_words(sentences: Sequence[Sentence]) -> list[tuple[str, bool]]:

@@ -6,7 +6,7 @@ import pytest
 
 from dictanote.core.errors import TextInputError
 from dictanote.segment import split_sentences
-from dictanote.segment.units import resplit, split_units, tidy
+from dictanote.segment.units import resplit, said, split_units, tidy
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,10 @@ def test_units_text_with_a_lone_surrogate_is_refused_with_one_line(text: str, wh
         split_units(text)
     assert where in str(err.value)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("n", "spoken"), [(0, "zero"), (9, "nine"), (19, "nineteen"), (40, "forty"), (42, "fortytwo")]
+)
+def test_units_said_spells_a_number_as_one_word(n: int, spoken: str) -> None:
+    assert said(n) == spoken

@@ -20,6 +20,7 @@ from typing import Any
 from ..core.types import Correction
 from ..core.vocabulary import Lexicon
 from .heard import Edit, heard_edits
+from .units import NUMBER_WORDS, said
 
 MAX_WORDS = 4
 MIN_LETTERS = 4
@@ -59,11 +60,7 @@ def _sequence(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-_NUMBER_WORDS = _words(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
-    "thousand half quarter point"
-)
+_NUMBER_WORDS = NUMBER_WORDS | _words("half quarter point")
 _UNITS = _words("mg mgs milligram milligrams mcg microgram micrograms g gram grams units unit ml iu meq mmol")
 # Words before a medication's name ("started", "switched to", "she is on").
 _VERBS = _words(
@@ -80,12 +77,6 @@ _NEVER = _words(
     "and but with per was were is are has have had he she they we it its not no nor since because than "
     "that this which who whom whose"
 )
-# How a number of one or two digits is said, to hear "40-oxetine" as "fortyoxetine".
-_ONES = _sequence(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen"
-)
-_TENS = _sequence("- - twenty thirty forty fifty sixty seventy eighty ninety")
 # Endings a common word may carry and still be one ("redness", "hydrated").
 _ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "ness", "ion", "ation", "er", "al", "ity")
 
@@ -223,10 +214,7 @@ def _spoken_prefix(text: str, tokens: list[_Token], index: int) -> str | None:
         return None
     if text[token.end : tokens[index + 1].start] != "-" or tokens[index + 1].number:
         return None
-    n = int(token.text)
-    if n < 20:
-        return _ONES[n]
-    return _TENS[n // 10] + (_ONES[n % 10] if n % 10 else "")
+    return said(int(token.text))  # "40-oxetine" heard as "fortyoxetine"
 
 
 def _may_join(text: str, tokens: list[_Token], first: int, last: int) -> bool:

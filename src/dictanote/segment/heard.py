@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .rules import Measure, clinical_rules
+from .units import NUMBER_WORDS, ONES
 
 # How similar heard letters must sound to a scale's (0-1, spelling and metaphone ratios of the letter
 # names averaged) with its number after them and a score beside it. Chosen on the odd half of
@@ -54,11 +55,8 @@ _LETTER_NAMES = dict(
     )
 )
 # A scale's number as said ("9": "nine").
-_SAID = dict(enumerate(_sequence("zero one two three four five six seven eight nine ten")))
-_NUMBER_WORDS = _words(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred"
-)
+_SAID = dict(enumerate(ONES[:11]))
+
 # Words between a scale and its score ("PHQ-9 of 12", "GAD-7 improved from 16 to 10").
 _SCORE_LEAD = _words(
     "of was is at from score scored scores today now improved dropped decreased increased rose fell went "
@@ -94,7 +92,7 @@ class _Token:
 
     @property
     def number(self) -> bool:
-        return self.text[0].isdigit() or self.lower in _NUMBER_WORDS
+        return self.text[0].isdigit() or self.lower in NUMBER_WORDS
 
 
 def heard_edits(text: str, common: frozenset[str]) -> list[Edit]:

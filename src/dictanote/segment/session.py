@@ -12,38 +12,15 @@ import datetime as dt
 import re
 
 from ..core.types import MeasureValue, Medication, SessionInfo
-from .units import MONTHS
+from .units import MONTHS, ONES, TENS
 
-_UNITS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _NUMBER = (
     r"(?:\d{1,3}|(?:"
-    + "|".join(_TENS)
+    + "|".join(TENS)
     + r")(?:[- ](?:"
-    + "|".join(_UNITS[1:10])
+    + "|".join(ONES[1:10])
     + r"))?|"
-    + "|".join(_UNITS)
+    + "|".join(ONES)
     + r")"
 )
 _DURATION_RE = re.compile(rf"\b({_NUMBER})[- ]?(?:minutes?|mins?)\b", re.I)
@@ -80,12 +57,12 @@ def _number(text: str) -> int | None:
     if text.isdigit():
         return int(text)
     parts = text.split()
-    if parts[0] in _TENS:
-        value = 10 * (_TENS.index(parts[0]) + 2)
-        if len(parts) > 1 and parts[1] in _UNITS:
-            value += _UNITS.index(parts[1])
+    if parts[0] in TENS:
+        value = 10 * (TENS.index(parts[0]) + 2)
+        if len(parts) > 1 and parts[1] in ONES:
+            value += ONES.index(parts[1])
         return value
-    return _UNITS.index(parts[0]) if parts[0] in _UNITS else None
+    return ONES.index(parts[0]) if parts[0] in ONES else None
 
 
 _WORD_NUMBER_RE = re.compile(rf"\b{_NUMBER}\b", re.I)

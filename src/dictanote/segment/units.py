@@ -202,6 +202,40 @@ _NAME_BEFORE = frozenset(
         "see",
     ]
 )
+# Numbers as said, for every rule that reads a spoken number (doses, durations, scale scores).
+ONES = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+NUMBER_WORDS = frozenset((*ONES, *TENS, "hundred", "thousand"))
+
+
+def said(n: int) -> str:
+    """How a whole number from 0 to 99 is said, as one word ("forty", "fortytwo" for 42: letters only)."""
+    if n < 20:
+        return ONES[n]
+    return TENS[n // 10 - 2] + (ONES[n % 10] if n % 10 else "")
+
+
 MONTHS = [
     "january",
     "february",
