@@ -7,6 +7,7 @@ PulseAudio, Chromium, Xvfb, the daemon) are fixtures in ``tests/fixtures/``.
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,13 @@ pytest_plugins = [
     "tests.fixtures.model",
     "tests.fixtures.store",
 ]
+
+
+# A suite started in the background of a shell (``cmd &``) inherits SIGINT ignored, and so would
+# every ``dictanote`` it starts: the tests that press Ctrl-C (send SIGINT) would wait forever. A
+# handled signal is reset to its default in a child, so the children hear Ctrl-C as a user's would.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 # The suite's stores are encrypted (the default) with keys from this passphrase: never the
