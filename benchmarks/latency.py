@@ -11,7 +11,7 @@ streaming / batch is reported per run. Also: WER of streaming and batch on
 every sample against its reference text (fed block by block, no device), and
 the streamed text's WER against the batch text of the same live audio.
 
-    python benchmarks/latency.py [--lengths 30 60 120] [--repeat 3] [--skip-wer]
+    python benchmarks/latency.py [--lengths 30 60 120] [--repeat 3] [--skip-wer | --wer-only] [--held-out]
         [--model NAME|PATH] [--json benchmarks/results/latency.json]
 
 Targets (2-core machine, embedded tiny.en): median stop-to-draft <= 0.25 s at
@@ -107,11 +107,24 @@ def live_run(live: LiveDictation, mic: VirtualMic, audio: np.ndarray, dictation:
     }
 
 
-def wer_table(engine: Any) -> list[dict[str, Any]]:
+def sample_cases() -> list[tuple[str, Audio, str]]:
+    """Our samples: id, audio, reference text."""
+    return [(s.id, load_audio_file(s.audio), s.text_file.read_text(encoding="utf-8")) for s in load_samples()]
+
+
+def held_out_cases() -> list[tuple[str, Audio, str]]:
+    """The shared corpus's dictations (never tuned on here), spoken by piper in memory as segment.py does."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import segment as bench_segment
+
+    voice = bench_segment._make_samples().load_voice()
+    cases = [c for c in bench_segment.load_cases() if c.source == "corpus-dictations"]
+    return [(c.id, bench_segment.synthesize(c, voice), c.text) for c in cases]
+
+
+def wer_table(engine: Any, cases: list[tuple[str, Audio, str]]) -> list[dict[str, Any]]:
     rows = []
-    for sample in load_samples():
-        audio = load_audio_file(sample.audio)
-        reference = sample.text_file.read_text(encoding="utf-8")
+    for case_id, audio, reference in cases:
         batch = engine.transcribe(audio).text
         # fed as fast as it decodes; speculation off, so the table measures the cut rule alone
         # (a guess is reused only for the very same cut, and the closing silence is cut off where
@@ -123,7 +136,7 @@ def wer_table(engine: Any) -> list[dict[str, Any]]:
         streamed = stream.finish()
         rows.append(
             {
-                "id": sample.id,
+                "id": case_id,
                 "seconds": round(audio.duration_s, 1),
                 "chunks": stream.chunks_done,
                 "wer_batch": word_error_rate(reference, batch),
@@ -131,7 +144,7 @@ def wer_table(engine: Any) -> list[dict[str, Any]]:
             }
         )
         print(
-            f"  {sample.id:<24} {audio.duration_s:6.1f} s  {stream.chunks_done:3d} chunks  "
+            f"  {case_id:<24} {audio.duration_s:6.1f} s  {stream.chunks_done:3d} chunks  "
             f"batch {rows[-1]['wer_batch']:6.1%}  streaming {rows[-1]['wer_streaming']:6.1%}",
             flush=True,
         )
@@ -145,6 +158,10 @@ def main() -> int:
     parser.add_argument("--format", default="soap")
     parser.add_argument("--model", help="Whisper model by name or path (default: tiny.en); e.g. base")
     parser.add_argument("--skip-wer", action="store_true", help="skip the per-sample WER table")
+    parser.add_argument("--wer-only", action="store_true", help="only the WER table (no live runs)")
+    parser.add_argument(
+        "--held-out", action="store_true", help="the WER table also on the corpus's dictations (piper)"
+    )
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "latency.json")
     args = parser.parse_args()
 
@@ -176,7 +193,7 @@ def main() -> int:
         live.arm()
         dictation.open_store().close()  # unlocked (and created) at start, as the daemon does
         print("stop-to-draft (stop -> draft rendered and saved), real-time feed through PulseAudio:")
-        for seconds in args.lengths:
+        for seconds in [] if args.wer_only else args.lengths:
             audio = build_dictation(seconds, pool)
             for r in range(args.repeat):
                 run = live_run(live, mic, audio, dictation)
@@ -197,8 +214,9 @@ def main() -> int:
                     flush=True,
                 )
         live.close()
+        lengths = [] if args.wer_only else args.lengths
         summary = []
-        for seconds in args.lengths:
+        for seconds in lengths:
             runs = [r for r in results["runs"] if r["length_s"] == seconds]
             summary.append(
                 {
@@ -219,17 +237,20 @@ def main() -> int:
                 f"{row['median_ratio']:.0%} |"
             )
         if not args.skip_wer:
-            print("\nWER against the reference text, batch vs streaming (same audio):")
-            rows = wer_table(engine)
-            results["wer"] = rows
-            mean_b = statistics.mean(r["wer_batch"] for r in rows)
-            mean_s = statistics.mean(r["wer_streaming"] for r in rows)
-            gap = 100 * (mean_s - mean_b)
-            results["wer_mean"] = {"batch": mean_b, "streaming": mean_s, "gap_points": gap}
-            print(
-                f"  mean over {len(rows)} samples: batch {mean_b:.1%}, streaming {mean_s:.1%} "
-                f"(gap {gap:+.1f} points)"
-            )
+            sets = [("samples", sample_cases)] + ([("held_out", held_out_cases)] if args.held_out else [])
+            for name, cases in sets:
+                print(f"\nWER against the reference text, batch vs streaming (same audio), {name}:")
+                rows = wer_table(engine, cases())
+                results["wer" if name == "samples" else f"wer_{name}"] = rows
+                mean_b = statistics.mean(r["wer_batch"] for r in rows)
+                mean_s = statistics.mean(r["wer_streaming"] for r in rows)
+                gap = 100 * (mean_s - mean_b)
+                key = "wer_mean" if name == "samples" else f"wer_mean_{name}"
+                results[key] = {"batch": mean_b, "streaming": mean_s, "gap_points": gap}
+                print(
+                    f"  mean over {len(rows)} {name}: batch {mean_b:.1%}, streaming {mean_s:.1%} "
+                    f"(gap {gap:+.1f} points)"
+                )
     finally:
         mic.close()
         server.kill()

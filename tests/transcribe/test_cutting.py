@@ -83,9 +83,8 @@ def test_cutting_pauses_latest_first(quiet: list[bool], found: list[tuple[int, i
     [
         (1.0, {"short_utterance_s": 1.5}, 7.25),
         (1.0, {"short_utterance_s": 0.0}, 8.75),
-        # the default passes over 2.5 s: "Okay, objective." (the cut after it cost soap-headed
-        # 4 points of WER streamed; 1.5 s -> 2.5 s took the samples' mean from 5.2 % to 4.6 %)
-        (2.0, {}, 7.25),
+        (2.0, {"short_utterance_s": 2.5}, 7.25),
+        (2.0, {}, 9.75),  # the default passes over 1.5 s (chosen on held-out dictations)
         (3.0, {}, 10.75),
     ],
 )
