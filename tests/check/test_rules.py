@@ -143,7 +143,8 @@ FIRES = [
             ("risk-unconfirmed-ideation", "[Deniesu a sital] ideation."),
             ("risk-unconfirmed-denial-unsure", "[Denies] SI and HI."),
             ("risk-unconfirmed-plan-unsure", "Passive SI, no [plan] or intent."),
-            ("risk-unconfirmed-corrected", "Denies SI since starting {sertraline}."),
+            ("risk-unconfirmed-corrected", "{Denies} SI since starting sertraline."),
+            ("risk-unconfirmed-near", "She denies [any] SI today."),
         )
     ),
     pytest.param(
@@ -477,6 +478,9 @@ def test_rules_every_declared_code_has_a_case_that_fires() -> None:
                 ("unsure-denial-of-no-risk", "[Denies] nausea on the new dose."),
                 ("lower-case-hi", "She said [hi] to her brother."),
                 ("sounds-alike-only", "Sleep latency [down to 30] minutes."),
+                # a risk statement unsure only of words far from what it says about risk
+                ("far-from-the-risk-words", "Denies SI since starting {sertraline} in [March]."),
+                ("far-before-the-risk-words", "On [Tuesday] after the group session she denied SI."),
             )
         ),
         pytest.param(good_birp(age_hours=72.0), "documentation-late", id="exactly-72-hours"),

@@ -185,6 +185,33 @@ def _is_risk(ctx: CheckContext, text: str) -> bool:
     )
 
 
+# A marked word this many words from a risk word (or its denial) may change what the statement says.
+RISK_NEAR_WORDS = 2
+_WORD_SPAN = re.compile(r"\S+")
+
+
+def _near_risk(ctx: CheckContext, text: str, marks: list[tuple[int, int]]) -> bool:
+    """Whether a marked span lies on a risk word or its denial, or within ``RISK_NEAR_WORDS`` words of one.
+
+    A risk statement whose unsure words are elsewhere ("... since the session on Tuesday")
+    says what it says; one unsure at "denies" or "SI" may say the opposite.
+    """
+    words = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(text)]
+    hits = [
+        (m.start(), m.end())
+        for name in ("risk", "risk_sounds", "risk_denial", RISK_ACRONYM)
+        for m in ctx.vocab.patterns[name].finditer(text)
+    ]
+    for start, end in hits:
+        first = next((i for i, (a, b) in enumerate(words) if b > start), 0)
+        last = max((i for i, (a, b) in enumerate(words) if a < end), default=first)
+        lo = words[max(0, first - RISK_NEAR_WORDS)][0] if words else start
+        hi = words[min(len(words) - 1, last + RISK_NEAR_WORDS)][1] if words else end
+        if any(a < hi and b > lo for a, b in marks):
+            return True
+    return False
+
+
 def _risk_unconfirmed(ctx: CheckContext) -> Iterator[Finding]:
     candidates = misheard.phrases(ctx.vocab.phrases["risk_sounds"] + ctx.vocab.phrases["risk"])
     labels = {spec.id: spec.label for spec in ctx.fmt.fields}
@@ -193,7 +220,9 @@ def _risk_unconfirmed(ctx: CheckContext) -> Iterator[Finding]:
         if not marks:
             continue
         risky = _is_risk(ctx, s.text) or ctx.vocab.has("risk_sounds", s.text) is not None
-        if not risky and misheard.misheard_phrase(s.text, marks, candidates) is None:
+        if not (risky and _near_risk(ctx, s.text, marks)) and (
+            misheard.misheard_phrase(s.text, marks, candidates) is None
+        ):
             continue
         how = {(True, False): "unsure of", (False, True): "corrected"}.get(
             (bool(s.uncertain), bool(s.corrections)), "unsure of or corrected"
