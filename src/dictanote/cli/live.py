@@ -7,15 +7,15 @@ file, and control characters in it are blanked so it cannot move the cursor. Sta
 
 from __future__ import annotations
 
-import re
 import shutil
 import textwrap
 from typing import TextIO
 
+from .common import CONTROL_CHARS
+
 TEXT_LINES = 2  # lines of text shown under the status line
 METER_WIDTH = 24
 ELLIPSIS = "\u2026"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CLEAR_LINE = "\x1b[2K"
 
 
@@ -54,7 +54,8 @@ def new_text(previous_chars: int, tail: str, total_chars: int) -> str:
 
 
 def _plain(text: str) -> str:
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """One line of ``text``: control characters (the CLI's one list) blanked, whitespace runs one space."""
+    return " ".join(CONTROL_CHARS.sub(" ", text).split())
 
 
 def _fit(line: str, room: int) -> str:
