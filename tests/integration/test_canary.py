@@ -43,14 +43,16 @@ AMENDMENT = (
     f"Subjective. Client reports the {CLINICAL} garden still helps her sleep. "
     f"Private note. The {PRIVATE} pull again. End private note. Plan. Continue weekly sessions."
 )
-# Spoken by piper and heard by the embedded tiny.en: real words the model hears reliably.
+# Spoken by piper and heard by the embedded tiny.en: real words the model hears reliably, and cues it
+# hears as cues whatever the CPU (CTranslate2's AVX-512, AVX2 and generic kernels tried): a bare
+# "Private note." was heard as "orchard private note." on CI and as "Private nope." said apart.
 SPOKEN_CLINICAL = "Subjective. The client talked about her pomegranate orchard. Plan. Meet next week."
 SPOKEN = (
-    "Subjective. The client talked about her pomegranate orchard. Private note. I felt a tangerine "
-    "warmth toward her, like a lighthouse. End private note. Plan. Meet next week."
+    "Subjective. The client talked about her pomegranate orchard. Private note begins. I felt a tangerine "
+    "warmth toward her, like a lighthouse. End of private note. Plan. Meet next week."
 )
 CANARIES = (CLIENT, CLINICAL, PRIVATE, "pomegranate", "tangerine", "lighthouse")
-CUE_WORDS = {"private", "note", "end"}
+CUE_WORDS = {"private", "note", "end", "begins", "of"}
 
 
 @dataclass
@@ -176,7 +178,10 @@ def _stores() -> tuple[str, str, set[str]]:
             if companion is None and spoken == 3 and spoken not in [d.id for d in store.list_drafts()]:
                 continue  # discarded above: not heard live
             inbox = [(d.id, d.companion) for d in store.list_drafts(private=True)]
-            assert companion is not None, f"draft {spoken}: private note not heard or not saved ({inbox})"
+            assert companion is not None, (
+                f"draft {spoken}: private note not heard or not saved ({inbox}): "
+                f"{store.get_draft(spoken).draft.transcript!r}"
+            )
             said = " ".join(s.text for f in companion.draft.fields for s in f.sentences)
             private_words = _words(said) - _words(SPOKEN_CLINICAL) - CUE_WORDS
             assert private_words, f"draft {spoken}: nothing private heard in {said!r}"
