@@ -10,6 +10,7 @@ import os
 import socket
 import stat
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,40 @@ def test_daemon_server_refusal_carries_the_exit_code_of_its_reason() -> None:
         "error": "no audio input device found",
         "exit_code": 5,
     }
+
+
+def test_daemon_lifecycle_a_signal_delivered_to_another_thread_still_ends_the_loop(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    # The kernel may hand SIGTERM to any thread of the daemon; Python runs the handler on the main
+    # thread only when it wakes, and it sleeps in select: before the wake-up fd it slept on.
+    import signal
+
+    control = ControlSocket(ensure_runtime_dir(isolated_dirs["runtime"] / "dictanote"))
+    control.open()
+    server = Server(control, lambda request: _Reply.of(ok=True, cmd=request.cmd))
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    server.install_signal_handlers()
+    rescued = threading.Event()
+
+    def elsewhere() -> None:
+        time.sleep(0.3)
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # to this thread, not the main one
+        if not server._stopping.wait(10):
+            rescued.set()
+            server.request_shutdown()
+
+    other = threading.Thread(target=elsewhere)
+    try:
+        other.start()
+        server.serve_forever()  # on the main thread, as in the daemon
+    finally:
+        other.join(15)
+        server.close()
+        for s, handler in before.items():
+            signal.signal(s, handler)
+    assert not rescued.is_set(), "the loop slept through SIGTERM until another thread woke it"
+    assert server.signal_received == signal.SIGTERM
 
 
 def test_daemon_lifecycle_server_answers_status_while_another_request_waits(

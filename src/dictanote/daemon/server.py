@@ -237,11 +237,17 @@ class Server:
             os.write(self._wake_w, b"x")
 
     def install_signal_handlers(self) -> None:
-        """SIGTERM and SIGINT end the loop; the caller then finishes the draft in progress."""
+        """SIGTERM and SIGINT end the loop; the caller then finishes the draft in progress.
+
+        The kernel may hand a signal to any thread (a request's, the recording's): Python then runs the
+        handler only once the main thread wakes, and it sleeps in ``select``. The wake-up fd makes the
+        signal itself wake it (the byte lands in the pipe ``select`` watches).
+        """
 
         def on_signal(signum: int, _frame: object) -> None:
             self.request_shutdown(signum)
 
+        signal.set_wakeup_fd(self._wake_w, warn_on_full_buffer=False)
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
 
@@ -281,7 +287,10 @@ class Server:
             worker.join(timeout)
 
     def close(self) -> None:
-        """Close the wake pipe and the control socket."""
+        """Close the wake pipe (no longer the signals' wake-up fd) and the control socket."""
+        with contextlib.suppress(ValueError):  # not the main thread: the handlers were never installed
+            if signal.set_wakeup_fd(-1) not in (-1, self._wake_w):
+                log.debug("the signal wake-up fd was not ours")
         for fd in (self._wake_r, self._wake_w):
             with contextlib.suppress(OSError):
                 os.close(fd)
