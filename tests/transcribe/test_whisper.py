@@ -114,6 +114,14 @@ def test_whisper_short_encoder_matches_padded(transcriber: Any) -> None:
         (["She said thank you to her sister."], ["She said thank you to her sister."]),
         (["No.", "Denies SI.", "No."], ["No.", "Denies SI.", "No."]),
         ([" you", "Thanks for watching!"], []),
+        # Whisper echoing the end of what it just heard into the silence after it
+        (
+            ["And private note, plan, meet next week.", "Plan meet next week."],
+            ["And private note, plan, meet next week."],
+        ),
+        (["She was tired.", "Tired."], ["She was tired.", "Tired."]),
+        # any script, and numbers, are words
+        (["Я устал.", "東京。", "9."], ["Я устал.", "東京。", "9."]),
     ],
 )
 def test_whisper_drops_hallucinations(texts: list[str], kept: list[str]) -> None:

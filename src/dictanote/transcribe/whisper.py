@@ -51,22 +51,26 @@ HALLUCINATIONS = frozenset(
 
 
 def _plain(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z ]+", " ", text.lower()).split())
+    """Words only, lower-cased, in any script (digits kept): what two segments are compared by."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
 
 
 def drop_hallucinations(segments: list[TimedSegment]) -> list[TimedSegment]:
     """Remove segments Whisper invents on silence.
 
-    A segment that is only a known phrase ("Thank you.", "[BLANK_AUDIO]") or
-    that repeats the segment before it word for word is dropped; anything with
-    other words in it is kept.
+    A segment that is only a known phrase ("Thank you.", "[BLANK_AUDIO]"), that
+    repeats the segment before it word for word, or that repeats its last words
+    (two or more: "... and plan, meet next week." then "Plan, meet next week.",
+    Whisper echoing its context into a chunk's closing silence) is dropped;
+    anything with other words in it is kept, in any script.
     """
     kept: list[TimedSegment] = []
     for seg in segments:
         plain = _plain(seg.text)
         if not plain or plain in HALLUCINATIONS:
             continue
-        if kept and plain == _plain(kept[-1].text):
+        before = _plain(kept[-1].text) if kept else ""
+        if plain == before or (" " in plain and before.endswith(" " + plain)):
             continue
         kept.append(seg)
     return kept
