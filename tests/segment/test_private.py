@@ -34,7 +34,16 @@ DICTATIONS = [
     "Subjective. Slept well. Private note. zzUnclosed worry. Plan. zzWeekly zzcalls.",
     "Subjective. She keeps private note cards. Private note: zzcards zzagain.",
     "Assessment. Stable. Private note.\nzzLine one.\nzzLine two.\nEnd private note.\nPlan. Weekly.",
+    # "End private note" as Whisper often hears it; and the same words opening a note.
+    "Subjective. Slept well. Private note, I felt zzwarm. And private note, plan, meet weekly.",
+    "Subjective. Slept well. And private note. zzOpened here. End private note. Plan. Weekly.",
 ]
+
+
+def test_private_and_private_note_closes_an_open_note_and_the_plan_stays_clinical() -> None:
+    draft = segment_text(DICTATIONS[-2])
+    assert [s.text for s in draft.field("plan").sentences] == ["Meet weekly."]
+    assert draft.private is not None and draft.private.transcript.strip() == "I felt zzwarm."
 
 
 def _clinical_record(draft: Draft, config: Config) -> str:

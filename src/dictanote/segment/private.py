@@ -18,7 +18,7 @@ from ..core.policy import PRIVATE_CUT_MARK
 from .normalize import build_normalizer
 from .rules import CommandRules, clinical_rules, segmenter_rules
 from .units import Unit, words
-from .voice import Piece, phrase_re, read_commands
+from .voice import Piece, phrase_re, private_cue, read_commands
 
 # Between two private spans in the private transcript (a line break inside a span becomes a space).
 SPAN_SEPARATOR = "\n"
@@ -55,12 +55,14 @@ def private_spans(
         cursor = max(cursor, unit.start)
         lowered = text[unit.start : unit.end].lower()
         for piece in pieces:
-            if piece.command == "private_start" and opened is None:
+            cue = private_cue(piece.command, opened is not None)
+            heard = "private_switch" if piece.command == "private_switch" else cue
+            if cue == "private_start" and opened is None:
                 found = _find(text, rules, "private_start", cursor, unit)
                 opened = found or (cursor, cursor)
                 cursor = opened[1]
-            elif piece.command == "private_end" and opened is not None:
-                found = _find(text, rules, "private_end", cursor, unit)
+            elif cue == "private_end" and opened is not None:
+                found = _find(text, rules, heard or cue, cursor, unit)
                 end = found or (unit.end, unit.end)
                 spans.append(_span(text, opened, end))
                 opened = None

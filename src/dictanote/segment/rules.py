@@ -19,7 +19,15 @@ from ..core.errors import FormatFileError
 from ..core.types import ROLES
 from ..core.vocabulary import load_clinical
 
-COMMANDS = ("scratch", "new_paragraph", "private_start", "private_end", "quote_open", "quote_close")
+COMMANDS = (
+    "scratch",
+    "new_paragraph",
+    "private_start",
+    "private_end",
+    "private_switch",
+    "quote_open",
+    "quote_close",
+)
 SEGMENTER_SCHEMA = Table(
     {
         "headers": Table(

@@ -38,7 +38,7 @@ from .private import Offsets, clinical_text, private_spans, private_text
 from .rules import HeaderRules, clinical_rules, segmenter_rules
 from .session import extract_session
 from .units import Unit, check_text, only_punctuation, tidy, words
-from .voice import Piece, read_commands
+from .voice import Piece, private_cue, read_commands
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +154,12 @@ def _read(
         unit_fmt = fmt if state.current == MAIN else private_fmt
         for piece in pieces:
             stream = streams[state.current]
-            if piece.command == "private_start":
+            cue = private_cue(piece.command, state.current == PRIVATE)
+            if cue == "private_start":
                 if state.current == MAIN:
                     state.entered, state.spoken = len(streams[PRIVATE].units), []
                 state.current = PRIVATE
-            elif piece.command == "private_end":
+            elif cue == "private_end":
                 state.current = MAIN
             elif piece.command == "new_paragraph":
                 state.new_paragraph = True

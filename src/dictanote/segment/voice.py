@@ -160,7 +160,21 @@ def _command_re(rules: CommandRules) -> re.Pattern[str]:
     alternatives = _named_alternatives(rules, ("private_end", "private_start", "scratch", "new_paragraph"))
     fillers = "|".join(re.escape(w) for w in rules.fillers)
     lead = rf"(?:(?:{fillers})[\s,]+){{0,{MAX_LEAD_FILLERS}}}" if fillers else ""
-    return re.compile(rf"(?:^|(?<=[,.;:!?]))\s*{lead}(?:{alternatives})\s*(?:[,.;:!?]+|$)", re.I)
+    # "And private note." is tried before "and" can be read as a filler in front of "private note".
+    switch = _named_alternatives(rules, ("private_switch",))
+    first = rf"{switch}|" if switch else ""
+    return re.compile(rf"(?:^|(?<=[,.;:!?]))\s*(?:{first}{lead}(?:{alternatives}))\s*(?:[,.;:!?]+|$)", re.I)
+
+
+def private_cue(command: str | None, inside: bool) -> str | None:
+    """What a command does to the private note: "private_start", "private_end", or None (not a cue).
+
+    ``private_switch`` ("And private note.", the end cue as Whisper often hears it) closes a private
+    note that is open (``inside``) and otherwise opens one.
+    """
+    if command == "private_switch":
+        return "private_end" if inside else "private_start"
+    return command if command in {"private_start", "private_end"} else None
 
 
 # Commands that may open a sentence with no punctuation after them, as in Whisper's
