@@ -5,12 +5,17 @@ word lands in with the label of the sentence it came from:
 - our samples (samples/manifest.json);
 - ../shared/corpus/dictations-dev.jsonl (spoken dictations, every sentence labelled);
 - ../shared/corpus/published-examples.jsonl turned into dictations, once with a
-  spoken header before each section and once with none.
+  spoken header before each section and once with none;
+- ../shared/corpus/realworld-dev.jsonl (real medical SOAP notes) the same way, the SOAP
+  labels spoken as headers, in two halves: "dev" (anything trained or tuned on these notes
+  may read only it) and "held-out"; beside the segmenter, a naive baseline that splits only
+  at the spoken label words (unheaded: everything in the first field).
 A gold sentence counts as placed right when most of its words are in its field;
 it is lost when none of its words appear in the draft. Words of a sentence the
 clinician retracted ("scratch that") must not appear at all.
 
-    .venv/bin/python benchmarks/segment.py [--details] [--only ID ...] [--audio [--model NAME|PATH]] [--speed]
+    .venv/bin/python benchmarks/segment.py [--details] [--only ID ...] [--source PREFIX ...]
+        [--audio [--model NAME|PATH]] [--speed]
 
 With --audio, every case is first spoken and transcribed by the embedded tiny.en
 model (our samples from their FLAC files, the corpus's dictations and notes
@@ -40,7 +45,7 @@ from dictanote.app import Dictation
 from dictanote.core.config import load_config
 from dictanote.core.formats import load_format
 from dictanote.core.types import Audio
-from dictanote.evaluate import score_placement
+from dictanote.evaluate import realworld_half, realworld_notes, score_placement
 from dictanote.segment import SegmentOptions, segment_transcript
 from dictanote.transcribe import load_audio_file
 
@@ -87,7 +92,49 @@ def load_cases() -> list[Case]:
                     unheaded.append((sentence, section["field"]))
             cases.append(Case(d["id"], "published-headed", d["format"], "headed", tuple(headed)))
             cases.append(Case(d["id"], "published-unheaded", d["format"], "unheaded", tuple(unheaded)))
+    cases.extend(realworld_cases())
     return cases
+
+
+def realworld_cases() -> list[Case]:
+    """Each real-world note as a dictation with the SOAP headers spoken ("Subjective."), and with none.
+
+    A spoken header is the field's own label, said once where the field changes; the section's lines
+    and sentences are the gold units.
+    """
+    cases = []
+    for i, note in enumerate(realworld_notes(CORPUS)):
+        half = realworld_half(i)
+        headed: list[tuple[str, str]] = []
+        unheaded: list[tuple[str, str]] = []
+        current = None
+        for section in note["sections"]:
+            if section["field"] != current:
+                current = section["field"]
+                headed.append((f"{current.capitalize()}.", "header"))
+            for line in section["text"].splitlines():
+                for sentence in _sentences(line):
+                    headed.append((sentence, current))
+                    unheaded.append((sentence, current))
+        for style, parts in (("headed", headed), ("unheaded", unheaded)):
+            cases.append(Case(note["id"], f"realworld-{half}-{style}", note["format"], style, tuple(parts)))
+    return cases
+
+
+def naive_fields(case: Case, first_field: str) -> list[tuple[int, str, str]]:
+    """The naive baseline: every sentence in the field of the last spoken label word before it.
+
+    What splitting at the spoken labels alone gives (on a dictation without headers, everything
+    in the format's first field); scored like the segmenter, as (part, gold, got).
+    """
+    out = []
+    current = first_field
+    for i, (text, label) in enumerate(case.parts):
+        if label == "header":
+            current = text.strip(" .:").lower()
+        elif label not in {"command", "deleted"}:
+            out.append((i, label, current))
+    return out
 
 
 def _sentences(text: str) -> list[str]:
@@ -163,6 +210,14 @@ def report(totals: dict[str, Counter[str]]) -> None:
         n = (c["right"] + c["wrong"] + c["lost"]) if c else 0
         return c["right"] / n if c and n else None
 
+    print("\nreal-world notes (../shared/corpus/realworld-dev.jsonl), segmenter against the naive baseline:")
+    for half in ("dev", "held-out"):
+        for style, target in (("headed", "99.5%"), ("unheaded", "80%")):
+            mine, naive = acc(f"realworld-{half}-{style}"), acc(f"naive/realworld-{half}-{style}")
+            if mine is not None and naive is not None:
+                shown = f"segmenter {mine:6.1%}   naive {naive:6.1%}"
+                print(f"  {half:<9} {style:<9} {shown}   (target >= {target})")
+
     for source in ("corpus", "samples"):
         headed = acc(f"{source}/headed")
         per_format = {f: acc(f"{source}/unheaded/{f}") for f in ("soap", "dap", "birp", "girp")}
@@ -189,6 +244,13 @@ def main() -> int:
         help="segment what the embedded Whisper model hears: samples from their audio, "
         "corpus dictations spoken by piper in memory",
     )
+    parser.add_argument(
+        "--source",
+        nargs="*",
+        default=[],
+        help="only cases whose source starts with one of these (samples, corpus-dictations, published, "
+        "realworld, realworld-held-out, ...)",
+    )
     parser.add_argument("--speed", action="store_true", help="also time segmentation and pipeline load")
     parser.add_argument("--model", help="with --audio: the Whisper model, by name or path (default: tiny.en)")
     args = parser.parse_args()
@@ -201,6 +263,10 @@ def main() -> int:
     for case in load_cases():
         if args.only and case.id not in args.only:
             continue
+        if args.source and not any(case.source.startswith(s) for s in args.source):
+            continue
+        if args.audio and case.source.startswith("realworld"):
+            continue  # hours of speech: the real-world notes are measured as text
         fmt = load_format(case.format, config.paths)
         text = case.text
         if transcriber is not None:
@@ -211,7 +277,12 @@ def main() -> int:
             text = transcriber.transcribe(audio).text
         draft = segment_transcript(text, fmt, options)
         scored = score_placement(case.parts, draft)
+        if case.source.startswith("realworld"):
+            for _, gold, got in naive_fields(case, fmt.fields[0].id):
+                totals[f"naive/{case.source}"]["right" if gold == got else "wrong"] += 1
         group = "samples" if case.source == "samples" else "corpus"
+        if case.source.startswith("realworld"):
+            group = "realworld"
         for i, gold, got in scored.results:
             outcome = "right" if gold == got else ("lost" if got == "<lost>" else "wrong")
             keys = {

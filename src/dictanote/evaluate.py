@@ -8,10 +8,13 @@ that "PHQ-9 of fourteen" and "PHQ nine of 14" count as the same words.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from .core.policy import PRIVATE_CUT_MARK
 from .core.types import Draft, Sentence
@@ -419,3 +422,27 @@ def score_marks(reference: str, sentences: Sequence[Sentence]) -> MarkScore:
         marked=sum(flag for _, flag in words),
         wrong_marked=sum(flag and bad for (_, flag), bad in zip(words, wrong, strict=True)),
     )
+
+
+# --- the real-world notes (../shared/corpus/realworld-dev.jsonl) ---------------------------------
+
+
+def realworld_half(index: int) -> str:
+    """Which half of the real-world notes the note at ``index`` (its place in the file) is in.
+
+    "dev" (even places) or "held-out" (odd): anything trained or tuned on these notes reads the dev
+    half only (``realworld_notes(corpus, "dev")``); the held-out half measures it.
+    """
+    return "dev" if index % 2 == 0 else "held-out"
+
+
+def realworld_notes(corpus: Path, half: str | None = None) -> list[dict[str, Any]]:
+    """The real-world notes in ``corpus`` (``realworld-dev.jsonl``), all or one half; [] if absent.
+
+    Read at run time from ``../shared``, never copied into the repository.
+    """
+    path = corpus / "realworld-dev.jsonl"
+    if not path.is_file():
+        return []
+    notes = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [n for i, n in enumerate(notes) if half is None or realworld_half(i) == half]
