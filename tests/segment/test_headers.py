@@ -10,10 +10,14 @@ from dictanote.core.types import NoteFormat
 from dictanote.segment import HeaderMatch, match_header
 from dictanote.segment.headers import split_inline_headers
 from dictanote.segment.rules import segmenter_rules
+from tests.util import segment_text
 
 
-def _header(sentence: str, fmt: NoteFormat) -> HeaderMatch | None:
-    return match_header(sentence, fmt, segmenter_rules()[0])
+def _header(sentence: str, fmt: NoteFormat, current: str | None = None) -> HeaderMatch | None:
+    return match_header(sentence, fmt, segmenter_rules()[0], current)
+
+
+SHIPPED_FORMATS = ("soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy")
 
 
 @pytest.mark.parametrize(
@@ -94,6 +98,105 @@ def test_headers_content_is_not_a_header(config: Config, format_id: str, sentenc
 
 
 @pytest.mark.parametrize(
+    ("format_id", "sentence"),
+    [
+        # a vital sign, not the plan: a number after the letter
+        ("soap", "P: 80."),
+        ("soap", "P. 80."),
+        ("soap", "P: eighty and regular."),
+        ("soap", "P 72, RR 16."),
+        # a letter before a lower-case word or another initial is an abbreviation or a name
+        ("soap", "S. aureus grew in the culture."),
+        ("soap", "A. fib was seen on the monitor."),
+        ("pie", "E. coli in the urine."),
+        ("girp", "G. tube feeds continue."),
+        ("birp", "I. V. fluids were given."),
+        ("birp", "R.n. visit is set."),
+        ("soap", "P. R. N. use is rare."),
+    ],
+)
+def test_headers_letter_with_a_number_or_abbreviation_is_content(
+    config: Config, format_id: str, sentence: str
+) -> None:
+    assert _header(sentence, load_format(format_id, config.paths)) is None
+
+
+@pytest.mark.parametrize(
+    ("format_id", "sentence", "current", "field"),
+    [
+        # a letter said alone, moving forward in the format's order, opens its field
+        ("soap", "S.", None, "subjective"),
+        ("soap", "O.", "subjective", "objective"),
+        ("soap", "A. Improving overall.", "objective", "assessment"),
+        ("soap", "P.", "subjective", "plan"),
+        ("birp", "I:", "behavior", "intervention"),
+        # going back is said in words
+        ("soap", "Back to S.", "plan", "subjective"),
+        ("soap", "Okay, back to O.", "assessment", "objective"),
+        # a word header is the clinician's word, in any order
+        ("soap", "Subjective.", "plan", "subjective"),
+    ],
+)
+def test_headers_letter_in_the_format_order(
+    config: Config, format_id: str, sentence: str, current: str | None, field: str
+) -> None:
+    match = _header(sentence, load_format(format_id, config.paths), current)
+    assert match is not None and match.field_id == field
+
+
+@pytest.mark.parametrize(
+    ("format_id", "sentence", "current"),
+    [
+        # a lettered list inside a section, or a letter behind the field being dictated
+        ("soap", "A. Hypertension, stable.", "assessment"),
+        ("soap", "A. Refill the inhaler.", "plan"),
+        ("soap", "S.", "objective"),
+        ("birp", "B. Call the pharmacy.", "plan"),
+        ("birp", "I.", "response"),
+    ],
+)
+def test_headers_letter_out_of_order_is_content(
+    config: Config, format_id: str, sentence: str, current: str
+) -> None:
+    assert _header(sentence, load_format(format_id, config.paths), current) is None
+
+
+SUB_HEADINGS = (
+    "HEENT: normocephalic, no sinus tenderness.",
+    "Lungs: clear to auscultation on both sides.",
+    "Heart: regular rate, no murmur.",
+    "Abdomen: soft and nontender.",
+    "Extremities: trace ankle swelling.",
+    "Neuro: no focal weakness.",
+    "Vitals: BP 118/76, P 70, afebrile.",
+    "Vital signs: within normal limits.",
+    "Mental status exam: alert, calm, oriented.",
+    "Mood: a bit low.",
+    "Affect: restricted but reactive.",
+    "Medications: sertraline 50 mg daily.",
+    "Allergies: penicillin causes hives.",
+    "Axis I: major depressive disorder, recurrent.",
+    "Axis II: deferred.",
+    "Axis V: GAF 55.",
+    "Labs: CBC and BMP unremarkable.",
+    "Impression: likely viral.",
+)
+# Sub-headings that are a format's own field label: the format decides.
+OWN_LABELS = {("soap", "Mental status exam: alert, calm, oriented."): "objective"}
+
+
+@pytest.mark.parametrize("format_id", SHIPPED_FORMATS)
+@pytest.mark.parametrize("sentence", SUB_HEADINGS)
+def test_headers_sub_heading_is_content_unless_the_format_names_it(
+    config: Config, format_id: str, sentence: str
+) -> None:
+    fmt = load_format(format_id, config.paths)
+    match = _header(sentence, fmt)
+    assert (match.field_id if match else None) == OWN_LABELS.get((format_id, sentence))
+    assert split_inline_headers(sentence, fmt, segmenter_rules()[0]) == [sentence]
+
+
+@pytest.mark.parametrize(
     ("format_id", "sentence", "field"),
     [
         ("soap", "Climb.", "plan"),
@@ -160,6 +263,9 @@ def test_headers_misheard_header_word_is_content_inside_a_sentence(
             ["He is doing well,", "okay, plan, continue."],
         ),
         ("soap", "He wants a plan for the weekend.", ["He wants a plan for the weekend."]),
+        ("soap", "Vitals stable, P 72.", ["Vitals stable, P 72."]),
+        # a sub-heading's "Exam:" stays with it (the format's cue "exam" opens a sentence, not this)
+        ("soap", "Skin exam: no rash.", ["Skin exam: no rash."]),
         (
             "progress",
             "She is hopeful. Risk is low, next steps, continue weekly.",
@@ -170,3 +276,35 @@ def test_headers_misheard_header_word_is_content_inside_a_sentence(
 def test_headers_inline_split(config: Config, format_id: str, text: str, expected: list[str]) -> None:
     fmt = load_format(format_id, config.paths)
     assert split_inline_headers(text, fmt, segmenter_rules()[0]) == expected
+
+
+@pytest.mark.parametrize(
+    ("format_id", "text", "field", "words"),
+    [
+        # vitals, abbreviations and sub-headings dictated in the exam stay in the exam
+        (
+            "soap",
+            "Subjective. Sleeping poorly. Objective. BP 128/84. P: 80. P. 78, regular. "
+            "S. aureus grew on the swab. Lungs: clear to auscultation. Mood: anxious. "
+            "Medications: sertraline 50 mg p.o. q.a.m. and melatonin q.h.s. Assessment. Improving.",
+            "objective",
+            ["80", "78", "aureus", "Lungs: clear", "Mood: anxious", "q.a.m.", "q.h.s."],
+        ),
+        # a plan with dosing abbreviations and a doctor's initial stays in the plan
+        (
+            "soap",
+            "Assessment. Stable. Plan. Ibuprofen 400 mg q.6h. p.r.n. for pain, e.g. after work. "
+            "Recheck with Dr. S. in two weeks at 9 a.m. Return sooner if worse.",
+            "plan",
+            ["q.6h. p.r.n.", "Dr. S.", "9 a.m.", "Return sooner"],
+        ),
+        # a lettered list under Assessment is the assessment's
+        ("soap", "Objective. Calm. Assessment. A. Insomnia. B. Worry. Plan. Continue.", "assessment", ["A."]),
+    ],
+)
+def test_headers_abbreviations_open_no_field_in_a_note(
+    format_id: str, text: str, field: str, words: list[str]
+) -> None:
+    draft = segment_text(text, format_id)
+    held = " ".join(s.text for f in draft.fields if f.id == field for s in f.sentences)
+    assert all(w in held for w in words), held

@@ -18,6 +18,9 @@ from tests.util import segment_text
         # a dotted acronym's last dot ends its sentence before a capital, not inside one
         ("Denies SI and H.I. PHQ-9 today was 14.", "Denies SI and HI. PHQ-9 today was 14."),
         ("The P.D.M.P. was checked.", "The PDMP was checked."),
+        ("Referred by J.T. Ortiz today.", "Referred by JT Ortiz today."),  # initials before a name
+        ("Tylenol P.R.N. Pain is mild now.", "Tylenol PRN. Pain is mild now."),
+        ("She saw Dr. Y. I agreed with it.", "She saw Dr. Y. I agreed with it."),  # "I", the pronoun
         ("P D M P checked.", "PDMP checked."),
         ("pH Q 9 score today is 9.", "PHQ-9 score today is 9."),
         ("GAD seven of eleven.", "GAD-7 of eleven."),

@@ -9,6 +9,11 @@ from dictanote.segment import split_sentences
 from dictanote.segment.units import resplit, said, split_units, tidy
 
 
+def _read(text: str) -> list[str]:
+    """Sentences as the segmenter reads them: split once (spaCy), then split again (``resplit``)."""
+    return [part for sentence in split_sentences(text) for part in resplit(sentence)]
+
+
 @pytest.mark.parametrize(
     ("text", "sentences"),
     [
@@ -22,6 +27,52 @@ from dictanote.segment.units import resplit, said, split_units, tidy
 )
 def test_units_split_sentences_normalizes_whitespace(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # every kind of abbreviation stays whole inside a sentence
+        ("Give acetaminophen 650 mg q.4h. as needed for fever.", None),
+        ("Use the rescue inhaler p.r.n. when wheezy.", None),
+        ("Insulin q.a.m. with breakfast, checked weekly.", None),
+        ("Trazodone q.h.s. helps her sleep.", None),
+        ("Metoprolol b.i.d. and aspirin daily.", None),
+        ("Keflex t.i.d. for seven days.", None),
+        ("Nystatin q.i.d. until the thrush clears.", None),
+        ("Fluids p.o. as tolerated overnight.", None),
+        ("She wakes at 5 a.m. most mornings.", None),
+        ("He called at 8 p.m. Tuesday to cancel.", None),
+        ("Soft foods, e.g. soup and yogurt, are fine.", None),
+        ("Stay home, i.e. no school, until Friday.", None),
+        ("Reflux vs. Gastritis was discussed.", None),
+        ("Bring inhalers, spacers, etc. to each visit.", None),
+        ("Seen by Dr. Okafor last week.", None),
+        ("Seen by Dr. N. Ruiz in clinic.", None),
+        ("Mr. Diaz and Mrs. Diaz attended with Ms. Rowe.", None),
+        ("She lives on Oak St. Across from the school.", None),
+        ("Blood loss approx. 200 mL overall.", None),
+        ("Referred by K. L. Ortiz for review.", None),
+        ("Discussed with J.T. Ortiz by phone.", None),
+        ("Seen at the U.S. Naval clinic.", None),
+        ("P. 80 and regular.", None),
+        ("BP 118/76, P 72, RR 16.", None),
+        ("Give it q. 4 h. and b. i. d. after meals.", None),
+        ("Ibuprofen p. R.n. for cramps.", None),  # "p.r.n." as Whisper sometimes spaces it
+        ("S. Feels better this week.", None),  # a letter opening the text: the header matcher decides
+        # and a sentence still ends after one when the next word plainly starts a new one
+        ("He called at 8 p.m. She slept after that.", ["He called at 8 p.m.", "She slept after that."]),
+        ("Tylenol p.r.n. Pain is now mild.", ["Tylenol p.r.n.", "Pain is now mild."]),
+        ("Walker, rails etc. The family agreed.", ["Walker, rails etc.", "The family agreed."]),
+        ("Aspirin 81 mg p.o. Lisinopril stopped.", ["Aspirin 81 mg p.o.", "Lisinopril stopped."]),
+        ("Low vitamin D. She will take a supplement.", ["Low vitamin D.", "She will take a supplement."]),
+        ("Seen at 6 a.m. Vitals were stable.", ["Seen at 6 a.m.", "Vitals were stable."]),
+        ("Seen by Dr. N. She was calm.", ["Seen by Dr. N.", "She was calm."]),
+        ("Denies S.I. PHQ-9 was 6.", ["Denies S.I.", "PHQ-9 was 6."]),
+    ],
+)
+def test_units_abbreviations_stay_whole(text: str, sentences: list[str] | None) -> None:
+    assert _read(text) == (sentences or [text])
 
 
 @pytest.mark.parametrize(

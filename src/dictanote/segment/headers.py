@@ -6,18 +6,22 @@ the"), and followed by punctuation or the end of the sentence, so that "Plan to
 continue CBT" stays content. A header word Whisper mishears ("Climb.") counts
 only when it is the whole sentence (a trailer such as "for this session" may follow),
 and so does a long cue with one small word misheard ("Group dynamics in factors.").
+A one-letter cue ("S.", "P:") is a header only when plainly said as one: alone or before
+a sentence, moving forward in the format's order; never a vital sign ("P: 80"), an
+abbreviation ("p.r.n.", "S. aureus") or an item of a lettered list.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..core.types import NoteFormat
 from .rules import HeaderRules
-from .units import leading_word, tidy, words
+from .units import NUMBER_WORDS, leading_word, tidy, words
 
 # The most words before a header inside a sentence ("okay, so, moving on to the plan"); a longer run
 # of fillers is words, and bounding it keeps splitting a long run of them linear.
@@ -90,8 +94,14 @@ def _cue_firsts(fmt: NoteFormat) -> frozenset[str]:
     return frozenset(cue[0] for cue, _f, _l in _cue_index(fmt) if cue)
 
 
-def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMatch | None:
-    """The field whose spoken header opens ``sentence``, and the words after it."""
+def match_header(
+    sentence: str, fmt: NoteFormat, rules: HeaderRules, current: str | None = None
+) -> HeaderMatch | None:
+    """The field whose spoken header opens ``sentence``, and the words after it.
+
+    ``current``: the field of the last header spoken (None before the first): a one-letter cue
+    must move forward from it in the format's order, unless said as a return ("back to S").
+    """
     found = words(sentence)
     tokens = [w for w, _, _ in found]
     start = _skip_preamble(tokens, rules, [cue for cue, _f, _l in _cue_index(fmt)])
@@ -109,7 +119,11 @@ def match_header(sentence: str, fmt: NoteFormat, rules: HeaderRules) -> HeaderMa
                 end += len(trailer)
                 break
         after = sentence[found[end - 1][2] :]
-        if letter and not _letter_stands_alone(after, all(t in rules.fillers for t in tokens[:start])):
+        if letter and not (
+            _letter_stands_alone(after, all(t in rules.fillers for t in tokens[:start]))
+            and _letter_said_as_header(after)
+            and (returning or _moves_forward(fmt, current, field_id))
+        ):
             continue
         following = after.lstrip()[:1]
         allowed = LETTER_PUNCT if letter else HEADER_PUNCT
@@ -143,6 +157,31 @@ def _letter_stands_alone(after: str, only_fillers: bool) -> bool:
     return only_fillers or not after.strip(" .:;,")
 
 
+def _letter_said_as_header(after: str) -> bool:
+    """Whether the words after a one-letter cue and its mark leave it a header.
+
+    Not before a number ("P: 80", "P. eighty": a pulse), another initial ("I. V. fluids",
+    "P. R. N."), or, after a period, a lower-case word ("S. aureus", "A. fib", "E. coli").
+    """
+    text = after.lstrip()
+    mark = text[:1] if text[:1] in LETTER_PUNCT else ""
+    rest = text[len(mark) :].strip()
+    if not rest:
+        return True
+    if rest[0].isdigit() or leading_word(rest) in NUMBER_WORDS or _INITIAL_RE.match(rest):
+        return False
+    return mark != "." or rest[0].isupper() or not rest[0].isalpha()
+
+
+def _moves_forward(fmt: NoteFormat, current: str | None, field_id: str) -> bool:
+    """Whether ``field_id`` comes after ``current`` in ``fmt`` (or nothing was headed yet)."""
+    order = [spec.id for spec in fmt.fields]
+    if current is None or current not in order:
+        return True
+    return order.index(field_id) > order.index(current)
+
+
+_INITIAL_RE = re.compile(r"[^\W\d_]\.")
 # Small words Whisper swaps inside a long header ("Group dynamics in factors.").
 _FUNCTION_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to", "with"})
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..core.config import shipped_dir
 from ..core.errors import FormatFileError
+from .rules import abbreviations
 
 MODEL_NAME = "roles"
 # The longest text the segmenter takes at once: about a hundred hours of speech, and spaCy's own
@@ -34,9 +35,10 @@ MAX_TEXT_CHARS = 1_000_000
 # pieces of this many characters; no word is this long.
 MAX_RUN_CHARS = 200
 _LONG_RUN_RE = re.compile(rf"\S{{{MAX_RUN_CHARS + 1},}}")
-# A lower-case dotted abbreviation ("q.i.d.", "p.r.n.", "a.m."): one token, so that the
-# sentencizer does not end a sentence at its last period.
-_DOTTED_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
+# A lower-case dotted abbreviation ("q.i.d.", "p.r.n.", "a.m.", "q.4h.", the "q." of "q. 4 h."), or
+# one listed in templates/rules/abbreviations.toml ("approx.", "etc."): one token, so that the
+# sentencizer does not end a sentence at its last period (``units.resplit`` decides if one ends there).
+_DOTTED_RE = re.compile(r"[^\W\d_]\.(?:[^\W_]{1,3}\.)*")
 
 
 def model_dir() -> Path:
@@ -101,7 +103,10 @@ def import_spacy() -> Any:
 
 
 def _dotted(text: str) -> bool:
-    return text.islower() and _DOTTED_RE.fullmatch(text) is not None
+    if _DOTTED_RE.fullmatch(text) is not None and (text.islower() or text.count(".") > 1):
+        return True  # "q.", "p.r.n.", and in any case "P.r.n.", "R.n.", "J.T."
+    listed = abbreviations()
+    return text[-1:] == "." and (text.lower() in listed.may_end or text.lower() in listed.never_final)
 
 
 class BoundedTokenizer:

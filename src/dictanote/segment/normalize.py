@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .rules import ClinicalRules
+from .units import ends_sentence
 
 _NUMBER_WORDS = {
     "2": "two",
@@ -24,8 +25,11 @@ _NUMBER_WORDS = {
     "10": "ten",
 }
 _LETTER_WORDS = {"C": "c|see", "R": "r|are", "A": "a"}
-# A run of two or more single capital letters: "S I", "P. D. M. P.", "A.S.R.S.".
-_SPELLED_RE = re.compile(r"(?<![\w.])(?!I )[A-Z](?:(?:\.[ -]?|[ -])[A-Z])+\.?(?![\w])")
+# Spaces and a capital: where a dotted acronym's last period may also end its sentence.
+_NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
+# A run of two or more single capital letters: "S I", "P. D. M. P.", "A.S.R.S." (not the pronoun
+# "I" after an initial's period: "Dr. Y. I agreed").
+_SPELLED_RE = re.compile(r"(?<![\w.])(?!I )[A-Z](?:(?:\.[ -]?|[ -])(?!(?<=\. )I [a-z])[A-Z])+\.?(?![\w])")
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,12 @@ def collapse_spelled(text: str) -> str:
         spelled = match.group()
         letters = re.sub(r"[^A-Z]", "", spelled)
         dotted = spelled.count(".") >= len(letters)
-        # a dotted acronym's last dot also ends the sentence at the end, or before a capital ("H.I. PHQ-9")
-        ends = match.end() == len(text) or re.match(r"\s+[A-Z]", text[match.end() :]) is not None
+        # a dotted acronym's last dot also ends the sentence at the end, or before a capital that starts
+        # one ("H.I. PHQ-9"; not "J.T. Ortiz": ``ends_sentence``)
+        after = _NEXT_CAPITAL.match(text, match.end())
+        ends = match.end() == len(text) or (
+            after is not None and ends_sentence(text, match.end(), after.end() - 1)
+        )
         return letters + ("." if spelled.endswith(".") and (ends or not dotted) else "")
 
     return _SPELLED_RE.sub(join, text)

@@ -1,7 +1,8 @@
 """The segmenter's rules, read from data files beside the templates and validated.
 
 ``templates/rules/segmenter.toml`` says how headers and voice commands are
-spoken; ``templates/rules/clinical.toml`` how clinical terms are written. An
+spoken; ``templates/rules/clinical.toml`` how clinical terms are written;
+``templates/rules/abbreviations.toml`` which periods do not end a sentence. An
 unknown key is an error that names the file, the key and the allowed keys.
 """
 
@@ -52,6 +53,18 @@ ROLES_SCHEMA = Table(
         )
     }
 )
+
+ABBREVIATIONS_SCHEMA = Table(
+    {
+        "abbreviations": Table(
+            {"never_final": ListOf(str), "may_end": ListOf(str), "sentence_starters": ListOf(str)},
+            required=("never_final", "may_end", "sentence_starters"),
+        )
+    },
+    required=("abbreviations",),
+)
+# An abbreviation as the file writes it: letters and digits, each group closed by a period ("q.4h.").
+_ABBREVIATION_RE = re.compile(r"(?:[^\W_]+\.)+")
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,3 +189,36 @@ def role_boosts() -> tuple[RoleBoost, ...]:
             raise FormatFileError(f"{where}: bad pattern ({exc})") from exc
         boosts.append(RoleBoost(item["role"], pattern, float(item.get("weight", 0.3))))
     return tuple(boosts)
+
+
+@dataclass(frozen=True, eq=False)
+class Abbreviations:
+    """Written abbreviations (lower case, with their periods) and the words that plainly open a sentence.
+
+    ``never_final``: a sentence never ends at their period ("Dr.", "e.g."); ``may_end``: it ends
+    there only before a word that plainly starts a new one ("p.m.", "etc."); ``starters``: the
+    words that start one after initials ("J.T.", "vitamin D."), where a capital is often a name.
+    """
+
+    never_final: frozenset[str]
+    may_end: frozenset[str]
+    starters: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> Abbreviations:
+    """The abbreviations of abbreviations.toml, read once; ``FormatFileError`` names a malformed entry."""
+    path, raw = _load("abbreviations.toml", ABBREVIATIONS_SCHEMA)
+    table = raw["abbreviations"]
+    for key in ("never_final", "may_end"):
+        for n, entry in enumerate(table[key], start=1):
+            if _ABBREVIATION_RE.fullmatch(entry) is None:
+                raise FormatFileError(
+                    f"rules file {path} [abbreviations] {key} #{n}: {entry!r} is not an abbreviation "
+                    'written with its periods and no spaces (like "p.r.n." or "Dr.")'
+                )
+    return Abbreviations(
+        never_final=frozenset(a.lower() for a in table["never_final"]),
+        may_end=frozenset(a.lower() for a in table["may_end"]),
+        starters=frozenset(w.lower().replace("\u2019", "'") for w in table["sentence_starters"]),
+    )

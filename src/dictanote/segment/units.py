@@ -15,6 +15,7 @@ from functools import lru_cache
 from ..core.errors import TextInputError
 from ..core.types import Correction, UncertainWord
 from .nlp import MAX_TEXT_CHARS, pipeline
+from .rules import abbreviations
 
 
 @lru_cache(maxsize=1)
@@ -103,12 +104,14 @@ def split_sentences(text: str) -> list[str]:
     return [u.text for u in split_units(" ".join(text.split()))]
 
 
-# Titles and abbreviations whose period does not end a sentence, and an initial after a title ("Dr. S.").
-_TITLES = (
-    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\b[eE]\.g\.)(?<!\b[iI]\.e\.)"
-    r"(?<!\bDr\. [A-Z]\.)(?<!\bMr\. [A-Z]\.)(?<!\bMs\. [A-Z]\.)(?<!\bMrs\. [A-Z]\.)"
-)
-_RESPLIT_RE = re.compile(rf"{_TITLES}(?<=[.?!])\s+(?=[A-Z0-9\"])")
+# Where a sentence may end: an end mark, spaces, and a capital, a digit or a quotation mark.
+_END_RE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9\"])")
+# Initials: capital letters each with its period ("S.", "J.T."); lower-case dotted letters ("q.4h.", "q.").
+_INITIALS_RE = re.compile(r"(?:[A-Z]\.)+")
+_DOTTED_RE = re.compile(r"[^\W\d_]\.(?:[^\W_]{1,3}\.)*")
+_ACRONYM_RE = re.compile(r"[A-Z][A-Z0-9-]*[A-Z0-9]\b")
+_OPENING = frozenset(" \t\n([\"'")
+_NEXT_WORD_RE = re.compile(r"\S*")
 
 
 def resplit(text: str) -> list[str]:
@@ -116,8 +119,61 @@ def resplit(text: str) -> list[str]:
 
     A cheap rule (end mark, space, capital) for text the spaCy sentencizer has
     already split once: "Denies SI and HI. PHQ-9 was 14" after "H I." became "HI.".
+    An abbreviation's period ends a sentence only as ``ends_sentence`` says.
     """
-    return [p.strip() for p in _RESPLIT_RE.split(" ".join(text.split())) if p.strip()]
+    text = " ".join(text.split())
+    parts, pos = [], 0
+    for gap in _END_RE.finditer(text):
+        if ends_sentence(text, gap.start(), gap.end()):
+            parts.append(text[pos : gap.start()])
+            pos = gap.end()
+    parts.append(text[pos:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def ends_sentence(text: str, stop: int, start: int) -> bool:
+    """Whether a sentence ends between ``text[:stop]`` (ending in "." "?" or "!") and the word at ``start``.
+
+    After an abbreviation of templates/rules/abbreviations.toml: never after a title or "e.g.",
+    and after "p.m." or "etc." only when the next word plainly starts a sentence (a capitalized
+    word, not a day or a month). After initials ("Dr. S.", "J.T.", "K. L.", "vitamin D."), where
+    a capital is often a name: only before a word that starts sentences ("She", "The") or an
+    acronym ("PHQ-9"), never before a number ("P. 80") or another initial, and never when the
+    initial opens the text ("S. Feels fine": the header matcher decides). Reads only the two
+    words around the gap, so splitting stays linear in the text.
+    """
+    begin = _past_opening(text, max(text.rfind(" ", 0, stop), text.rfind("\n", 0, stop)) + 1, stop)
+    last = text[begin:stop]
+    if not last.endswith("."):
+        return True
+    word = last.lower()
+    listed = abbreviations()
+    following = _NEXT_WORD_RE.match(text, start)
+    nxt = following.group() if following else ""
+    if word in listed.never_final:
+        return False
+    if word in listed.may_end:
+        return _starts_plainly(nxt)
+    if _INITIALS_RE.fullmatch(last):
+        if _past_opening(text, 0, begin) >= begin or nxt[:1].isdigit() or _INITIALS_RE.fullmatch(nxt):
+            return False
+        return nxt.lower().strip(",;:.") in listed.starters or _ACRONYM_RE.match(nxt) is not None
+    if _DOTTED_RE.fullmatch(word):
+        return _starts_plainly(nxt)
+    return True
+
+
+def _past_opening(text: str, pos: int, stop: int) -> int:
+    """The first index from ``pos`` (at most ``stop``) that is not a space or an opening mark."""
+    while pos < stop and text[pos] in _OPENING:
+        pos += 1
+    return pos
+
+
+def _starts_plainly(word: str) -> bool:
+    """Whether ``word`` (after "p.m.", "etc.") plainly starts a sentence: a capitalized word, not a date."""
+    bare = word.strip(',;:."').lower().replace("'", "").replace("\u2019", "")
+    return word[:1].isupper() and bare.isalpha() and (len(bare) > 1 or bare == "i") and bare not in _CALENDAR
 
 
 @lru_cache(maxsize=2048)
