@@ -2,9 +2,12 @@
 
 A spaCy text classifier (``spacy.blank("en")`` + ``textcat``, exclusive classes)
 over the clinical roles in dictanote.core.types.ROLES, trained on sentences we wrote
-ourselves: roles-train.jsonl (1,820, written) and roles-train-2.jsonl (1,332, mostly
-as Whisper writes fast speech: no punctuation, numbers as words). Deterministic for
-a given seed. Prints held-out accuracy before training the final model on everything.
+ourselves: roles-train.jsonl (1,820, written), roles-train-2.jsonl (1,332, mostly
+as Whisper writes fast speech: no punctuation, numbers as words) and roles-train-3.jsonl
+(375, the written, telegraphic style of real notes), plus the real-world notes' dev half
+read from ../shared/corpus at training time (``realworld_rows``; skipped when absent).
+Deterministic for a given seed. Prints held-out accuracy before training the final model
+on everything.
 
     .venv/bin/python models/segmenter/train_roles.py [--arch bow|ensemble] [--epochs N]
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -27,8 +31,24 @@ from dictanote.core.types import ROLES
 from dictanote.segment.roles import prepare_text
 
 HERE = Path(__file__).resolve().parent
-DATA = (HERE / "roles-train.jsonl", HERE / "roles-train-2.jsonl")
+DATA = (HERE / "roles-train.jsonl", HERE / "roles-train-2.jsonl", HERE / "roles-train-3.jsonl")
 OUT = HERE / "roles"
+CORPUS = HERE.parents[2] / "shared" / "corpus"
+# A real-world note's SOAP section, as the role its sentences mostly play.
+SECTION_ROLES = {
+    "subjective": "client_report",
+    "objective": "observation",
+    "assessment": "assessment",
+    "plan": "plan",
+}
+# Medical plans run long and narrative; taken whole they pull a therapist's interpretations into Plan.
+SECTION_SHARE = {"plan": 0.4}
+_RISK_RE = re.compile(r"\b(?:suicid|homicid|self[- ]harm)", re.IGNORECASE)
+_MEASURE_RE = re.compile(
+    r"\d.*\b(?:mg/dl|mmhg|%|bpm|pulse|blood pressure|bp|temperature|weight|height|bmi|a1c)\b|"
+    r"\b(?:bp|pulse|temperature|weight|height|bmi|a1c|saturation|respirations)\b.*\d",
+    re.IGNORECASE,
+)
 
 ARCHITECTURES: dict[str, dict[str, Any]] = {
     "bow": {
@@ -82,6 +102,38 @@ def load_data() -> list[tuple[str, str]]:
     return rows
 
 
+def realworld_rows(per_section: int, seed: int) -> list[tuple[str, str]]:
+    """Sentences of the real-world notes' dev half, read from ../shared now, as (text, role).
+
+    Never the held-out half, never written into the repository. Each SOAP section maps to the
+    role its sentences mostly play; at most ``per_section`` sentences of each section kind, drawn
+    with ``seed``. None when ../shared is absent.
+    """
+    from dictanote.evaluate import realworld_notes
+
+    by_section: dict[str, list[tuple[str, str]]] = {field: [] for field in SECTION_ROLES}
+    for note in realworld_notes(CORPUS, "dev"):
+        for section in note["sections"]:
+            for line in section["text"].splitlines():
+                for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", line.strip()):
+                    if len(sentence.split()) >= 2:
+                        by_section[section["field"]].append((sentence, _role_of(sentence, section["field"])))
+    rng = random.Random(seed)
+    rows = []
+    for field, items in by_section.items():
+        rng.shuffle(items)
+        rows.extend(items[: int(per_section * SECTION_SHARE.get(field, 1.0))])
+    return rows
+
+
+def _role_of(sentence: str, field: str) -> str:
+    if field == "subjective" and _RISK_RE.search(sentence):
+        return "risk_report"
+    if field == "objective" and _MEASURE_RE.search(sentence):
+        return "measure"
+    return SECTION_ROLES[field]
+
+
 def build(arch: str) -> Any:
     """A blank English pipeline with an untrained role classifier."""
     nlp = spacy.blank("en")
@@ -127,8 +179,14 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-save", action="store_true", help="only report held-out accuracy")
+    parser.add_argument(
+        "--realworld", type=int, default=300, help="most dev-half sentences per SOAP section (0: none)"
+    )
+    parser.add_argument("--out", type=Path, default=OUT, help="where to save the model")
     args = parser.parse_args()
     rows = load_data()
+    if args.realworld:
+        rows += realworld_rows(args.realworld, args.seed)
     print(f"{len(rows)} sentences: {dict(Counter(r for _, r in rows))}")
     shuffled = rows[:]
     random.Random(args.seed).shuffle(shuffled)
@@ -141,9 +199,20 @@ def main() -> int:
     final = train(rows, args.arch, args.epochs, args.seed)
     final.meta["name"] = "dictanote_roles"
     final.meta["description"] = "Clinical role of a dictated sentence (see models/segmenter/)."
-    final.to_disk(OUT, exclude=["tokenizer"])  # the stock English one: nlp.py builds it
-    print(f"saved {OUT}")
+    final.to_disk(args.out, exclude=["tokenizer"])  # the stock English one: nlp.py builds it
+    _forget_words(args.out)
+    print(f"saved {args.out}")
     return 0
+
+
+def _forget_words(out: Path) -> None:
+    """Keep only the stock English strings in the saved vocabulary.
+
+    spaCy stores every word it met in training (the real-world notes' included); the classifier
+    reads hashed features, never these strings, so none of the notes' words is kept.
+    """
+    strings = sorted(spacy.blank("en").vocab.strings)
+    (out / "vocab" / "strings.json").write_text(json.dumps(strings, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":
