@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dictanote.core.types import Draft, DraftField, Sentence, SessionInfo
+from dictanote.core.types import Draft, DraftField, Sentence, SessionInfo, Word
 from dictanote.store.db import DB_ERRORS
 
 if TYPE_CHECKING:
@@ -274,11 +274,11 @@ def marked_sentence(text: str = MARKED_TEXT) -> Sentence:
     )
 
 
-def segment_text(text: str, format_id: str = "soap") -> Draft:
+def segment_text(text: str, format_id: str = "soap", heard: tuple[Word, ...] = ()) -> Draft:
     """``text`` through the real segmenter (its model), with the options the application passes.
 
     The vocabulary's replacements and the private format, read from the isolated
-    user directories; for segment tests that need no application core.
+    user directories; for segment tests that need no application core. ``heard``: Whisper's words.
     """
     from dictanote.core.config import load_config
     from dictanote.core.formats import load_format
@@ -291,7 +291,7 @@ def segment_text(text: str, format_id: str = "soap") -> Draft:
         replacements=load_vocabulary(paths).replacements,
         private_format=load_format(PRIVATE_FORMAT, paths),
     )
-    return segment_transcript(text, load_format(format_id, paths), options)
+    return segment_transcript(text, load_format(format_id, paths), options, heard)
 
 
 def marked(text: str, role: str | None = None, span: tuple[int, int] | None = None) -> Sentence:

@@ -34,17 +34,11 @@ def uncertain_words(
     (the text was rewritten since) is skipped, and so is everything it would hide.
     """
     marks: list[UncertainWord] = []
-    cursor = 0
-    for word in words:
-        core = _EDGE.sub("", word.text.strip())
-        if not core:
+    for word, span in zip(words, word_spans(text, words), strict=True):
+        if span is None or word.probability >= threshold:
             continue
-        found = text.find(core, cursor)
-        if found < 0:
-            continue
-        cursor = found + len(core)
-        if word.probability >= threshold:
-            continue
+        found, cursor = span
+        core = text[found:cursor]
         last = marks[-1] if marks else None
         if last is not None and not text[last.end : found].strip():
             marks[-1] = UncertainWord(
@@ -53,6 +47,25 @@ def uncertain_words(
         else:
             marks.append(UncertainWord(found, cursor, core, word.probability))
     return tuple(marks)
+
+
+def word_spans(text: str, words: Sequence[Word]) -> list[tuple[int, int] | None]:
+    """Where each of the transcript's ``words`` is in ``text`` (start, end), found one after another.
+
+    A word is found without the punctuation Whisper attached to it; one that cannot be
+    found after the word before it (the text was rewritten since) is None.
+    """
+    spans: list[tuple[int, int] | None] = []
+    cursor = 0
+    for word in words:
+        core = _EDGE.sub("", word.text.strip())
+        found = text.find(core, cursor) if core else -1
+        if found < 0:
+            spans.append(None)
+            continue
+        cursor = found + len(core)
+        spans.append((found, cursor))
+    return spans
 
 
 def past_corrections(
