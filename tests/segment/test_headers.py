@@ -25,6 +25,11 @@ SHIPPED_FORMATS = ("soap", "dap", "birp", "girp", "pie", "progress", "psychother
     [
         ("soap", "Subjective.", "subjective", ""),
         ("soap", "SUBJECTIVE:", "subjective", ""),
+        # the labels medical notes are dictated with
+        ("soap", "Chief complaint: cough for a week.", "subjective", "Cough for a week."),
+        ("soap", "Physical exam.", "objective", ""),
+        ("soap", "IMPRESSION:", "assessment", ""),
+        ("soap", "Recommendations: rest and fluids.", "plan", "Rest and fluids."),
         (
             "soap",
             "Subjective: client reports poor sleep.",
@@ -182,7 +187,10 @@ SUB_HEADINGS = (
     "Impression: likely viral.",
 )
 # Sub-headings that are a format's own field label: the format decides.
-OWN_LABELS = {("soap", "Mental status exam: alert, calm, oriented."): "objective"}
+OWN_LABELS = {
+    ("soap", "Mental status exam: alert, calm, oriented."): "objective",
+    ("soap", "Impression: likely viral."): "assessment",
+}
 
 
 @pytest.mark.parametrize("format_id", SHIPPED_FORMATS)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from dictanote.core.config import Config
 from dictanote.core.formats import load_format
+from dictanote.core.policy import is_uncertain
 from dictanote.evaluate import normalize_for_wer
 from dictanote.segment import MAX_TEXT_CHARS, cut_private, remap, segment_transcript
 from tests.util import PLAIN_WORDS, assert_one_line_error, load_samples, run_cli, segment_text
@@ -258,3 +259,110 @@ def test_segmenter_remap_places_by_role(config: Config) -> None:
     dap = remap(segment_text(text, "soap"), load_format("dap", config.paths))
     assert [s.text for s in dap.field("plan").sentences] == ["Continue weekly CBT and review in two weeks."]
     assert "Client reports panic attacks at work." in [s.text for s in dap.field("data").sentences]
+
+
+# --- a spoken header holds its field until the next one ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence", "field"),
+    [
+        # the issue's own example: a follow-up appointment dictated after "Plan."
+        (
+            "Subjective. Sleeping better on the new dose. Plan. Continue sertraline 100 mg. "
+            "Return to clinic in two weeks.",
+            "Return to clinic in two weeks.",
+            "plan",
+        ),
+        # exam findings dictated after "Assessment."
+        (
+            "Subjective. Mood is better. Assessment. Major depression, improving. "
+            "Alert and oriented, speech of normal rate and volume, affect bright.",
+            "Alert and oriented, speech of normal rate and volume, affect bright.",
+            "assessment",
+        ),
+        # a report of the week dictated after "Objective." in a headed note
+        (
+            "Subjective. She went back to work. Objective. Calm and well groomed. "
+            "She says she had two panic attacks on the bus on Monday. Assessment. Panic disorder. "
+            "Plan. Weekly CBT.",
+            "She says she had two panic attacks on the bus on Monday.",
+            "objective",
+        ),
+        # "new paragraph" is layout, not a change of field
+        (
+            "Assessment. Generalized anxiety, stable. New paragraph. Blood pressure 124 over 80, pulse 70.",
+            "Blood pressure 124 over 80, pulse 70.",
+            "assessment",
+        ),
+        # "back to subjective" opens a run of its own
+        (
+            "Subjective. Feels flat. Assessment. Depression, stable. Plan. Continue sertraline. "
+            "Back to subjective, she also mentioned poor appetite. "
+            "She will start a new job next month and plans to call her sister.",
+            "She will start a new job next month and plans to call her sister.",
+            "subjective",
+        ),
+        # a header retracted by "scratch that": the run before it goes on
+        (
+            "Assessment. Depression, improving. Plan. Scratch that. Sleep improved with the new routine.",
+            "Sleep improved with the new routine.",
+            "assessment",
+        ),
+    ],
+)
+def test_segmenter_spoken_header_holds_its_field_until_the_next(text: str, sentence: str, field: str) -> None:
+    draft = segment_text(text)
+    found = [(f.id, s) for f in draft.fields for s in f.sentences if s.text == sentence]
+    assert [f for f, _ in found] == [field]
+    assert found[0][1].origin == "spoken_header"
+
+
+def test_segmenter_pinned_run_against_its_content_is_marked_uncertain() -> None:
+    """Content may question a spoken header's placement (low confidence), never move the sentences."""
+    exam = [
+        "Alert and oriented, speech of normal rate and volume, affect bright.",
+        "Blood pressure 128 over 82, pulse 76, lungs clear to auscultation bilaterally.",
+    ]
+    text = f"Subjective. Mood is better. Assessment. Major depression, improving. {' '.join(exam)}"
+    sentences = {s.text: (f.id, s) for f in segment_text(text).fields for s in f.sentences}
+    for sentence in exam:
+        field, pinned = sentences[sentence]
+        assert field == "assessment" and pinned.role in {"observation", "measure"}
+        assert is_uncertain(pinned.confidence)
+    field, diagnosis = sentences["Major depression, improving."]
+    assert field == "assessment" and diagnosis.confidence == 1.0
+
+
+def test_segmenter_one_misread_sentence_in_a_run_is_not_questioned() -> None:
+    """A single sentence the classifier reads as another field, amid its run, keeps confidence 1."""
+    text = (
+        "Plan. Continue sertraline 100 mg daily. Mood has been better since the dose change. "
+        "Return to clinic in two weeks. Call sooner if sleep worsens."
+    )
+    assert [s.confidence for s in segment_text(text).field("plan").sentences] == [1.0] * 4
+
+
+def test_segmenter_after_end_private_note_content_places_again() -> None:
+    text = (
+        "Subjective. She says her sister visited and they argued about money. Private note. "
+        "I felt drained after the session. End private note. "
+        "Continue weekly CBT and review the safety plan next session."
+    )
+    draft = segment_text(text)
+    after = [(f.id, s) for f in draft.fields for s in f.sentences if s.text.startswith("Continue weekly")]
+    assert [(f, s.origin) for f, s in after] == [("plan", "inferred")]
+
+
+def test_segmenter_remap_keeps_a_spoken_headers_run(config: Config) -> None:
+    text = (
+        "Subjective. Client reports panic attacks at work. Assessment. Panic disorder, improving. "
+        "Continue weekly CBT and review in two weeks."
+    )
+    draft = segment_text(text, "soap")
+    assert (
+        draft.field("assessment").text
+        == "Panic disorder, improving. Continue weekly CBT and review in two weeks."
+    )
+    dap = remap(draft, load_format("dap", config.paths))
+    assert dap.field("assessment").text == draft.field("assessment").text

@@ -1,9 +1,11 @@
 """Turn a transcript into a draft: commands, headers, clinical words, then placement.
 
 Reads the transcript once, sentence by sentence: voice commands act ("scratch
-that", "new paragraph", "private note" ... "end private note"), spoken headers
-pin the next sentence to their field, clinical terms are written properly, and
-the rest is placed by role and position (``placement``). Every dictated
+that", "new paragraph", "private note" ... "end private note"), a spoken header
+pins every sentence after it to its field until the next header, a "back to ..."
+or a private-note switch (content may question that placement, never move it),
+clinical terms are written properly, and the sentences before any header are
+placed by role and position (``placement``). Every dictated
 sentence lands in exactly one field of the note or of its private companion;
 the private words stay out of everything the clinical draft carries (``private``).
 """
@@ -33,7 +35,8 @@ from .correct import correct
 from .headers import match_header, split_inline_headers
 from .marks import attach, past_corrections, uncertain_words
 from .normalize import build_normalizer
-from .placement import PlacementModel, field_scores, place
+from .pauses import mark_pauses
+from .placement import Placement, PlacementModel, detour_fields, field_scores, place
 from .private import Offsets, clinical_text, private_spans, private_text
 from .rules import HeaderRules, clinical_rules, segmenter_rules
 from .session import extract_session
@@ -44,9 +47,21 @@ log = logging.getLogger(__name__)
 
 SEGMENTER_ID = "roles-hmm-v1"
 # A dictation with headers for this share of the format's fields counts as headed,
-# and a sentence after a header then stays in that field unless strongly unlike it.
+# and a sentence before its first header then stays in its field unless strongly unlike it.
 HEADED_FRACTION = 0.8
 HEADED_STAY = 0.9
+# A sentence pinned by a spoken header is questioned when its content puts less than half of its
+# role probability on the roles of its field, and the sequence model, free to leave the field after
+# the run's first sentence (and to go back at a cost, exam findings after "Assessment."), would
+# move it with at least this confidence: one misread sentence in a run is not questioned, a run the
+# clinician plainly moved on in is. Its confidence becomes that share, low enough for the review to
+# show it (below ``policy.LOW_CONFIDENCE``), and the check names the field its content suggests.
+# Chosen on the corpus's mixed dictations, our samples and the real-world dev half
+# (benchmarks/segment.py --details prints how often it fires).
+QUESTIONED_SHARE = 0.5
+QUESTIONED_MOVE = 0.8
+QUESTIONED_BACKWARD = 0.05
+QUESTIONED_MIN_WORDS = 2
 MAIN, PRIVATE = "main", "private"
 
 
@@ -63,11 +78,28 @@ class SegmentOptions:
 
 @dataclass
 class _Stream:
-    """Content units dictated into one note (the record, or the private note)."""
+    """Content units dictated into one note (the record, or the private note).
+
+    ``header``: the field of the spoken header in force (every unit after it goes there until the
+    next header or a private-note switch); ``fresh``: nothing dictated under it yet, so "scratch
+    that" retracts the header itself and ``before`` (what was in force until then) is in force again.
+    """
 
     units: list[Unit] = field(default_factory=list)
-    pending_header: str | None = None
+    header: str | None = None
     returning: bool = False
+    fresh: bool = False
+    before: tuple[str | None, bool] = (None, False)
+
+    def hear(self, field_id: str, returning: bool) -> None:
+        """A spoken header: its field holds what follows."""
+        if not self.fresh:
+            self.before = (self.header, self.returning)
+        self.header, self.returning, self.fresh = field_id, returning, True
+
+    def release(self) -> None:
+        """No header in force any more (a private-note switch): what follows is placed by content."""
+        self.header, self.returning, self.fresh = None, False, False
 
 
 def segment_transcript(
@@ -84,6 +116,7 @@ def segment_transcript(
     """
     options = options or SegmentOptions()
     check_text(text)
+    text = mark_pauses(text, heard, fmt, *segmenter_rules())  # a pause before a header or cue: a boundary
     uncertain = uncertain_words(text, heard)
     text, corrections = correct(text, options.lexicon)
     uncertain = past_corrections(uncertain, corrections)
@@ -158,8 +191,10 @@ def _read(
             if cue == "private_start":
                 if state.current == MAIN:
                     state.entered, state.spoken = len(streams[PRIVATE].units), []
+                    streams[PRIVATE].release()
                 state.current = PRIVATE
             elif cue == "private_end":
+                streams[MAIN].release()
                 state.current = MAIN
             elif piece.command == "new_paragraph":
                 state.new_paragraph = True
@@ -186,25 +221,24 @@ def _add(
     private_fmt: NoteFormat,
     header_rules: HeaderRules,
 ) -> int:
-    """Take one sentence: a header pins the next content, content joins ``stream``; the new cursor."""
+    """Take one sentence: a header pins the content after it, content joins ``stream``; the new cursor."""
     private = state.current == PRIVATE
     if private and (heard := match_header(sentence, fmt, header_rules)) is not None:
         state.spoken.append(heard.field_id)
-    header = match_header(sentence, private_fmt if private else fmt, header_rules)
+    header = match_header(sentence, private_fmt if private else fmt, header_rules, stream.header)
     content = sentence
     if header is not None:
-        stream.pending_header = header.field_id
-        stream.returning = header.returning
+        stream.hear(header.field_id, header.returning)
         content = header.rest
     content = tidy(content)
     if not content or _is_filler(content, header_rules.fillers):
         return cursor
     cursor = _locate(unit.text, content, cursor)
-    returning = stream.returning and stream.pending_header is not None
+    returning = stream.returning and stream.header is not None
     stream.units.append(
-        Unit(content, unit.start + cursor, unit.end, stream.pending_header, state.new_paragraph, returning)
+        Unit(content, unit.start + cursor, unit.end, stream.header, state.new_paragraph, returning)
     )
-    stream.pending_header = None
+    stream.fresh = False
     state.new_paragraph = False
     return cursor
 
@@ -230,13 +264,22 @@ def _lowered(text: str) -> str:
 
 
 def _scratch(stream: _Stream) -> None:
-    """Drop the last thing dictated in this stream (a pending header, else a sentence)."""
-    if stream.pending_header is not None:
-        stream.pending_header = None
+    """Drop the last thing dictated in this stream (a header nothing followed yet, else a sentence).
+
+    Dropping a header puts back the one in force before it; dropping a sentence puts back the header
+    it was dictated under (fresh again when it was the first under it).
+    """
+    if stream.fresh:
+        stream.header, stream.returning = stream.before
+        stream.fresh = False
         return
     if stream.units:
         dropped = stream.units.pop()
-        stream.pending_header = dropped.header
+        previous = stream.units[-1] if stream.units else None
+        stream.header, stream.returning = dropped.header, dropped.returning
+        if dropped.header is not None and (previous is None or previous.header != dropped.header):
+            stream.fresh = True
+            stream.before = (previous.header, previous.returning) if previous else (None, False)
 
 
 def _is_filler(text: str, fillers: frozenset[str]) -> bool:
@@ -266,20 +309,19 @@ def _draft(
     if len(headed) >= HEADED_FRACTION * len(fmt.fields):
         # Nearly every field was announced: the next one will be announced too.
         model = replace(model, stay=HEADED_STAY, forward=1 - HEADED_STAY - model.backward)
-    placement = place(field_scores(fmt, probs), headers, model, returning)
+    scores = field_scores(fmt, probs)
+    placement = place(scores, headers, model, returning, detour_fields(fmt))
+    confidence = _confidence(fmt, [u.text for u in units], scores, headers, (placement, model, returning))
     placed: list[list[Sentence]] = [[] for _ in fmt.fields]
-    last_header: int | None = None
     for t, unit in enumerate(units):
         f = placement.fields[t]
-        if headers[t] is not None:
-            last_header = headers[t]
         role = max(probs[t], key=probs[t].__getitem__) if probs[t] else None
-        origin: Origin = "spoken_header" if last_header == f else "inferred"
+        origin: Origin = "spoken_header" if headers[t] is not None else "inferred"
         placed[f].append(
             Sentence(
                 text=unit.text,
                 origin=origin,
-                confidence=placement.confidence[t],
+                confidence=confidence[t],
                 span=(unit.start, unit.end),
                 role=role,
                 paragraph=unit.paragraph,
@@ -296,12 +338,46 @@ def _draft(
     )
 
 
+def _confidence(
+    fmt: NoteFormat,
+    texts: list[str],
+    scores: list[list[float]],
+    headers: list[int | None],
+    placed: tuple[Placement, PlacementModel, list[bool]],
+) -> list[float]:
+    """Each sentence's confidence: the model's, or for a pinned sentence, how well its content agrees.
+
+    A sentence under a spoken header is where the clinician put it (confidence 1), unless it is
+    questioned (``QUESTIONED_SHARE``, ``QUESTIONED_MOVE``; a sentence of fewer than
+    ``QUESTIONED_MIN_WORDS`` words, "3." or "Insomnia.", says too little to question): then the
+    share of its role probability on its field's roles, low enough for the review to show it.
+    ``placed``: the placement, and the model and return marks it was made with.
+    """
+    placement, model, returning = placed
+    confidence = list(placement.confidence)
+    if not any(spec.roles for spec in fmt.fields) or all(h is None for h in headers):
+        return confidence
+    # The placement had each header pinned only the run's first sentence.
+    first = [h if h is not None and (t == 0 or headers[t - 1] != h) else None for t, h in enumerate(headers)]
+    backward = max(model.backward, QUESTIONED_BACKWARD)
+    free = place(scores, first, replace(model, backward=backward), returning, detour_fields(fmt))
+    for t, h in enumerate(headers):
+        if h is None:
+            continue
+        moved = free.fields[t] != h and free.confidence[t] >= QUESTIONED_MOVE
+        wordy = sum(any(ch.isalpha() for ch in w) for w, _, _ in words(texts[t])) >= QUESTIONED_MIN_WORDS
+        if moved and wordy and scores[t][h] < QUESTIONED_SHARE:
+            confidence[t] = scores[t][h]
+    return confidence
+
+
 def remap(draft: Draft, fmt: NoteFormat) -> Draft:
     """The same sentences placed into another format's fields (the clinician switched format).
 
     Sentences keep their text, order and paragraph starts; each is placed anew by
-    its role and position, except that a field of the same id keeps what was
-    dictated under its spoken header. Session facts and the transcript stay.
+    its role and position, except that what was dictated under a spoken header stays
+    in the field of the same id, the whole run (questioned as in ``segment_transcript``).
+    Session facts and the transcript stay.
     """
     if draft.format == fmt.id:
         return draft
@@ -309,13 +385,16 @@ def remap(draft: Draft, fmt: NoteFormat) -> Draft:
     flat = [(f.id, s) for f in draft.fields for s in f.sentences]
     headers = [index.get(fid) if s.origin == "spoken_header" else None for fid, s in flat]
     probs = roles.classify([s.text for _, s in flat]) if flat else []
-    placement = place(field_scores(fmt, probs), headers, PlacementModel(), [False] * len(flat))
+    scores = field_scores(fmt, probs)
+    model, returning = PlacementModel(), [False] * len(flat)
+    placement = place(scores, headers, model, returning, detour_fields(fmt))
+    confidence = _confidence(fmt, [s.text for _, s in flat], scores, headers, (placement, model, returning))
     placed: list[list[Sentence]] = [[] for _ in fmt.fields]
     for t, (_, s) in enumerate(flat):
         f = placement.fields[t]
-        origin: Origin = "spoken_header" if headers[t] == f else "inferred"
+        origin: Origin = "spoken_header" if headers[t] is not None else "inferred"
         role = max(probs[t], key=probs[t].__getitem__) if probs[t] else s.role
-        placed[f].append(replace(s, origin=origin, confidence=placement.confidence[t], role=role))
+        placed[f].append(replace(s, origin=origin, confidence=confidence[t], role=role))
     return replace(
         draft,
         format=fmt.id,
