@@ -20,7 +20,7 @@ from dictanote.core.config import Config
 from dictanote.core.formats import load_format
 from dictanote.core.policy import PRIVATE_CUT_MARK
 from dictanote.core.types import Draft, Finding, MeasureValue, Origin, Sentence, SessionInfo, UnclosedPrivate
-from tests.util import make_draft, marked
+from tests.util import make_draft, marked, segment_text
 
 
 def said(text: str, role: str, origin: Origin = "spoken_header") -> Sentence:
@@ -253,6 +253,18 @@ FIRES = [
         ),
         "session-facts-missing",
         id="session-facts-missing",
+    ),
+    pytest.param(
+        Case(
+            "soap",
+            {
+                "assessment": [
+                    Sentence("Lungs clear, heart regular.", "spoken_header", 0.02, role="observation")
+                ]
+            },
+        ),
+        "placement-questioned",
+        id="placement-questioned",
     ),
     pytest.param(good_birp(previous=GOOD_BIRP), "copied-forward", id="copied-forward"),
     pytest.param(
@@ -489,6 +501,28 @@ def test_rules_every_declared_code_has_a_case_that_fires() -> None:
             "private-unclosed",
             id="private-note-with-nothing-after-it",
         ),
+        *(
+            pytest.param(
+                Case(
+                    "soap", {"assessment": [Sentence("Lungs clear.", origin, confidence, role="observation")]}
+                ),
+                "placement-questioned",
+                id=name,
+            )
+            # the segmenter did not question it, or placed it by content (its own uncertainty)
+            for name, origin, confidence in (
+                ("pinned-and-confident", "spoken_header", 1.0),
+                ("inferred-and-unsure", "inferred", 0.3),
+            )
+        ),
+        pytest.param(
+            # questioned under Assessment, then moved in review to the field its content reads like
+            Case(
+                "soap", {"objective": [Sentence("Lungs clear.", "spoken_header", 0.02, role="observation")]}
+            ),
+            "placement-questioned",
+            id="moved-where-it-reads",
+        ),
     ],
 )
 def test_rules_near_misses_stay_quiet(config: Config, case: Case, code: str) -> None:
@@ -593,3 +627,118 @@ def test_rules_risk_unconfirmed_names_the_field_never_the_words(config: Config) 
     assert (finding.field, finding.severity, finding.span) == ("plan", "error", (40, 66))
     assert "Plan" in finding.message and "unsure of" in finding.message
     assert not {"Deniesu", "sital", "ideation"} & set(finding.message.replace(".", " ").split())
+
+
+# Issue 14: the clinician's own reaction, said in the first person, is process content (rows ours).
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        pytest.param("I catch myself wanting to rescue her when she cries.", True, id="catch-myself"),
+        pytest.param("I caught myself hurrying him toward an answer.", True, id="caught-myself"),
+        pytest.param("It left me feeling drained and a bit useless.", True, id="left-me-feeling"),
+        pytest.param("I felt protective and a bit parental with him.", True, id="felt-parental"),
+        pytest.param("I was a little irritated when he changed the subject again.", True, id="irritated"),
+        pytest.param("I'm aware of wanting to fix this for her.", True, id="wanting-to-fix"),
+        pytest.param("I got really bored during the second half.", True, id="got-bored"),
+        pytest.param("I had the urge to end the session early.", True, id="urge"),
+        pytest.param("Part of me wanted to take her side against her sister.", True, id="part-of-me"),
+        pytest.param("I've been a bit guarded with him since the complaint.", True, id="guarded"),
+        pytest.param("I liked her from the first session, which I should watch.", True, id="liked"),
+        pytest.param("I reviewed the safety plan with her and she agreed to call.", False, id="did"),
+        pytest.param("I am concerned about his drinking on weekends.", False, id="concerned"),
+        pytest.param("I will see her again in two weeks.", False, id="will-see"),
+        pytest.param("I would be reluctant to change the dose now.", False, id="reluctant"),
+        pytest.param("I think the anxiety is improving with exposure work.", False, id="think"),
+        pytest.param("She catches herself before snapping at the kids now.", False, id="client-catches"),
+        pytest.param('She said "I catch myself crying at work."', False, id="quoted"),
+        pytest.param("He was irritated that the bus was late.", False, id="client-irritated"),
+    ],
+)
+def test_rules_process_in_record_catches_the_clinicians_reaction(
+    config: Config, text: str, fires: bool
+) -> None:
+    found = Case("soap", {"assessment": [said(text, "assessment")], "plan": WEEKLY}).findings(config)
+    assert ("process-in-record" in {f.code for f in found}) is fires
+
+
+# Issue 14: a risk judgement is itself the documented assessment (rows ours).
+KILLING = "She reported thoughts of killing herself."
+
+
+@pytest.mark.parametrize(
+    ("sentences", "fires"),
+    [
+        pytest.param(["His risk of self-harm remains moderate."], False, id="risk-of-remains"),
+        pytest.param(["Passive SI this week.", "Risk level: low."], False, id="risk-level"),
+        pytest.param(["She has thoughts of death most nights.", "Low risk."], False, id="low-risk"),
+        pytest.param(["Passive SI.", "Risk remains elevated."], False, id="remains-elevated"),
+        pytest.param([KILLING, "No acute risk."], False, id="no-acute-risk"),
+        pytest.param(["No acute risk of self-harm."], False, id="no-acute-risk-of-self-harm"),
+        pytest.param(["Her risk for suicide is elevated after the loss."], False, id="risk-for-is"),
+        pytest.param(["He is at elevated risk of suicide after the attempt."], False, id="at-elevated"),
+        pytest.param(["Passive SI.", "Suicide risk judged low to moderate."], False, id="judged"),
+        pytest.param(["Passive SI.", "Level of risk: moderate."], False, id="level-of-risk"),
+        pytest.param([KILLING], True, id="no-judgement"),
+        pytest.param([KILLING, "Risk of relapse remains high."], True, id="other-risk"),
+        pytest.param([KILLING, "At risk of losing her job."], True, id="job"),
+    ],
+)
+def test_rules_risk_judgement_addresses_risk(config: Config, sentences: list[str], fires: bool) -> None:
+    found = Case(
+        "soap", {"assessment": [said(t, "risk_assessment") for t in sentences], "plan": WEEKLY}
+    ).findings(config)
+    assert ("risk-unaddressed" in {f.code for f in found}) is fires
+
+
+def test_rules_empty_risk_field_says_where_the_risk_statement_is(config: Config) -> None:
+    endorsed = said("Client endorsed passive suicidal ideation without plan or intent.", "client_report")
+    found = Case("progress", {"session_focus": [endorsed], "plan": WEEKLY}).findings(config)
+    (empty,) = [f for f in found if f.code == "field-empty" and f.field == "risk"]
+    assert "Session focus" in empty.message and "Client endorsed passive suicidal" in empty.message
+    assert "is empty" in empty.message
+    sleep = said("Reviewed sleep log.", "client_report")
+    quiet = Case("progress", {"session_focus": [sleep]}).findings(config)
+    (plain,) = [f for f in quiet if f.code == "field-empty" and f.field == "risk"]
+    assert "Session focus" not in plain.message
+
+
+# Issue 14: a spoken header is the clinician's decision; content only questions it (rows ours).
+@pytest.mark.parametrize(
+    ("role", "suggested"),
+    [
+        ("observation", "reads like Objective"),
+        ("session_facts", "reads like Objective"),
+        (None, "another field"),
+    ],
+)
+def test_rules_placement_questioned_names_the_field_the_content_suggests(
+    config: Config, role: str | None, suggested: str
+) -> None:
+    sentence = Sentence(
+        "Alert and oriented, speech of normal rate and volume, affect bright.",
+        "spoken_header",
+        0.01,
+        role=role,
+    )
+    case = Case("soap", {"assessment": [sentence], "plan": WEEKLY})
+    [finding] = [f for f in case.findings(config) if f.code == "placement-questioned"]
+    assert (finding.field, finding.severity) == ("assessment", "info")
+    assert finding.message.startswith(
+        '"Alert and oriented, speech of normal …" was dictated under Assessment'
+    )
+    assert suggested in finding.message
+
+
+def test_rules_placement_questioned_from_dictated_text(config: Config) -> None:
+    """Through the real segmenter: exam findings said after "Assessment." stay there and are questioned."""
+    text = (
+        "Subjective. Mood is better. Assessment. Major depression, improving. "
+        "Alert and oriented, speech of normal rate and volume, affect bright. "
+        "Blood pressure 128 over 82, pulse 76, lungs clear to auscultation bilaterally. Plan. Weekly CBT."
+    )
+    fmt = load_format("soap", config.paths)
+    draft = segment_text(text)
+    questioned = [f for f in check_draft(draft, fmt) if f.code == "placement-questioned"]
+    assert [f.field for f in questioned] == ["assessment", "assessment"]
+    assert all("reads like Objective" in f.message for f in questioned)
+    assert draft.field("objective").sentences == ()

@@ -80,6 +80,13 @@ PRIVATE_UNCLOSED = FindingKind(
     "warning",
     '"private note" never closed by "end private note": everything after it went to the private note',
 )
+# Info, not a warning: a spoken header is the clinician's decision and the sentence stays where it
+# was said; its content only suggests another field (the review also shows it as uncertain).
+PLACEMENT_QUESTIONED = FindingKind(
+    "placement-questioned",
+    "info",
+    "a sentence dictated under a spoken header whose content reads like another field",
+)
 COPIED_FORWARD = FindingKind("copied-forward", "warning", "a field nearly identical to the previous note's")
 DOCUMENTATION_DUE = FindingKind(
     "documentation-due",
@@ -108,6 +115,7 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
     PROCESS_IN_RECORD,
     RECORD_IN_PRIVATE,
     PRIVATE_UNCLOSED,
+    PLACEMENT_QUESTIONED,
     COPIED_FORWARD,
     DOCUMENTATION_DUE,
     DOCUMENTATION_LATE,

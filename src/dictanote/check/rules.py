@@ -12,12 +12,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..core.policy import LATE_HOURS, PRIVATE_CUT_MARK, PRIVATE_FORMAT, timeliness
+from ..core.policy import LATE_HOURS, PRIVATE_CUT_MARK, PRIVATE_FORMAT, is_uncertain, timeliness
 from ..core.types import Draft, Finding, NoteFormat, Sentence
 from . import findings as kinds
 from . import misheard
 from .findings import FindingKind
-from .vocabulary import RISK_ACRONYM, CheckVocabulary, check_vocabulary
+from .vocabulary import FIRST_PERSON_REACTION, RISK_ACRONYM, CheckVocabulary, check_vocabulary
 
 # Score ranges of common scales (inclusive maxima; all start at 0).
 SCALE_MAX = {
@@ -78,7 +78,22 @@ def _field_empty(ctx: CheckContext) -> Iterator[Finding]:
     for spec in ctx.fmt.fields:
         if spec.required and not ctx.draft.field(spec.id).sentences:
             hint = f" It should hold: {spec.description}" if spec.description else ""
+            if spec.id == "risk" and (elsewhere := _risk_elsewhere(ctx)) is not None:
+                label = next(f.label for f in ctx.fmt.fields if f.id == elsewhere[0])
+                hint = (
+                    f' A risk statement was dictated in {label} ("{elsewhere[1].text[:60]}"): '
+                    f"move it to {spec.label} if it is the session's risk statement."
+                )
             yield ctx.found(kinds.FIELD_EMPTY, f"{spec.label} is empty.{hint}", spec.id)
+
+
+def _risk_elsewhere(ctx: CheckContext) -> tuple[str, Sentence] | None:
+    """The first risk statement (risk words, a denial of them, or a risk judgement) outside the risk field."""
+    for field_id, s in ctx.sentences():
+        text = _plain(s.text)
+        if field_id != "risk" and (_is_risk(ctx, text) or _risk_judged(text)):
+            return field_id, s
+    return None
 
 
 def _session_facts(ctx: CheckContext) -> Iterator[Finding]:
@@ -157,7 +172,7 @@ def _risk(ctx: CheckContext) -> Iterator[Finding]:
             mentioned = True
             if not ctx.vocab.has("risk_denial", text):
                 positive.append((field_id, s))
-        if ctx.vocab.has("risk_response", text):
+        if ctx.vocab.has("risk_response", text) or _risk_judged(text):
             # Words, not the classifier's guess: a finding must point at what was said.
             addressed = True
             mentioned = True
@@ -176,6 +191,40 @@ def _risk(ctx: CheckContext) -> Iterator[Finding]:
             'No risk statement. If risk was assessed, say so (e.g. "denies SI/HI").',
             "risk" if "risk" in ctx.fmt.field_ids else None,
         )
+
+
+# A stated level of risk is the risk assessment itself: "his risk of self-harm remains moderate",
+# "Risk level: low", "no acute risk", "at elevated risk of suicide". A risk of something else
+# ("risk of relapse remains high") is not.
+_LEVEL = (
+    r"(?:low|lower|minimal|mild|moderate|medium|high|higher|elevated|significant|severe|serious|acute|"
+    r"chronic|imminent|increased|decreased|unchanged|stable|baseline)"
+)
+_RISK_OF = r"(?:\s+(?:of|for|to)\s+(?P<what>[^.;:,]{1,40}?))?"  # what the risk is of, up to its level
+_RISK_OF_ALL = r"(?:\s+(?:of|for|to)\s+(?P<what>[^.;:,]{1,40}))?"  # ... up to the clause's end
+_RISK_JUDGED = tuple(
+    re.compile(pattern, re.I)
+    for pattern in (
+        rf"\b{_LEVEL}(?:(?:\s+to|,|\s+and)?\s+{_LEVEL})*(?:\s+(?:suicide|suicidal|self-harm|violence))?"
+        rf"\s+risk\b(?!\s+(?:behaviou?rs?|factors?|activit|taking|sex|situations?|groups?)){_RISK_OF_ALL}",
+        rf"\b(?:risk(?:\s+level)?|level\s+of\s+risk){_RISK_OF}\s*(?::|\b(?:is|was|remains|remained|appears|"
+        r"seems|judged|considered|rated|assessed|estimated|continues\s+to\s+be|stays))\s*"
+        rf"(?:(?:as|to\s+be|currently|still|now|overall)\s+)*{_LEVEL}\b",
+        rf"\b(?:no|not\s+at)\s+(?:{_LEVEL}\s+|current\s+|immediate\s+)+risk\b{_RISK_OF_ALL}",
+    )
+)
+_RISK_OF_HARM = re.compile(
+    r"self|others|suicid|harm|violen|death|dying|overdose|kill|danger|safety|\bSI\b|\bHI\b", re.I
+)
+
+
+def _risk_judged(text: str) -> bool:
+    """Whether ``text`` states a level of risk to life or safety (see ``_RISK_JUDGED``)."""
+    return any(
+        m.group("what") is None or _RISK_OF_HARM.search(m.group("what")) is not None
+        for pattern in _RISK_JUDGED
+        for m in pattern.finditer(text)
+    )
 
 
 def _is_risk(ctx: CheckContext, text: str) -> bool:
@@ -331,7 +380,8 @@ def _process_in_record(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.fmt.id == PRIVATE_FORMAT:
         return
     for field_id, s in ctx.sentences():
-        if ctx.vocab.has("process", _plain(s.text)):
+        plain = _plain(s.text)
+        if ctx.vocab.has("process", plain) or ctx.vocab.has(FIRST_PERSON_REACTION, plain):
             yield ctx.found(
                 kinds.PROCESS_IN_RECORD,
                 "This reads as process content (your reactions, transference, dynamics); it belongs "
@@ -373,6 +423,32 @@ def _private_unclosed(ctx: CheckContext) -> Iterator[Finding]:
         ctx.fmt.id,
         span=(where, where + len(PRIVATE_CUT_MARK)) if where >= 0 else None,
     )
+
+
+# How much of a questioned sentence the finding quotes, to find it by.
+QUESTIONED_WORDS = 6
+
+
+def _placement_questioned(ctx: CheckContext) -> Iterator[Finding]:
+    """A sentence kept under its spoken header whose content the segmenter questioned (low confidence)."""
+    owner = {role: spec for spec in ctx.fmt.fields for role in spec.roles}
+    labels = {spec.id: spec.label for spec in ctx.fmt.fields}
+    for field_id, s in ctx.sentences():
+        suggested = owner.get(s.role or "")
+        if s.origin != "spoken_header" or not is_uncertain(s.confidence):
+            continue
+        if suggested is not None and suggested.id == field_id:
+            continue  # it reads like where it is (moved there in review)
+        reads = f"reads like {suggested.label}" if suggested is not None else "reads like another field"
+        words = s.text.split()
+        quoted = " ".join(words[:QUESTIONED_WORDS]) + (" …" if len(words) > QUESTIONED_WORDS else "")
+        yield ctx.found(
+            kinds.PLACEMENT_QUESTIONED,
+            f'"{quoted}" was dictated under {labels.get(field_id, field_id)} but {reads}. It stays where '
+            "you said it; move it in review if it belongs there.",
+            field_id,
+            s,
+        )
 
 
 def _copied_forward(ctx: CheckContext) -> Iterator[Finding]:
@@ -426,6 +502,7 @@ CHECKS: tuple[Check, ...] = (
     _process_in_record,
     _record_in_private,
     _private_unclosed,
+    _placement_questioned,
     _copied_forward,
 )
 # A psychotherapy note is the clinician's private process record: the record's

@@ -25,11 +25,21 @@ VOCABULARIES = (
     "absolutes",
     "hedges",
     "process",
+    "reaction",
     "record",
     "risk_sounds",
 )
 # Built from the risk list: its short acronyms, matched in capitals only ("SI", not "si").
 RISK_ACRONYM = "risk_acronym"
+# Built from the reaction list: the clinician saying what they felt ("I was a little irritated").
+FIRST_PERSON_REACTION = "first_person_reaction"
+# "I" and a verb of being or feeling, then at most two softeners ("a bit", "really") before the reaction.
+_FIRST_PERSON = (
+    r"\bI(?:'m|\s+am|\s+was|\s+got|\s+get|\s+became|\s+become|\s+felt|\s+feel|\s+feeling|"
+    r"(?:\s+have|'ve|\s+had)\s+been|\s+started\s+(?:to\s+feel|feeling))\s+"
+    r"(?:(?:a\s+bit|a\s+little(?:\s+bit)?|very|really|so|quite|kind\s+of|somewhat|increasingly|more|"
+    r"too|pretty|rather|almost|oddly|strangely)\s+){0,2}"
+)
 
 
 @dataclass(frozen=True)
@@ -62,4 +72,6 @@ def check_vocabulary() -> CheckVocabulary:
         patterns[name] = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
     acronyms = [p for p in raw.get("risk", []) if p.isupper() and len(p) <= 3]
     patterns[RISK_ACRONYM] = re.compile(rf"\b(?:{'|'.join(acronyms) or '(?!)'})\b")
+    reactions = patterns["reaction"].pattern.removeprefix(r"(?<![\w-])")
+    patterns[FIRST_PERSON_REACTION] = re.compile(_FIRST_PERSON + reactions, re.I)
     return CheckVocabulary(patterns, {name: tuple(raw.get(name, [])) for name in VOCABULARIES})
