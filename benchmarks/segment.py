@@ -12,22 +12,26 @@ word lands in with the label of the sentence it came from:
   at the spoken label words (unheaded: everything in the first field).
 A gold sentence counts as placed right when most of its words are in its field;
 it is lost when none of its words appear in the draft. Words of a sentence the
-clinician retracted ("scratch that") must not appear at all.
+clinician retracted ("scratch that") must not appear at all. Last, how often a sentence kept under
+a spoken header is questioned by its content (``placement-questioned``; "?" in --details).
 
     .venv/bin/python benchmarks/segment.py [--details] [--only ID ...] [--source PREFIX ...]
-        [--audio [--model NAME|PATH]] [--speed]
+        [--audio [--voice piper|espeak] [--model NAME|PATH]] [--speed]
 
 With --audio, every case is first spoken and transcribed by the embedded tiny.en
 model (our samples from their FLAC files, the corpus's dictations and notes
 spoken by the bundled piper voice, in memory), so the figures include Whisper's
-errors: the end-to-end numbers; ``--model`` picks another (base after
-``dictanote models add base``). --speed also times segmentation of a ~300-word
-dictation and the pipeline's load in a fresh process.
+errors: the end-to-end numbers, with the transcript's word timings (a pause before a
+header is a boundary) and beside each style's figure as clean text; ``--voice espeak``
+speaks every case, samples included, with espeak-ng instead (as benchmarks/terms does);
+``--model`` picks another (base after ``dictanote models add base``). --speed also times
+segmentation of a ~300-word dictation and the pipeline's load in a fresh process.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
 import importlib.util
 import json
@@ -44,8 +48,9 @@ from typing import Any
 from dictanote.app import Dictation
 from dictanote.core.config import load_config
 from dictanote.core.formats import load_format
-from dictanote.core.types import Audio
-from dictanote.evaluate import realworld_half, realworld_notes, score_placement
+from dictanote.core.policy import is_uncertain
+from dictanote.core.types import Audio, Draft
+from dictanote.evaluate import normalize_for_wer, realworld_half, realworld_notes, score_placement
 from dictanote.segment import SegmentOptions, segment_transcript
 from dictanote.transcribe import load_audio_file
 
@@ -146,18 +151,40 @@ def _sentences(text: str) -> list[str]:
 
 
 def synthesize(case: Case, voice: object) -> Audio:
-    """Speak a case with the bundled piper voice, in memory, as 16 kHz ``Audio``."""
+    """Speak a case with the bundled piper voice (``voice``), or espeak-ng if None, in memory, at 16 kHz."""
+    make = _make_samples()
+    if voice is None:
+        terms = _make_terms()
+        audio, rate = terms.speak_espeak(terms.TermDictation(case.id, case.text, case.text, ()))
+        return _resampled(audio, rate, case.id)
+    sample = make.Sample(case.id, case.format, case.style, "", tuple(make.Part(t, f) for t, f in case.parts))
+    audio, rate = make.synthesize(voice, sample)
+    return _resampled(audio, rate, case.id)
+
+
+def _resampled(audio: Any, rate: int, source: str) -> Audio:
+    """Float mono audio at ``rate`` as 16 kHz ``Audio``."""
     import av
     import numpy as np
 
-    make = _make_samples()
-    sample = make.Sample(case.id, case.format, case.style, "", tuple(make.Part(t, f) for t, f in case.parts))
-    audio, rate = make.synthesize(voice, sample)
     frame = av.AudioFrame.from_ndarray(audio.reshape(1, -1), format="flt", layout="mono")
     frame.sample_rate = rate
     resampler = av.AudioResampler(format="flt", layout="mono", rate=16_000)
     chunks = [f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]]
-    return Audio(samples=np.concatenate(chunks).astype(np.float32), source=case.id)
+    return Audio(samples=np.concatenate(chunks).astype(np.float32), source=source)
+
+
+def _make_terms() -> Any:
+    """benchmarks/terms/make_terms.py (its espeak-ng voice), loaded as a module."""
+    _make_samples()  # make_terms imports it by name
+    spec = importlib.util.spec_from_file_location(
+        "make_terms", REPO / "benchmarks" / "terms" / "make_terms.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_terms"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _make_samples() -> Any:
@@ -200,6 +227,8 @@ def report(totals: dict[str, Counter[str]]) -> None:
     """Accuracy per group, then the issue's targets on the shared corpus."""
     print(f"\n{'group':<40}{'sentences':>10}{'right':>8}{'accuracy':>10}{'lost':>6}")
     for key in sorted(totals, key=lambda k: (k != "all", k)):
+        if key.startswith("as-text/"):
+            continue  # printed beside the audio figures (report_audio)
         c = totals[key]
         n = c["right"] + c["wrong"] + c["lost"]
         if n:
@@ -233,6 +262,60 @@ def report(totals: dict[str, Counter[str]]) -> None:
         )
 
 
+def questioned_parts(parts: tuple[tuple[str, str], ...], draft: Draft) -> dict[int, tuple[bool, bool]]:
+    """For each gold part, whether the record's sentence holding most of its words is pinned by a spoken
+    header, and whether the segmenter questioned it (what the ``placement-questioned`` finding reports)."""
+    sentences = sorted((s for f in draft.fields for s in f.sentences), key=lambda s: s.span or (0, 0))
+    pred = [k for k, s in enumerate(sentences) for _ in normalize_for_wer(s.text).split()]
+    gold = [
+        (w, i)
+        for i, (t, label) in enumerate(parts)
+        if label != "deleted"
+        for w in normalize_for_wer(t).split()
+    ]
+    words = [w for s in sentences for w in normalize_for_wer(s.text).split()]
+    matcher = difflib.SequenceMatcher(a=[w for w, _ in gold], b=words, autojunk=False)
+    votes: dict[int, Counter[int]] = defaultdict(Counter)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            votes[gold[block.a + k][1]][pred[block.b + k]] += 1
+    out = {}
+    for i, counted in votes.items():
+        s = sentences[counted.most_common(1)[0][0]]
+        out[i] = (s.origin == "spoken_header", s.origin == "spoken_header" and is_uncertain(s.confidence))
+    return out
+
+
+def report_questioned(totals: dict[str, Counter[str]]) -> None:
+    """How often the segmenter questions a sentence kept under a spoken header (``placement-questioned``).
+
+    "moved on": the gold puts it in another field than the header in force (the clinician moved on
+    without saying so; it stays, the rule): the share questioned is the flag's recall. "others": every
+    other pinned sentence: the share questioned is the false-flag rate.
+    """
+
+    def share(flagged: int, n: int) -> str:
+        return f"{flagged}/{n} ({flagged / n:.1%})" if n else "0/0"
+
+    print("\nsentences kept under a spoken header, questioned by their content (placement-questioned):")
+    for key in sorted(k for k in totals if k.startswith("questioned/")):
+        c = totals[key]
+        moved, others = share(c["moved_flagged"], c["moved"]), share(c["kept_flagged"], c["kept"])
+        print(f"  {key.removeprefix('questioned/'):<26} moved on: questioned {moved:<15} others: {others}")
+
+
+def report_audio(totals: dict[str, Counter[str]], voice: str, seconds: float) -> None:
+    """Each source's styles through audio against the same dictations as text (target: within 5 points)."""
+    print(f"\nthrough audio ({voice}, tiny.en, word timings) against clean text, {seconds / 60:.1f} min:")
+    for key in sorted(k for k in totals if k.startswith("as-text/")):
+        audio, text = totals[key.removeprefix("as-text/")], totals[key]
+        if audio and text:
+            a = audio["right"] / (audio["right"] + audio["wrong"] + audio["lost"])
+            t = text["right"] / (text["right"] + text["wrong"])
+            name = key.removeprefix("as-text/")
+            print(f"  {name:<32} audio {a:6.1%}   text {t:6.1%}   ({(a - t) * 100:+.1f})")
+
+
 def main() -> int:
     """Segment every case and print accuracy by source, style and format."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -253,12 +336,20 @@ def main() -> int:
     )
     parser.add_argument("--speed", action="store_true", help="also time segmentation and pipeline load")
     parser.add_argument("--model", help="with --audio: the Whisper model, by name or path (default: tiny.en)")
+    parser.add_argument(
+        "--voice",
+        choices=("piper", "espeak"),
+        default="piper",
+        help="with --audio: who speaks (piper: the samples' FLAC files and the bundled voice; espeak: "
+        "espeak-ng speaks every case)",
+    )
     args = parser.parse_args()
     config = load_config({"model": args.model})
     dictation = Dictation(config)
     options = dictation.segment_options
     transcriber = dictation.transcriber if args.audio else None
-    voice = _make_samples().load_voice() if args.audio else None
+    voice = _make_samples().load_voice() if args.audio and args.voice == "piper" else None
+    started = time.perf_counter()
     totals: dict[str, Counter[str]] = defaultdict(Counter)
     for case in load_cases():
         if args.only and case.id not in args.only:
@@ -268,14 +359,18 @@ def main() -> int:
         if args.audio and case.source.startswith("realworld"):
             continue  # hours of speech: the real-world notes are measured as text
         fmt = load_format(case.format, config.paths)
-        text = case.text
+        text, heard = case.text, ()
         if transcriber is not None:
-            if case.source == "samples":
+            if case.source == "samples" and voice is not None:
                 audio = load_audio_file(REPO / "samples" / f"{case.id}.flac")
             else:
                 audio = synthesize(case, voice)
-            text = transcriber.transcribe(audio).text
-        draft = segment_transcript(text, fmt, options)
+            transcript = transcriber.transcribe(audio)
+            text, heard = transcript.text, tuple(w for s in transcript.segments for w in s.words)
+            as_text = score_placement(case.parts, segment_transcript(case.text, fmt, options))
+            for _, gold, got in as_text.results:
+                totals[f"as-text/{case.source}/{case.style}"]["right" if gold == got else "wrong"] += 1
+        draft = segment_transcript(text, fmt, options, heard)
         scored = score_placement(case.parts, draft)
         if case.source.startswith("realworld"):
             for _, gold, got in naive_fields(case, fmt.fields[0].id):
@@ -283,8 +378,18 @@ def main() -> int:
         group = "samples" if case.source == "samples" else "corpus"
         if case.source.startswith("realworld"):
             group = "realworld"
+        pinned = questioned_parts(case.parts, draft)
+        where = f"{case.source}:{case.id}"
         for i, gold, got in scored.results:
             outcome = "right" if gold == got else ("lost" if got == "<lost>" else "wrong")
+            held, questioned = pinned.get(i, (False, False))
+            if held and outcome != "lost":
+                flags = totals[f"questioned/{case.source if group == 'realworld' else group}"]
+                kind = "moved" if outcome == "wrong" else "kept"
+                flags[kind] += 1
+                flags[f"{kind}_flagged"] += questioned
+                if args.details and questioned and outcome == "right":
+                    print(f"{where}  questioned, gold={gold:<11} {case.parts[i][0][:90]}")
             keys = {
                 "all",
                 case.source,
@@ -296,10 +401,13 @@ def main() -> int:
             for key in keys:
                 totals[key][outcome] += 1
             if args.details and outcome != "right":
-                where = f"{case.source}:{case.id}"
-                print(f"{where}  gold={gold:<22} got={got:<22} {case.parts[i][0][:90]}")
+                mark = "?" if questioned else " "
+                print(f"{where} {mark} gold={gold:<22} got={got:<22} {case.parts[i][0][:90]}")
         totals["all"]["leaked"] += scored.leaked
     report(totals)
+    report_questioned(totals)
+    if args.audio:
+        report_audio(totals, args.voice, time.perf_counter() - started)
     print(f"\nwords of retracted sentences left in drafts: {totals['all']['leaked']}")
     if args.speed:
         ms, words, load_s = measure_speed(options, config)
