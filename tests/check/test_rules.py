@@ -742,3 +742,19 @@ def test_rules_placement_questioned_from_dictated_text(config: Config) -> None:
     assert [f.field for f in questioned] == ["assessment", "assessment"]
     assert all("reads like Objective" in f.message for f in questioned)
     assert draft.field("objective").sentences == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plan. Return to clinic in two weeks. Assessment. Lungs clear, heart regular, abdomen soft.",
+        "Assessment. She appeared anxious and tearful, with good eye contact. Plan. Weekly CBT.",
+    ],
+)
+def test_rules_placement_questioned_first_sentence_after_a_header(config: Config, text: str) -> None:
+    """Exam findings right after "Assessment." stay there and are questioned on their content alone."""
+    fmt = load_format("soap", config.paths)
+    draft = segment_text(text)
+    questioned = [f for f in check_draft(draft, fmt) if f.code == "placement-questioned"]
+    assert [f.field for f in questioned] == ["assessment"]
+    assert draft.field("objective").sentences == ()
