@@ -153,3 +153,40 @@ def test_live_cancel_and_stop_without_start(pulse_audio: Any, config: Config, tr
         assert live.cancel() is True
         assert live.status().state == "armed"
         assert live.stop() is None
+
+
+@pytest.mark.audio
+def test_live_start_opens_the_microphone_and_tones_once_it_delivers(
+    pulse_audio: Any, config: Config, transcriber: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prepared, nothing is open; start opens the stream, returns once a block has come, and only then
+    plays the start tone; disarm closes it again (PulseAudio's source-outputs say so)."""
+    import dictanote.capture.tones
+
+    live, _ = _live(config, transcriber, tones=True)
+    tones: list[tuple[float, bool]] = []  # (frequency, whether the microphone had delivered then)
+
+    def tone(freq_hz: float, seconds: float = 0.12) -> bool:
+        mic = live._mic
+        tones.append((freq_hz, mic is not None and mic.wait_live(0)))
+        return True
+
+    monkeypatch.setattr(dictanote.capture.tones, "play_tone", tone)
+    with live:
+        live.prepare()
+        assert pulse_audio.source_outputs() == [] and live.status().state == "idle"
+        assert live.start()
+        timing = live.last_start
+        assert pulse_audio.source_outputs(), "recording without an input stream"
+        assert tones == [(dictanote.capture.tones.START_HZ, True)]
+        assert timing is not None and timing.opened and timing.live_s is not None
+        assert timing.first_sample_s is not None and -0.1 < timing.first_sample_s <= timing.live_s < 0.5
+        live.disarm()
+        assert pulse_audio.wait_source_outputs(False) == []
+        live.arm()  # armed: open while idle, and a start keeps the pre-roll
+        assert pulse_audio.wait_source_outputs(True)
+        time.sleep(0.3)  # let some pre-roll gather
+        assert live.start()
+        assert live.last_start is not None and not live.last_start.opened
+        assert live.last_start.first_sample_s is not None and live.last_start.first_sample_s < -0.2
+        live.cancel()

@@ -24,7 +24,7 @@ import pytest
 
 from dictanote.cli import daemon as commands
 from dictanote.cli.root import main
-from tests.util import run_cli
+from tests.util import local_zone, run_cli
 
 DRAFT = {"id": 12, "label": "SOAP", "record": "clinical", "fields_filled": 3, "fields_total": 4}
 
@@ -73,7 +73,7 @@ def daemon(monkeypatch: pytest.MonkeyPatch) -> StandIn:
         (
             ["toggle"],
             {"ok": True, "draft": {**DRAFT, "private_companion": True}},
-            "Draft 12 (SOAP) saved: 3 of 4 fields, plus a private note\n",
+            "Draft 12 (SOAP) and a private note saved: 3 of 4 fields\n",
         ),
         (
             ["toggle", "--private"],
@@ -98,7 +98,7 @@ def daemon(monkeypatch: pytest.MonkeyPatch) -> StandIn:
                 "last_error": "the microphone went away",
                 "hotkey": "<ctrl>+<alt>+d",
             },
-            "idle; last draft 12 (SOAP, 3 of 4 fields) at 2026-11-29T10:00:00Z; 1 draft(s) not yet saved "
+            "idle; last draft 12 (SOAP, 3 of 4 fields) at 2026-11-29 10:00 UTC; 1 draft(s) not yet saved "
             "(will retry); last error: the microphone went away; hotkey <ctrl>+<alt>+d\n",
         ),
     ],
@@ -373,3 +373,25 @@ def test_cli_daemon_many_concurrent_status_calls_all_answer(start_daemon: Any) -
     ]
     assert failed == []
     assert {out.decode().strip() for out, _ in results} == {"idle; capture off"}
+
+
+def test_cli_daemon_status_says_times_in_local_time(
+    daemon: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    daemon.answer = {
+        "ok": True,
+        "state": "idle",
+        "last_draft": SAVED,
+        "last_ignored_start": "2026-11-29T10:00:05Z",
+    }
+    with local_zone("America/New_York"):
+        assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "fields) at 2026-11-29 05:00 EST" in out and "a start was ignored at 2026-11-29 05:00 EST" in out
+
+
+def test_cli_daemon_help_says_arm_keeps_the_microphone_open(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["daemon", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--arm / --no-arm Keep the microphone open between dictations" in text
+    assert "the system's microphone indicator shows it" in text and "[default: no-arm]" in text

@@ -253,8 +253,8 @@ def test_daemon_controller_unsaved_draft_stays_in_memory_and_is_saved_next_time(
         saved = store.list_drafts()
     assert [(d.id, d.source, d.draft.format) for d in saved] == [(1, "daemon", "birp"), (2, "daemon", "birp")]
     assert [body for _, body in shown][-2:] == [
-        "Draft 1 (BIRP) ready: 4 of 4 fields",
-        "Draft 2 (BIRP) ready: 4 of 4 fields",
+        "Draft 1 (BIRP) saved: 4 of 4 fields",
+        "Draft 2 (BIRP) saved: 4 of 4 fields",
     ]
 
 
@@ -266,7 +266,7 @@ def test_daemon_controller_private_dictation_goes_to_the_private_record(dictatio
     with dictation.open_store() as store:
         assert store.list_drafts() == []
         assert [d.id for d in store.list_drafts(private=True)] == [reply["draft"]["id"]]
-    assert shown[-1][1].startswith("Private draft 1 (Psychotherapy (private)) ready: ")
+    assert shown[-1][1].startswith("Private draft 1 (Psychotherapy (private)) saved: ")
 
 
 def test_daemon_controller_stop_replies_with_summary_reason_and_timing(dictation: Dictation) -> None:
@@ -364,4 +364,15 @@ def test_daemon_controller_shutdown_saves_drafts_kept_in_memory(config: Any, dic
         controller.stop()
     config.paths.data_dir.unlink()
     assert controller.shutdown() is None
-    assert controller.status().unsaved == 0 and shown[-1][1] == "Draft 1 (BIRP) ready: 4 of 4 fields"
+    assert controller.status().unsaved == 0 and shown[-1][1] == "Draft 1 (BIRP) saved: 4 of 4 fields"
+
+
+def test_daemon_controller_notification_says_a_private_note_was_saved_too(dictation: Dictation) -> None:
+    notify, shown = _notifier()
+    text = "Subjective. Slept well this week. Private note, I felt protective of her."
+    engine = _TextEngine(dictation, text, "soap")
+    controller = Controller(engine, lambda outcome: dictation.save(outcome.result, source="daemon"), notify)
+    controller.start()
+    reply = controller.stop().to_dict()
+    assert reply["draft"]["private_companion"] is True
+    assert shown[-1][1].startswith("Draft 1 (SOAP) and a private note saved: "), shown[-1][1]

@@ -227,15 +227,15 @@ def test_daemon_replies_match_the_protocol_example_in_the_docs() -> None:
     [
         (
             DraftSummary(12, "clinical", "soap", "SOAP", 4, 4, False, "t"),
-            "Draft 12 (SOAP) ready: 4 of 4 fields",
+            "Draft 12 (SOAP) saved: 4 of 4 fields",
         ),
         (
             DraftSummary(3, "clinical", "birp", "BIRP", 2, 4, True, "t"),
-            "Draft 3 (BIRP) ready: 2 of 4 fields, plus a private note",
+            "Draft 3 (BIRP) and a private note saved: 2 of 4 fields",
         ),
         (
             DraftSummary(5, "private", "psychotherapy", "Psychotherapy (private)", 1, 3, False, "t"),
-            "Private draft 5 (Psychotherapy (private)) ready: 1 of 3 fields",
+            "Private draft 5 (Psychotherapy (private)) saved: 1 of 3 fields",
         ),
     ],
 )

@@ -152,3 +152,24 @@ def test_daemon_e2e_no_microphone_start_exits_5_and_daemon_keeps_serving(
     assert line.startswith("dictanote: error: the daemon refused 'toggle': no audio input device found")
     status = daemon.request("status")
     assert status["state"] == "idle" and status["last_error"].startswith("cannot start recording")
+
+
+@pytest.mark.parametrize(("args", "open_while_idle"), [((), False), (("--arm",), True)])
+def test_daemon_e2e_microphone_closed_between_dictations_unless_armed(
+    start_daemon: Any, pulse_audio: Any, args: tuple[str, ...], open_while_idle: bool
+) -> None:
+    """PulseAudio's source-outputs: none while the daemon idles (unless --arm), one while it records."""
+    daemon = start_daemon("--format", "soap", "--no-tones", *args)
+    assert bool(pulse_audio.wait_source_outputs(open_while_idle)) is open_while_idle
+    assert daemon.request("status")["armed"] is open_while_idle
+    assert daemon.request("start")["state"] == "recording"
+    assert pulse_audio.source_outputs(), "recording without an input stream"  # live when start answers
+    pulse_audio.mic.play(sample_audio("soap-unheaded", seconds=3.0), tail_s=0.3)
+    assert pulse_audio.mic.wait_idle()
+    assert daemon.request("stop")["draft"] is not None
+    assert bool(pulse_audio.wait_source_outputs(open_while_idle)) is open_while_idle
+    assert daemon.request("status")["armed"] is open_while_idle
+    # A second dictation opens it again.
+    assert daemon.request("start")["state"] == "recording" and pulse_audio.source_outputs()
+    assert daemon.request("cancel")["cancelled"] is True
+    assert bool(pulse_audio.wait_source_outputs(open_while_idle)) is open_while_idle

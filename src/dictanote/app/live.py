@@ -1,9 +1,11 @@
 """Live dictation: microphone -> streaming transcription -> segmented, checked draft.
 
 Speech captured now, as ``Dictation.from_audio`` is for files. One
-``LiveDictation`` holds the ``Dictation`` (its loaded transcriber) and (while armed) an open input
-stream with a short pre-roll ring buffer, so that words spoken as the key goes
-down are kept. While recording, finished chunks (cut at pauses) are transcribed
+``LiveDictation`` holds the ``Dictation`` (its loaded transcriber) and the input device, looked up in
+advance (``prepare()``); the input stream opens at ``start()``, which returns once the first block has
+come (the start tone plays then, so the clinician speaks only into a live microphone). Armed (``arm()``),
+the stream stays open between dictations with a short pre-roll ring buffer, so that words spoken as the
+key goes down are kept too. While recording, finished chunks (cut at pauses) are transcribed
 in a background thread; after ``stop()`` only the last chunk is left, and
 ``Dictation.from_transcript`` makes the checked draft.
 
@@ -11,15 +13,15 @@ Audio lives in memory only and is dropped once transcribed; nothing here
 writes a file or logs transcript text. Saving the draft is the caller's job
 (``dictation.save(live_result.result, source=...)``).
 
-Typical use (the daemon keeps one armed between dictations)::
+Typical use (the daemon's; with ``--arm`` it calls ``arm()`` after ``prepare()`` and never disarms)::
 
     live = LiveDictation(Dictation(config), LiveOptions(device=None))
-    live.arm()                      # loads the model, opens the stream; pre-roll starts filling
-    live.start()                    # a dictation begins, with the last 0.5 s of pre-roll
+    live.prepare()                  # loads the model, finds the device; no stream is opened
+    live.start()                    # opens the stream; returns once it delivers (pre-roll too if armed)
     ...
     outcome = live.stop()           # the last chunk transcribed, segmented, checked
     live.dictation.save(outcome.result, source="daemon")
-    live.disarm()                   # close the stream when going idle for good
+    live.disarm()                   # close the stream: no microphone open between dictations
 
 Every public method is thread-safe. Callbacks run on capture or worker threads:
 they must return quickly and must not call back into ``stop()`` themselves
@@ -53,6 +55,24 @@ log = logging.getLogger(__name__)
 # The input stream's block. At stop the last syllable may still be in the block being filled: stop()
 # waits for that block only, so a short one keeps the wait short (it was 0.2 s: most of stop-to-draft).
 BLOCK_S = 0.05
+# How long start() waits for the stream's first block before it gives up on the start tone.
+LIVE_TIMEOUT_S = 1.0
+
+
+@dataclass(frozen=True)
+class StartTiming:
+    """Where a ``start()`` went, in seconds from the call.
+
+    ``first_sample_s``: when the first sample of the dictation was captured (negative when an armed
+    stream's pre-roll reaches back before the call, and by a few ms when the sound server hands a new
+    stream what it had just captured). ``live_s``: when its first block reached us
+    (the start tone plays then); None when none came within ``LIVE_TIMEOUT_S``. ``opened``: whether
+    this start opened the stream (False: it was armed).
+    """
+
+    first_sample_s: float | None
+    live_s: float | None
+    opened: bool
 
 
 class LiveDictation:
@@ -92,18 +112,42 @@ class LiveDictation:
         self._autostopped = threading.Event()
         self._level = 0.0
         self._last_ignored_start: str | None = None
+        self._prepared: InputDevice | None = None  # the device found in advance; None: look again
+        self._rate: tuple[int, float] | None = None  # (device index, capture rate) once opened
+        self.last_start: StartTiming | None = None
 
     # --- arming ---------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """Everything a start needs short of opening the microphone: the model, VAD and segmenter, the
+        input device looked up, PortAudio's libraries loaded. Nothing is opened; preparing twice does
+        nothing. Raises ``DeviceNotFoundError`` or ``CaptureError`` (no input device at all).
+        """
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this LiveDictation is closed")
+            self._prepare()
+
+    def _prepare(self) -> InputDevice:
+        """The device to open, found now if not yet (lock held)."""
+        from ..capture import resolve_input_device, warm_up_backend
+        from ..transcribe.streaming import warm_up_vad
+
+        if self._prepared is None:
+            self.dictation.warm_up()  # the model now, the segmenter's spaCy pipeline in a thread
+            warm_up_vad()
+            self._prepared = resolve_input_device(self.options.device)  # PortAudio rescans: new devices
+            warm_up_backend()
+        return self._prepared
+
     def arm(self) -> None:
-        """Load the model, VAD and segmenter if needed; open the input stream; keep pre-roll.
+        """Prepare if needed and open the input stream; pre-roll starts filling.
 
         Raises ``DeviceNotFoundError`` (no device matches ``options.device``) or
         ``CaptureError`` (no input device at all, or it cannot be opened).
         Arming an armed engine does nothing.
         """
-        from ..capture import Microphone, RingBuffer, resolve_input_device
-        from ..transcribe.streaming import warm_up_vad
+        from ..core.errors import CaptureError
 
         with self._lock:
             if self._closed:
@@ -111,25 +155,38 @@ class LiveDictation:
             if self._mic is not None and not self._mic.lost:
                 return
             self._drop_mic()
-            self.dictation.warm_up()  # the model now, the segmenter's spaCy pipeline in a thread
-            warm_up_vad()
-            device = resolve_input_device(self.options.device)
-            self._ring = RingBuffer(int(self.options.preroll_s * SAMPLE_RATE))
-            blocks: queue.SimpleQueue[Any] = queue.SimpleQueue()
-            self._blocks = blocks
-            # PortAudio's threads only enqueue: every state change happens on the consumer thread
-            mic = Microphone(
-                device, self._on_block(blocks), lambda message: blocks.put(_Lost(message)), block_s=BLOCK_S
-            )
-            mic.open()
-            self._device, self._mic = device, mic
-            self._consumer = threading.Thread(
-                target=self._consume, args=(self._blocks,), name="dictanote-live", daemon=True
-            )
-            self._consumer.start()
-            if self._state == "idle":
-                self._state = "armed"
-            log.info("armed on input device %d", device.index)
+            try:
+                self._open(self._prepare())
+            except CaptureError:  # the device found in advance may be gone or renumbered: look again
+                self._prepared = None
+                self._open(self._prepare())
+
+    def _open(self, device: InputDevice) -> None:
+        """Open the input stream on ``device`` and start its consumer (lock held)."""
+        from ..capture import Microphone, RingBuffer
+
+        self._ring = RingBuffer(int(self.options.preroll_s * SAMPLE_RATE))
+        blocks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._blocks = blocks
+        # PortAudio's threads only enqueue: every state change happens on the consumer thread
+        rate = self._rate[1] if self._rate is not None and self._rate[0] == device.index else None
+        mic = Microphone(
+            device,
+            self._on_block(blocks),
+            lambda message: blocks.put(_Lost(message)),
+            block_s=BLOCK_S,
+            rate=rate,
+        )
+        mic.open()
+        self._rate = (device.index, mic.rate)
+        self._device, self._mic = device, mic
+        self._consumer = threading.Thread(
+            target=self._consume, args=(self._blocks,), name="dictanote-live", daemon=True
+        )
+        self._consumer.start()
+        if self._state == "idle":
+            self._state = "armed"
+        log.info("input stream open on device %d", device.index)
 
     def disarm(self) -> None:
         """Close the input stream and drop every buffer. A dictation in progress is cancelled."""
@@ -154,7 +211,9 @@ class LiveDictation:
     # --- a dictation ------------------------------------------------------------
 
     def start(self, *, private: bool = False, format_id: str | None = None) -> bool:
-        """Begin a dictation, pre-roll included; arms first if needed.
+        """Begin a dictation (pre-roll included when armed): opens the stream if it is not open, and
+        returns once its first block has come (at most ``LIVE_TIMEOUT_S``), then plays the start tone.
+        ``last_start`` says how long that took.
 
         ``private`` makes it a psychotherapy note (``PRIVATE_FORMAT``);
         ``format_id`` overrides ``options.format_id`` for this dictation.
@@ -164,6 +223,7 @@ class LiveDictation:
         """
         from ..transcribe.streaming import StreamingTranscription
 
+        called = time.perf_counter()
         with self._lock:
             if self._state in ("recording", "finishing"):
                 self._last_ignored_start = utc_now()
@@ -171,9 +231,13 @@ class LiveDictation:
                 return False
             chosen = PRIVATE_FORMAT if private else format_id or self.options.format_id
             chosen = self.dictation.prepare(chosen).id  # an unknown format fails now, not after speaking
+            opened = self._mic is None or self._mic.lost
             self.arm()
+            mic = self._mic
             stream = StreamingTranscription(self.dictation.transcriber, self.streaming)
+            preroll = 0
             if self._ring is not None:
+                preroll = len(self._ring)
                 stream.feed(self._ring.read())
                 self._ring.clear()
             self._stream = stream
@@ -182,7 +246,11 @@ class LiveDictation:
             self._reason = None
             self._autostopped.clear()
             self._state = "recording"
-        if self.options.tones:
+        live = mic is not None and mic.wait_live(LIVE_TIMEOUT_S)
+        self.last_start = _start_timing(called, mic, opened, preroll, live)
+        if not live:
+            log.warning("no audio from the input device %.1f s after start; no start tone", LIVE_TIMEOUT_S)
+        elif self.options.tones:
             _tone(start=True)
         log.info("dictation started (private=%s)", private)
         return True
@@ -389,6 +457,7 @@ class LiveDictation:
                 return
             recording = self._state == "recording" and self._feeding
             stream = self._stream
+            self._prepared = None  # it may come back under another index: look for it again then
             if recording and stream is not None:
                 kept = f"{stream.duration_s:.0f} s"
                 text = f"{message}; the draft holds what was captured until then ({kept})"
@@ -409,6 +478,20 @@ class _Lost:
     """The input device went away (a marker in the block queue)."""
 
     message: str
+
+
+def _start_timing(
+    called: float, mic: Microphone | None, opened: bool, preroll: int, live: bool
+) -> StartTiming:
+    """How long a start took to its first sample and its first block (see ``StartTiming``)."""
+    live_s = time.perf_counter() - called if live else None
+    if not opened:
+        first: float | None = -preroll / SAMPLE_RATE
+    elif mic is not None and mic.first_sample_at is not None:
+        first = mic.first_sample_at - called
+    else:
+        first = None
+    return StartTiming(first_sample_s=first, live_s=live_s, opened=opened)
 
 
 def _tone(*, start: bool) -> None:

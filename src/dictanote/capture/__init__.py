@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .devices import InputDevice, list_input_devices, resolve_input_device
+    from .devices import InputDevice, list_input_devices, resolve_input_device, warm_up_backend
     from .ring import RingBuffer
     from .stream import Microphone
     from .tones import play_tone
@@ -21,6 +21,7 @@ _HOMES = {
     "InputDevice": "devices",
     "list_input_devices": "devices",
     "resolve_input_device": "devices",
+    "warm_up_backend": "devices",
     "RingBuffer": "ring",
     "Microphone": "stream",
     "play_tone": "tones",
@@ -33,6 +34,7 @@ __all__ = [
     "list_input_devices",
     "play_tone",
     "resolve_input_device",
+    "warm_up_backend",
 ]
 
 

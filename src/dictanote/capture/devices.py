@@ -150,6 +150,20 @@ def resolve_input_device(spec: str | int | None, rescan: bool = True) -> InputDe
     )
 
 
+def warm_up_backend() -> None:
+    """Load what PortAudio loads at its first open (ALSA's plugins, the sound server's client library).
+
+    That first open costs about 90 ms where the sound server is PulseAudio; a daemon pays it once here,
+    not at the first ``start``. Only an output stream is created (never started, and never the
+    microphone), so no input is opened and no microphone indicator shows. A failure is only logged.
+    """
+    sd = sounddevice()
+    try:
+        sd.OutputStream(channels=1, dtype="float32").close()
+    except Exception as exc:  # no output device: the first input open pays the cost instead
+        log.debug("PortAudio warm-up skipped: %s", type(exc).__name__)
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text

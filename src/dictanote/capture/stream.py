@@ -3,6 +3,8 @@
 Opens the device at 16 kHz where it can, else at its own rate with a small
 streaming resampler. Notices a device that goes away (PortAudio ends the
 stream, or the blocks stop coming) and says so once, through ``on_lost``.
+Says when it is live: ``wait_live()`` returns once the first block has come, and
+``first_sample_at`` is when that block's first sample was captured.
 Blocks are handed on and forgotten: nothing is kept here or written anywhere.
 """
 
@@ -68,7 +70,8 @@ class Microphone:
 
     ``on_block`` must be quick (copy and hand on). ``on_lost(message)`` is called
     at most once, when the device stops (PortAudio ends the stream, or no block
-    arrives for ``stall_s``).
+    arrives for ``stall_s``). ``rate``: the device's capture rate when already known (from an
+    earlier open), which spares asking PortAudio again.
     """
 
     def __init__(
@@ -79,11 +82,15 @@ class Microphone:
         *,
         block_s: float = 0.2,
         stall_s: float = 2.0,
+        rate: float | None = None,
     ) -> None:
         self.device = device
         self.block_s = block_s
         self.stall_s = stall_s
-        self.rate = float(SAMPLE_RATE)
+        self.rate = float(rate or SAMPLE_RATE)
+        self._known_rate = rate
+        self.first_sample_at: float | None = None  # time.perf_counter() of the first sample captured
+        self._live = threading.Event()
         self.overflows = 0
         self._on_block = on_block
         self._on_lost = on_lost
@@ -109,10 +116,12 @@ class Microphone:
         if self._stream is not None:
             return
         sd = sounddevice()
-        self.rate = self._pick_rate(sd)
+        self.rate = self._known_rate or self._pick_rate(sd)
         self._resampler = Resampler(self.rate) if self.rate != SAMPLE_RATE else None
         self._closing.clear()
         self._lost = False
+        self._live.clear()
+        self.first_sample_at = None
         try:
             stream = sd.InputStream(
                 device=self.device.index,
@@ -132,6 +141,10 @@ class Microphone:
         self._watchdog = threading.Thread(target=self._watch, name="dictanote-mic-watchdog", daemon=True)
         self._watchdog.start()
         log.info("input stream open on device %d at %.0f Hz", self.device.index, self.rate)
+
+    def wait_live(self, timeout: float) -> bool:
+        """Wait until the first block has come from the device (at most ``timeout`` s); whether it has."""
+        return self._live.wait(timeout)
 
     def close(self) -> None:
         """Stop and close the stream (aborting: nothing is drained or kept)."""
@@ -163,6 +176,8 @@ class Microphone:
         if status and status.input_overflow:
             self.overflows += 1
         self._last_block = time.monotonic()
+        if not self._live.is_set():
+            self._first_block(frames, time_info)
         block = np.array(indata[:, 0], dtype=np.float32)
         if self._resampler is not None:
             block = self._resampler(block)
@@ -170,6 +185,18 @@ class Microphone:
             self._on_block(block)
         except Exception:  # never let a consumer's bug kill the audio thread
             log.exception("the audio block consumer failed")
+
+    def _first_block(self, frames: int, time_info: Any) -> None:
+        """Note when the first sample was captured: PortAudio's capture time where it gives a sane one."""
+        now = time.perf_counter()
+        try:
+            age = float(time_info.currentTime) - float(time_info.inputBufferAdcTime)
+        except (AttributeError, TypeError, ValueError):
+            age = -1.0
+        if not 0.0 <= age <= 1.0:  # some host APIs report no capture time: assume a block just filled
+            age = frames / self.rate
+        self.first_sample_at = now - age
+        self._live.set()
 
     def _finished(self) -> None:
         if not self._closing.is_set():

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ..core.errors import DaemonError
+from ..core.policy import format_local
 from ..daemon import command, socket_path
 from .common import (
     echo,
@@ -47,10 +48,10 @@ def _stopped(reply: dict[str, Any]) -> str:
     kind = "Private draft" if draft["record"] == "private" else "Draft"
     timing = reply.get("timing", {})
     after = f" ({timing['stop_to_saved_s']:.1f} s after stop)" if "stop_to_saved_s" in timing else ""
-    companion = ", plus a private note" if draft.get("private_companion") else ""
+    companion = " and a private note" if draft.get("private_companion") else ""
     return (
-        f"{kind} {draft['id']} ({draft['label']}) saved: "
-        f"{draft['fields_filled']} of {draft['fields_total']} fields{companion}{after}"
+        f"{kind} {draft['id']} ({draft['label']}){companion} saved: "
+        f"{draft['fields_filled']} of {draft['fields_total']} fields{after}"
     )
 
 
@@ -107,10 +108,10 @@ def _status_line(reply: dict[str, Any]) -> str:
     if last:
         parts.append(
             f"last draft {last['id']} ({last['label']}, {last['fields_filled']} of "
-            f"{last['fields_total']} fields) at {last['saved_at']}"
+            f"{last['fields_total']} fields) at {format_local(last['saved_at'])}"
         )
     if reply.get("last_ignored_start"):
-        parts.append(f"a start was ignored at {reply['last_ignored_start']}")
+        parts.append(f"a start was ignored at {format_local(reply['last_ignored_start'])}")
     if reply.get("unsaved"):
         parts.append(f"{reply['unsaved']} draft(s) not yet saved (will retry)")
     if reply.get("last_error"):
@@ -239,9 +240,12 @@ def _echo_followed(before: dict[str, Any], after: dict[str, Any]) -> None:
 @click.option(
     "--arm/--no-arm",
     "stay_armed",
-    default=True,
+    default=False,
     show_default=True,
-    help="Keep the microphone stream open between dictations, so the 0.5 s before a start is kept.",
+    help="Keep the microphone open between dictations, so the 0.5 s spoken before each start is kept "
+    "(pre-roll). The microphone is then live all the time the daemon runs, and the system's microphone "
+    "indicator shows it. Without it the microphone opens at start (the start tone plays once it "
+    "delivers) and closes when the dictation stops.",
 )
 @click.option("--no-notify", is_flag=True, help="No desktop notifications (they go to the log only).")
 @click.option(

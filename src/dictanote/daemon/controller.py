@@ -71,6 +71,7 @@ class ControllerOptions:
 def summarize(outcome: LiveResult, stored: StoredDraft) -> DraftSummary:
     """The saved draft's id, format and how many of its fields hold something."""
     draft = stored.draft
+    private = outcome.result.draft.private  # the stored draft is without it: it went to the private record
     label = outcome.result.format.label if outcome.result.format.id == draft.format else draft.format
     if label.endswith(" note"):
         label = label[: -len(" note")]
@@ -82,7 +83,7 @@ def summarize(outcome: LiveResult, stored: StoredDraft) -> DraftSummary:
         label=label,
         fields_filled=sum(1 for f in draft.fields if f.sentences),
         fields_total=len(draft.fields),
-        companion=draft.private is not None and any(f.sentences for f in draft.private.fields),
+        companion=private is not None and any(f.sentences for f in private.fields),
         saved_at=stored.created_at,
     )
 

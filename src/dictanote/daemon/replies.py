@@ -92,13 +92,11 @@ class DraftSummary:
         }
 
     def message(self) -> str:
-        """The notification line, e.g. "Draft 12 (SOAP) ready: 4 of 4 fields"."""
-        extra = ", plus a private note" if self.companion else ""
-        private = "Private draft" if self.record == "private" else "Draft"
-        return (
-            f"{private} {self.id} ({self.label}) ready: "
-            f"{self.fields_filled} of {self.fields_total} fields{extra}"
-        )
+        """The notification line, e.g. "Draft 12 (SOAP) and a private note saved: 4 of 4 fields"."""
+        kind = "Private draft" if self.record == "private" else "Draft"
+        companion = " and a private note" if self.companion else ""
+        counts = f"{self.fields_filled} of {self.fields_total} fields"
+        return f"{kind} {self.id} ({self.label}){companion} saved: {counts}"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Assemble and run the daemon: model loaded once, engine armed, socket open, hotkey grabbed.
+"""Assemble and run the daemon: model loaded once, engine prepared, socket open, hotkey grabbed.
 
 The one place that knows every daemon part and the application core. Order matters:
 refuse early if a daemon is already running (before the model loads), load
-the model and segmenter, open the socket, then wait. On SIGTERM/SIGINT the
+the model and segmenter and find the input device (the microphone itself opens at each start,
+or now and for good with ``--arm``), open the socket, then wait. On SIGTERM/SIGINT the
 dictation in progress is finished and saved before the process exits.
 """
 
@@ -35,7 +36,9 @@ class DaemonOptions:
     """What ``dictanote daemon`` was asked for.
 
     ``capture`` False runs the socket and state machine with no audio at all
-    (``--no-capture``: for checking a key binding, and for the lifecycle tests).
+    (``--no-capture``: for checking a key binding, and for the lifecycle tests). ``stay_armed``
+    (``--arm``) keeps the microphone open between dictations for the pre-roll; by default it is
+    open only from ``start`` to the end of the dictation.
     """
 
     format_id: str | None = None
@@ -43,7 +46,7 @@ class DaemonOptions:
     max_seconds: float | None = None
     tones: bool = True
     capture: bool = True
-    stay_armed: bool = True
+    stay_armed: bool = False
     notifications: bool = True
     hotkey: HotkeyOptions = field(default_factory=HotkeyOptions)
 
@@ -79,8 +82,10 @@ def run_daemon(config: Config, options: DaemonOptions, dictation: Dictation | No
         None, _saver(dictation), notifier, ControllerOptions(stay_armed=options.stay_armed)
     )
     if options.capture:
-        controller.engine = build_engine(dictation, options, controller)
+        engine = build_engine(dictation, options, controller)
+        controller.engine = engine
         try:
+            engine.prepare()  # the device found now: a start only opens it
             controller.arm()
         except DictanoteError as exc:  # no microphone yet: keep serving, `start` tries again
             log.warning("the input device is not ready: %s", exc)
