@@ -14,12 +14,13 @@ esac
 
 # System libraries: PortAudio for live capture (sounddevice). The tests also drive
 # real programs: Chromium (review page), PulseAudio with a pipe source as a
-# virtual microphone (capture and daemon), Xvfb with xclip and xdotool (clipboard, hotkey),
+# virtual microphone (capture and daemon), Xvfb with xclip and xdotool (clipboard, hotkey,
+# typing into a Tk window: python3-tk),
 # strace (proves a capture run writes no audio to disk), a private D-Bus session with
 # gnome-keyring (the store's keys in a real Secret Service keyring).
 system_packages=(libportaudio2)
 if [ "$mode" = test ]; then
-  system_packages+=(chromium pulseaudio pulseaudio-utils libasound2-plugins xvfb xclip xdotool strace dbus gnome-keyring)
+  system_packages+=(chromium pulseaudio pulseaudio-utils libasound2-plugins xvfb xclip xdotool python3-tk strace dbus gnome-keyring)
 fi
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

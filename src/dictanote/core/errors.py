@@ -23,8 +23,10 @@ was given, what exists, and how to fix it.
     │   ├── DraftDataError
     │   ├── RecordNotFoundError            HTTP 404
     │   ├── EditConflictError              HTTP 409
+    │   ├── NotConfirmedError
     │   ├── DeviceNotFoundError
     │   ├── ClipboardUnavailableError
+    │   ├── TypingUnavailableError
     │   └── OutputFileError
     ├── TranscriptionError         exit 3: the model failed on good input
     ├── StoreError                 exit 4: the note store could not be read or written
@@ -129,12 +131,20 @@ class EditConflictError(BadInputError):
     http_status = 409
 
 
+class NotConfirmedError(BadInputError):
+    """The user answered no when asked to confirm; nothing was changed."""
+
+
 class DeviceNotFoundError(BadInputError):
     """No audio input device matches the requested name or index."""
 
 
 class ClipboardUnavailableError(BadInputError):
     """No clipboard can be reached from here."""
+
+
+class TypingUnavailableError(BadInputError):
+    """No tool can type into the focused window from here, or the one found failed."""
 
 
 class OutputFileError(BadInputError):

@@ -6,3 +6,4 @@ from typing import Literal, get_args
 
 ExportKind = Literal["text", "markdown", "fhir", "fhir-docref"]
 EXPORT_KINDS: tuple[str, ...] = get_args(ExportKind)
+TYPED_KINDS: tuple[str, ...] = ("text", "markdown")  # what `notes export --type` can type
