@@ -18,7 +18,13 @@ from tests.util import segment_text
         # a dotted acronym's last dot ends its sentence before a capital, not inside one
         ("Denies SI and H.I. PHQ-9 today was 14.", "Denies SI and HI. PHQ-9 today was 14."),
         ("The P.D.M.P. was checked.", "The PDMP was checked."),
-        ("Referred by J.T. Ortiz today.", "Referred by JT Ortiz today."),  # initials before a name
+        # written initials stay as spoken; dotted letters become an acronym only when it is a clinical one
+        ("Referred by J.T. Ortiz today.", "Referred by J.T. Ortiz today."),
+        ("Client J.T. seen today.", "Client J.T. seen today."),
+        ("Client J. T. seen today.", "Client J. T. seen today."),
+        ("Seen with K.L.M. at home. She is calm.", "Seen with K.L.M. at home. She is calm."),
+        ("Client J.T. She slept.", "Client J.T. She slept."),
+        ("The U.D.S. was clean.", "The UDS was clean."),
         ("Tylenol P.R.N. Pain is mild now.", "Tylenol PRN. Pain is mild now."),
         ("She saw Dr. Y. I agreed with it.", "She saw Dr. Y. I agreed with it."),  # "I", the pronoun
         ("P D M P checked.", "PDMP checked."),
@@ -46,3 +52,18 @@ def test_normalize_user_vocabulary_replacements_reach_the_draft(config: Config) 
     path.write_text('terms = ["Bright Futures"]\n[replace]\n"bright future\'s" = "Bright Futures"\n')
     draft = segment_text("Plan. Refer to bright future's program.")
     assert draft.field("plan").text == "Refer to Bright Futures program."
+
+
+@pytest.mark.parametrize(
+    ("said", "field", "sentences"),
+    [
+        ("Subjective. Client J.T. seen today.", "subjective", ["Client J.T. seen today."]),
+        (
+            "Objective. Referred by J.T. Ortiz. Denies S I and H.I. today.",
+            "objective",
+            ["Referred by J.T. Ortiz.", "Denies SI and HI today."],
+        ),
+    ],
+)
+def test_normalize_initials_reach_the_draft_as_spoken(said: str, field: str, sentences: list[str]) -> None:
+    assert [s.text for s in segment_text(said).field(field).sentences] == sentences

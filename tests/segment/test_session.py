@@ -127,7 +127,7 @@ def test_session_medications_risk_and_client() -> None:
         "progress",
     )
     info = draft.session
-    assert info.client == "JT"
+    assert info.client == "J.T."  # initials as spoken (issue 16)
     assert [(m.name, m.dose) for m in info.medications] == [
         ("sertraline", "100 mg"),
         ("prazosin", "1 mg"),

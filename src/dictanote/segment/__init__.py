@@ -8,7 +8,7 @@ from .headers import HeaderMatch, match_header
 from .nlp import MAX_TEXT_CHARS, warm_up
 from .private import cut_private
 from .segmenter import SEGMENTER_ID, SegmentOptions, remap, segment_transcript
-from .units import split_sentences
+from .units import ends_sentence, split_sentences
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -16,6 +16,7 @@ __all__ = [
     "HeaderMatch",
     "SegmentOptions",
     "cut_private",
+    "ends_sentence",
     "match_header",
     "remap",
     "segment_transcript",

@@ -1,6 +1,7 @@
 """Write clinical terms the way clinicians write them.
 
-Spelled-out letters become acronyms ("S I" -> "SI", "P. D. M. P." -> "PDMP"),
+Spelled-out letters become acronyms ("S I" -> "SI", "P. D. M. P." -> "PDMP"); letters
+written with periods that are no clinical acronym are initials, kept as spoken ("J.T.");
 rating scales get their written names ("PHQ nine" -> "PHQ-9"), known acronyms
 their capitals, and the vocabulary's replacement map fixes phrases Whisper keeps
 mishearing ("search line" -> "sertraline"). Whole words only; nothing is added
@@ -37,20 +38,27 @@ class Normalizer:
     """Compiled rewriting rules for one vocabulary."""
 
     steps: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
+    acronyms: frozenset[str] = frozenset()
 
     def __call__(self, text: str) -> str:
-        text = collapse_spelled(text)
+        text = collapse_spelled(text, self.acronyms)
         for pattern, repl in self.steps:
             text = pattern.sub(repl, text)
         return text
 
 
-def collapse_spelled(text: str) -> str:
-    """Join letters spelled out one by one into an acronym."""
+def collapse_spelled(text: str, acronyms: frozenset[str]) -> str:
+    """Join letters spelled out one by one into an acronym.
+
+    Letters written with periods ("J.T.", "K. L.") are someone's initials and stay as
+    they are, unless they spell one of ``acronyms`` (capital letters only: "HI", "PDMP").
+    """
 
     def join(match: re.Match[str]) -> str:
         spelled = match.group()
         letters = re.sub(r"[^A-Z]", "", spelled)
+        if "." in spelled and letters not in acronyms:
+            return spelled
         dotted = spelled.count(".") >= len(letters)
         # a dotted acronym's last dot also ends the sentence at the end, or before a capital that starts
         # one ("H.I. PHQ-9"; not "J.T. Ortiz": ``ends_sentence``)
@@ -104,4 +112,6 @@ def build_normalizer(rules: ClinicalRules, replacements: tuple[tuple[str, str], 
                 lambda m: capitals[m.group().lower()],
             )
         )
-    return Normalizer(tuple(steps))
+    known = {re.sub(r"[^A-Z]", "", a.upper()) for a in rules.acronyms}
+    known.update(m.letters.upper() for m in rules.measures)
+    return Normalizer(tuple(steps), frozenset(known))
