@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dictanote.core.codec import draft_to_dict
 from dictanote.core.errors import DraftDataError
 from dictanote.core.types import Draft, MeasureValue, SessionInfo
 from dictanote.review.edits import apply_edit, expected_version
@@ -114,3 +115,43 @@ def test_edits_apply_edit_never_takes_marks_from_the_page() -> None:
     edited = apply_edit(_marked_draft(), _post(_marked_draft(), [posted])).field("plan").sentences[0]
     assert edited.corrections == marked_sentence().corrections
     assert edited.uncertain == marked_sentence().uncertain
+
+
+def _posted(draft: Draft) -> list[dict[str, Any]]:
+    """The draft's fields as the page posts them: each sentence names its stored key."""
+    fields: list[dict[str, Any]] = draft_to_dict(draft)["fields"]
+    for f in fields:
+        f["sentences"] = [{**s, "key": f"{f['id']}:{i}"} for i, s in enumerate(f["sentences"])]
+    return fields
+
+
+def _marked_words(draft: Draft, field: str) -> list[list[str]]:
+    return [
+        [s.text[w.start : w.end] for w in (*s.uncertain, *s.corrections)]
+        for s in draft.field(field).sentences
+    ]
+
+
+@pytest.mark.parametrize("cut", [MARKED_TEXT.index("PHQ"), MARKED_TEXT.index("nine"), len("Continue")])
+def test_edits_split_and_merge_keep_words_and_marks(cut: int) -> None:
+    draft = make_draft("soap", {"plan": [marked_sentence(), "Meet next week."]})
+    fields = _posted(draft)
+    head, tail = MARKED_TEXT[:cut].rstrip(), MARKED_TEXT[cut:].lstrip()
+    whole = fields[-1]["sentences"][0]
+    fields[-1]["sentences"][0:1] = [{**whole, "text": head}, {**whole, "text": tail}]
+    split = apply_edit(draft, {"fields": fields})
+    assert [s.text for s in split.field("plan").sentences] == [head, tail, "Meet next week."]
+    assert sorted(w for ws in _marked_words(split, "plan") for w in ws) == ["PHQ", "sertraline"]
+    merged_fields = _posted(split)
+    first = merged_fields[-1]["sentences"][0]
+    merged_fields[-1]["sentences"][0:2] = [{**first, "keys": ["plan:0", "plan:1"], "text": f"{head} {tail}"}]
+    merged = apply_edit(split, {"fields": merged_fields})
+    assert merged.field("plan").sentences == draft.field("plan").sentences
+
+
+def test_edits_merge_names_only_keys_of_this_draft() -> None:
+    draft = make_draft("soap", {"plan": ["One.", "Two."]})
+    fields = _posted(draft)
+    fields[-1]["sentences"] = [{"key": "plan:0", "keys": ["plan:0", 7], "text": "One. Two."}]
+    with pytest.raises(DraftDataError, match="keys"):
+        apply_edit(draft, {"fields": fields})

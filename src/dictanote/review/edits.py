@@ -10,11 +10,14 @@ the page) and follow the edited words (``marks.follow_edit``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..core.codec import draft_from_dict, draft_to_dict
 from ..core.errors import DraftDataError
-from ..core.types import Draft, Sentence
+from ..core.policy import PRIVATE_CUT_MARK
+from ..core.types import Correction, Draft, DraftField, NoteFormat, Sentence, UncertainWord
 from .marks import follow_edit
 
 # Session facts the page lets the clinician edit; the rest come from the dictation.
@@ -40,12 +43,40 @@ def sentence_keys(draft: Draft) -> dict[str, Sentence]:
     return {sentence_key(f.id, i): s for f in draft.fields for i, s in enumerate(f.sentences)}
 
 
+def joined(sentences: list[Sentence]) -> Sentence:
+    """Sentences merged into one, a space between them, each one's word marks on its own words."""
+    first, offset = sentences[0], 0
+    uncertain: list[UncertainWord] = []
+    corrections: list[Correction] = []
+    for s in sentences:
+        uncertain += [replace(w, start=w.start + offset, end=w.end + offset) for w in s.uncertain]
+        corrections += [replace(c, start=c.start + offset, end=c.end + offset) for c in s.corrections]
+        offset += len(s.text) + 1
+    text = " ".join(s.text for s in sentences)
+    return replace(first, text=text, uncertain=tuple(uncertain), corrections=tuple(corrections))
+
+
+def _before(item: dict[str, Any], stored: dict[str, Sentence]) -> Sentence | None:
+    """The stored sentence a posted one came from: its ``key``, or its ``keys`` joined (a merge)."""
+    keys = item.get("keys")
+    if keys is None:
+        key = item.get("key")
+        return stored.get(key) if isinstance(key, str) else None
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+        raise DraftDataError("a merged sentence's 'keys' must be a list of sentence keys; reload the page")
+    found = [stored[k] for k in keys if k in stored]
+    return joined(found) if found else None
+
+
 def _marks(item: dict[str, Any], text: str, stored: dict[str, Sentence]) -> dict[str, Any]:
-    """The word marks of the stored sentence ``item`` names, moved onto its edited ``text`` (else none)."""
-    key = item.get("key")
+    """The word marks of the stored sentence(s) ``item`` names, moved onto its edited ``text`` (else none).
+
+    Split halves name the same key, each keeping the marks on its own words; a merged
+    sentence names every key it joined (``keys``), keeping the marks of each.
+    """
+    before = _before(item, stored)
     if item.get("confirmed") is True:  # the clinician checked the marked words: nothing left to look at
         return {"uncertain": [], "corrections": []}
-    before = stored.get(key) if isinstance(key, str) else None
     kept = follow_edit(before, text) if before is not None else None
     return {
         "uncertain": [w.to_dict() for w in kept.uncertain] if kept else [],
@@ -67,7 +98,7 @@ def _sentences(field_id: str, raw: Any, stored: dict[str, Sentence]) -> list[dic
             raise DraftDataError(
                 f"field {field_id!r}: a sentence is longer than {MAX_SENTENCE_CHARS} characters"
             )
-        given = {k: v for k, v in item.items() if k not in ("key", "confirmed")}
+        given = {k: v for k, v in item.items() if k not in ("key", "keys", "confirmed")}
         out.append({**given, "text": text, **_marks(item, text, stored)})
     return out
 
@@ -116,3 +147,111 @@ def apply_edit(stored: Draft, body: dict[str, Any]) -> Draft:
             _check_date(date)
         base["session"].update(session_raw)
     return draft_from_dict(base)
+
+
+# --- moving a sentence to or from the private note --------------------------------------------
+
+
+def take_sentence(draft: Draft, key: str) -> tuple[Draft, str, Sentence]:
+    """``draft`` without the sentence ``key`` names, the field it was in, and the sentence itself."""
+    for f in draft.fields:
+        for i, s in enumerate(f.sentences):
+            if sentence_key(f.id, i) != key:
+                continue
+            rest = list(f.sentences[:i] + f.sentences[i + 1 :])
+            if s.paragraph and 0 < i < len(rest):  # the paragraph it started still starts
+                rest[i] = replace(rest[i], paragraph=True)
+            fields = tuple(replace(g, sentences=tuple(rest)) if g.id == f.id else g for g in draft.fields)
+            return replace(draft, fields=fields), f.id, s
+    raise DraftDataError(f"no sentence {key!r} in this draft; reload the page")
+
+
+def land_sentence(
+    draft: Draft, field_id: str | None, sentence: Sentence, words: str | None
+) -> tuple[Draft, str]:
+    """``draft`` with ``sentence`` at the end of ``field_id`` (default its first), placed by the clinician.
+
+    ``words``: what was dictated for it, added to the transcript (its span points there); None: not added.
+    """
+    ids = [f.id for f in draft.fields]
+    target = field_id if field_id is not None else ids[0]
+    if target not in ids:
+        raise DraftDataError(f"no field {target!r} in this {draft.format} draft; fields: {', '.join(ids)}")
+    transcript, span = draft.transcript, None
+    if words:
+        start = len(transcript) + 1 if transcript else 0
+        transcript = f"{transcript} {words}" if transcript else words
+        span = (start, start + len(words))
+    placed = replace(sentence, confidence=1.0, span=span, paragraph=False)
+    fields = tuple(
+        replace(f, sentences=(*f.sentences, placed)) if f.id == target else f for f in draft.fields
+    )
+    return replace(draft, transcript=transcript, fields=fields), target
+
+
+def dictated_words(draft: Draft, sentence: Sentence) -> str:
+    """What the transcript holds for ``sentence`` (its span), else its own text."""
+    if sentence.span and 0 <= sentence.span[0] < sentence.span[1] <= len(draft.transcript):
+        return draft.transcript[sentence.span[0] : sentence.span[1]]
+    return sentence.text
+
+
+def _cut_ranges(transcript: str, gone: Sentence) -> list[tuple[int, int]]:
+    """Where the transcript holds ``gone``'s words: its span and each verbatim copy of its text."""
+    found = [gone.span] if gone.span and 0 <= gone.span[0] < gone.span[1] <= len(transcript) else []
+    at = transcript.find(gone.text)
+    while gone.text and at >= 0:
+        found.append((at, at + len(gone.text)))
+        at = transcript.find(gone.text, at + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _shifted(span: tuple[int, int] | None, ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
+    if span is None or any(span[0] < end and start < span[1] for start, end in ranges):
+        return None
+    delta = sum(len(PRIVATE_CUT_MARK) - (end - start) for start, end in ranges if end <= span[0])
+    return (span[0] + delta, span[1] + delta)
+
+
+def _without(s: Sentence, gone: Sentence) -> Sentence | None:
+    """An earlier revision's sentence with ``gone``'s words taken out (None: nothing else was in it)."""
+    if s.text == gone.text or (gone.span is not None and s.span == gone.span):
+        return None
+    if gone.text and gone.text in s.text:
+        text = " ".join(s.text.replace(gone.text, " ").split())
+        return follow_edit(s, text) if text else None
+    return s
+
+
+def forget_sentence(gone: Sentence, *, earlier: bool) -> Callable[[Draft], Draft]:
+    """How a clinical draft loses ``gone``'s words: cut from its transcript (``PRIVATE_CUT_MARK`` where
+    they were, as the segmenter cuts a private span) and, in an ``earlier`` revision, from its sentences
+    (the one at the same span, or with the same words); the other sentences' spans follow the cut.
+    """
+
+    def forget(draft: Draft) -> Draft:
+        ranges = _cut_ranges(draft.transcript, gone)
+        parts, pos = [], 0
+        for start, end in ranges:
+            parts += [draft.transcript[pos:start], PRIVATE_CUT_MARK]
+            pos = end
+        transcript = "".join([*parts, draft.transcript[pos:]])
+        fields = []
+        for f in draft.fields:
+            kept = (_without(s, gone) if earlier else s for s in f.sentences)
+            sentences = tuple(replace(s, span=_shifted(s.span, ranges)) for s in kept if s is not None)
+            fields.append(replace(f, sentences=sentences))
+        return replace(draft, transcript=transcript, fields=tuple(fields))
+
+    return forget
+
+
+def empty_draft(fmt: NoteFormat) -> Draft:
+    """A draft of ``fmt`` with every field empty (a private note begun by moving a sentence into it)."""
+    return Draft(format=fmt.id, transcript="", fields=tuple(DraftField(s.id, s.label) for s in fmt.fields))

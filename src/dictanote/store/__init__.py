@@ -3,6 +3,7 @@
 from .audit import AuditEntry, AuditReport
 from .encryption import FileReport, StoreStatus, encrypt_store, store_status
 from .keys import Ask, KeySources, StoreKeys, store_keys
+from .moves import Move, move_sentences
 from .store import Store
 
 __all__ = [
@@ -11,10 +12,12 @@ __all__ = [
     "AuditReport",
     "FileReport",
     "KeySources",
+    "Move",
     "Store",
     "StoreKeys",
     "StoreStatus",
     "encrypt_store",
+    "move_sentences",
     "store_keys",
     "store_status",
 ]

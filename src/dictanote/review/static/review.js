@@ -110,7 +110,11 @@
 
     root.addEventListener("change", function (event) {
       const select = event.target.closest("select.move");
-      if (select) {
+      if (select && select.value.charAt(0) === "@") {
+        const li = select.closest("li.sentence");
+        select.value = li.closest("ol.sentences").dataset.field;
+        moveToRecord(li);
+      } else if (select) {
         const li = select.closest("li.sentence");
         moveToField(li, select.value);
         li.focus();
@@ -145,6 +149,21 @@
       if (!inText && event.target === li && key === "c" && !event.altKey && !event.ctrlKey && !event.metaKey) {
         event.preventDefault();
         confirmWords(li);
+        return;
+      }
+      if (inText && event.altKey && !event.ctrlKey && key === "Enter") {
+        event.preventDefault();
+        splitAt(li);
+        return;
+      }
+      if (event.altKey && !event.ctrlKey && event.code === "KeyJ") {
+        event.preventDefault();
+        mergeNext(li, inText);
+        return;
+      }
+      if (event.altKey && !event.ctrlKey && event.code === "KeyP") {
+        event.preventDefault();
+        moveToRecord(li);
         return;
       }
       if (event.altKey && (key === "ArrowUp" || key === "ArrowDown")) {
@@ -228,6 +247,88 @@
       announce(li);
     });
 
+    /* splitting at the cursor, merging with the next: every word kept, marks follow on save */
+    function keysOf(li) {
+      if (li.dataset.keys) return JSON.parse(li.dataset.keys);
+      return li.dataset.key ? [li.dataset.key] : [];
+    }
+
+    function splitAt(li) {
+      const text = li.querySelector(".text");
+      const sel = window.getSelection();
+      if (!sel || !sel.rangeCount || !text.contains(sel.focusNode)) {
+        setText(saveStatus, "Put the cursor in the sentence's words where it should split (Alt+Enter)");
+        return;
+      }
+      const tail = document.createRange();
+      tail.setStart(sel.focusNode, sel.focusOffset);
+      tail.setEnd(text, text.childNodes.length);
+      const head = document.createRange();
+      head.setStart(text, 0);
+      head.setEnd(sel.focusNode, sel.focusOffset);
+      if (!head.toString().trim() || !tail.toString().trim()) {
+        setText(saveStatus, "Nothing to split off here: put the cursor between two words");
+        return;
+      }
+      const second = li.cloneNode(true);
+      const rest = second.querySelector(".text");
+      rest.replaceChildren(tail.extractContents());
+      text.normalize();
+      second.dataset.paragraph = "0";
+      second.classList.remove("dragging");
+      li.after(second);
+      second.querySelector("select.move").value = li.closest("ol.sentences").dataset.field;
+      rest.focus();
+      const caret = document.createRange();
+      caret.setStart(rest, 0);
+      caret.collapse(true);
+      sel.removeAllRanges();
+      sel.addRange(caret);
+      markDirty();
+      setText(saveStatus, "Split in two (unsaved)");
+    }
+
+    function mergeNext(li, inText) {
+      const next = li.nextElementSibling;
+      if (!next) { setText(saveStatus, "No next sentence in this field to merge with"); return; }
+      const text = li.querySelector(".text");
+      const other = next.querySelector(".text");
+      text.appendChild(document.createTextNode(" "));
+      while (other.firstChild) text.appendChild(other.firstChild);
+      text.normalize();
+      li.dataset.keys = JSON.stringify(keysOf(li).concat(keysOf(next)));
+      li.dataset.confirmed = li.dataset.confirmed === "1" && next.dataset.confirmed === "1" ? "1" : "";
+      next.remove();
+      (inText ? text : li).focus();
+      markDirty();
+      setText(saveStatus, "Merged with the next sentence (unsaved)");
+    }
+
+    async function moveToRecord(li) {
+      const target = root.dataset.moveTo;
+      if (!target) { setText(saveStatus, "This private note has no clinical draft to move a sentence to"); return; }
+      if (!(await saveIfDirty())) return;
+      if (!li.isConnected || !li.dataset.key) { setText(saveStatus, "Save the sentence first, then move it"); return; }
+      setText(saveStatus, "Moving…");
+      const result = await post(api + "/move", { version: version(), key: li.dataset.key });
+      if (!result.ok) { failed(result); return; }
+      dirty = false;
+      window.location.reload();
+    }
+
+    root.addEventListener("mousedown", function (event) {
+      // the Split button must not take the cursor out of the sentence's words
+      if (event.target.closest && event.target.closest(".sentence-tools button")) event.preventDefault();
+    });
+
+    root.addEventListener("click", function (event) {
+      const button = event.target.closest && event.target.closest(".sentence-tools button");
+      if (!button) return;
+      const li = button.closest("li.sentence");
+      if (button.classList.contains("split")) splitAt(li);
+      else mergeNext(li, false);
+    });
+
     /* adding a sentence */
     root.addEventListener("click", function (event) {
       const add = event.target.closest(".add-sentence");
@@ -248,8 +349,10 @@
           id: list.dataset.field,
           sentences: Array.from(list.querySelectorAll("li.sentence")).map(function (li) {
             const span = li.dataset.span ? li.dataset.span.split(",").map(Number) : null;
+            const keys = keysOf(li);
             return {
-              key: li.dataset.key || null, // names the stored sentence, whose word marks follow the words
+              key: keys[0] || null, // names the stored sentence, whose word marks follow the words
+              keys: keys.length > 1 ? keys : undefined, // a merge: every stored sentence it joined
               text: li.querySelector(".text").textContent,
               origin: li.dataset.origin,
               confidence: parseFloat(li.dataset.confidence),
@@ -289,6 +392,7 @@
         const items = saved[list.dataset.field] || [];
         Array.from(list.querySelectorAll("li.sentence")).forEach(function (li, i) {
           const item = items[i];
+          delete li.dataset.keys;
           if (!item) { li.dataset.key = ""; return; }
           li.dataset.key = item.key;
           const span = li.querySelector(".text");
@@ -344,6 +448,7 @@
       setText(document.getElementById("version"), String(state.version));
       const area = document.getElementById("rendered-note");
       if (area && typeof state.rendered === "string") area.value = state.rendered;
+      if (state.open_findings) listOpen(state.open_findings);
       root.querySelectorAll("ul.finding-list").forEach(function (ul) {
         const items = ul.dataset.field ? (state.findings[ul.dataset.field] || []) : (state.general_findings || []);
         ul.replaceChildren();
@@ -386,11 +491,50 @@
       if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(); }
     });
 
+    /* finalizing: a dialog that lists the open warnings and errors (as `drafts finalize` prints them) */
+    const dialog = document.getElementById("finalize-dialog");
+
+    function listOpen(items) {
+      const ul = document.getElementById("finalize-findings");
+      ul.replaceChildren();
+      items.forEach(function (f) {
+        const li = document.createElement("li");
+        li.className = "finding sev-" + f.severity;
+        li.dataset.code = f.code;
+        const strong = document.createElement("strong");
+        strong.textContent = f.severity;
+        li.appendChild(strong);
+        li.appendChild(document.createTextNode(" " + f.message));
+        ul.appendChild(li);
+      });
+      setText(document.getElementById("finalize-summary"), items.length
+        ? "Open checks (" + items.length + "): finalize anyway, or cancel and fix them first."
+        : "No open warnings or errors.");
+    }
+
+    async function latestState() {
+      try {
+        const response = await fetch(api, { credentials: "same-origin" });
+        return response.ok ? await response.json() : null;
+      } catch (err) { return null; }
+    }
+
     document.getElementById("finalize").addEventListener("click", async function () {
       const signer = document.getElementById("signed-by").value.trim();
       if (!signer) { showBanner("Enter the name of the clinician who signs the note.", false); return; }
-      if (!window.confirm("Finalize and sign this note as " + signer + "? It becomes part of the record and cannot be edited afterwards (only amended).")) return;
       if (!(await saveIfDirty())) return;
+      const state = await latestState(); // findings as of now (the documentation window moves on)
+      if (state) { refresh(state); listOpen(state.open_findings || []); }
+      setText(document.getElementById("finalize-signer"), signer);
+      dialog.showModal();
+      document.getElementById("finalize-cancel").focus();
+    });
+
+    document.getElementById("finalize-cancel").addEventListener("click", function () { dialog.close(); });
+
+    document.getElementById("finalize-confirm").addEventListener("click", async function () {
+      const signer = document.getElementById("signed-by").value.trim();
+      dialog.close();
       const result = await post(api + "/finalize", { version: version(), signed_by: signer });
       if (!result.ok) { failed(result); return; }
       dirty = false;
