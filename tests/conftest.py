@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,13 @@ pytest_plugins = [
 # handled signal is reset to its default in a child, so the children hear Ctrl-C as a user's would.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+# People read local times (core/policy.format_local); the suite reads them in UTC whatever the
+# machine's zone, so expected text does not depend on where it runs. Tests of other zones set TZ
+# themselves (tests/util.local_zone, or a subprocess's env).
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 
 # The suite's stores are encrypted (the default) with keys from this passphrase: never the

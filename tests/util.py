@@ -5,6 +5,7 @@ Plain functions and values; fixtures live in ``conftest.py`` and ``tests/fixture
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -12,7 +13,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -351,3 +353,19 @@ PLAIN_WORDS = [
     "appetite",
     "walking",
 ]
+
+
+@contextlib.contextmanager
+def local_zone(name: str) -> Iterator[None]:
+    """This process's local time zone set to ``name`` (``TZ``) for the block, then put back."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

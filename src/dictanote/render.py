@@ -7,6 +7,7 @@ Jinja2; it reads drafts and never changes them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,8 +16,18 @@ from typing import Any
 
 from .core.config import Paths, shipped_dir
 from .core.errors import NoteTemplateError
-from .core.policy import is_uncertain
-from .core.types import Correction, Draft, DraftField, Finding, Note, NoteFormat, Sentence, UncertainWord
+from .core.policy import format_local, is_uncertain
+from .core.types import (
+    Correction,
+    Draft,
+    DraftField,
+    Finding,
+    Note,
+    NoteFormat,
+    Sentence,
+    SessionInfo,
+    UncertainWord,
+)
 
 
 def template_dirs(paths: Paths) -> tuple[Path, ...]:
@@ -28,7 +39,7 @@ def template_dirs(paths: Paths) -> tuple[Path, ...]:
 def _environment(dirs: tuple[Path, ...]) -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
         trim_blocks=True,
@@ -36,6 +47,46 @@ def _environment(dirs: tuple[Path, ...]) -> Any:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["local_time"] = format_local  # {{ note.finalized_at | local_time }}: stored UTC, read local
+    return env
+
+
+_INITIALS_RE = re.compile(r"^(?:[A-Z]\.?){1,4}$")
+
+
+def client_initials(value: str | None) -> str | None:
+    """The client as initials only: ``"J.D."`` stays, ``"Jane Doe"`` becomes ``"J.D."``.
+
+    Session facts are editable, so a full name may have been typed there; only
+    initials are ever shown in a note's header or leave dictanote.
+    """
+    if not value or not value.strip():
+        return None
+    compact = re.sub(r"\s", "", value)
+    if _INITIALS_RE.match(compact):
+        return compact
+    words = re.findall(r"[^\W\d_]+", value)
+    return "".join(f"{w[0].upper()}." for w in words[:4]) or None
+
+
+def session_header(info: SessionInfo) -> tuple[tuple[str, str], ...]:
+    """The one session header of every note, show and export: ``(label, value)`` for each fact stated.
+
+    Client (initials only), date of service, service type with duration, modality; a fact
+    not stated is left out. Markdown lays it out with ``_session.md.j2``, plain text as lines.
+    """
+    service = ", ".join(
+        part
+        for part in (info.service_type, f"{info.duration_minutes} minutes" if info.duration_minutes else None)
+        if part
+    )
+    facts = (
+        ("Client", client_initials(info.client)),
+        ("Date of service", info.date),
+        ("Service", service or None),
+        ("Format / location", info.modality),
+    )
+    return tuple((label, value) for label, value in facts if value)
 
 
 # How a placement the segmenter is unsure of (``policy.is_uncertain``) is marked for review.
@@ -139,9 +190,27 @@ def render_note(note: Note, fmt: NoteFormat, paths: Paths) -> str:
     signature = {
         "signed_by": note.signed_by,
         "finalized_at": note.finalized_at,
-        "amendments": [{"at": a.at, "signed_by": a.signed_by, "reason": a.reason} for a in note.amendments],
+        "amendments": [amendment_view(note, n) for n in range(len(note.amendments))],
     }
     return _render_one(note.content, fmt, paths, signature)
+
+
+def amendment_view(note: Note, index: int) -> dict[str, Any]:
+    """Amendment ``index`` as the note's Amendment section shows it: when (UTC as stored), who, why,
+    what it changed (field labels, and "Session facts"), and the changed fields' text as amended."""
+    amendment = note.amendments[index]
+    before = note.amendments[index - 1].content if index else note.original
+    fields = note.amended_fields(index)
+    changed = [f.label for f in fields]
+    if before.session != amendment.content.session:
+        changed.append("Session facts")
+    return {
+        "at": amendment.at,
+        "signed_by": amendment.signed_by,
+        "reason": " ".join(amendment.reason.split()),
+        "changed": changed,
+        "fields": [{"id": f.id, "label": f.label, "paragraphs": f.paragraphs} for f in fields],
+    }
 
 
 def _render_one(
@@ -168,6 +237,7 @@ def _render_one(
             format={"id": fmt.id, "label": fmt.label},
             fields=fields,
             session=draft.session.to_dict(),
+            session_header=session_header(draft.session),
             provenance=f"format {fmt.id}, segmenter {draft.segmenter}",
             uncertain=review and any(is_uncertain(s.confidence) for f in draft.fields for s in f.sentences),
             word_checks=any(f["checks"] for f in fields),

@@ -208,3 +208,31 @@ def test_cli_dictate_save_reports_the_draft_and_its_inbox(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert result.stderr == ("dictanote: saved as draft 1 in the inbox (with a private psychotherapy note)\n")
     assert json.loads(result.stdout)["private"] is not None
+
+
+IMPOSSIBLE = "Subjective. PHQ-9 score went from 12 to 35. Plan. Continue CBT."
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "code"),
+    [
+        (IMPOSSIBLE, "soap", 1),  # measure-out-of-range is an error
+        (NOTE, "soap", 0),  # warnings and info only
+        ("Reflections. I felt tired. Process observations. Same theme. Questions. Why?", "psychotherapy", 0),
+    ],
+)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_cli_dictate_check_exits_1_on_an_error_finding(text: str, fmt: str, code: int, as_json: bool) -> None:
+    result = run_cli("check", "-", "-f", fmt, *(["--json"] if as_json else []), stdin=text)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    if as_json:
+        severities = {f["severity"] for f in json.loads(result.stdout)["findings"]}
+        assert ("error" in severities) is (code == 1)
+    elif code:
+        assert "- **error** `measure-out-of-range`" in result.stdout
+
+
+def test_cli_dictate_check_help_documents_its_exit_codes() -> None:
+    out = " ".join(run_cli("check", "--help").stdout.split())
+    assert "1 a finding of severity error" in out

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
 import stat
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from dictanote.app import Dictation
+from dictanote.core.errors import NotConfirmedError
 from tests.util import SAMPLES, assert_one_line_error, make_draft, run_cli
 
 TEXT = (SAMPLES / "birp-headed.txt").read_text(encoding="utf-8")
@@ -53,7 +56,8 @@ def test_cli_records_draft_to_note(tmp_path: Path) -> None:
         verify.returncode == 0 and "4 entries" not in verify.stderr and "intact: 3 entries" in verify.stdout
     )
     log = run_cli("--data-dir", str(data), "audit", "log").stdout
-    assert [line.split()[2] for line in log.splitlines()] == ["created", "edited", "finalized"]
+    # seq, local date, time and zone, action
+    assert [line.split()[4] for line in log.splitlines()] == ["created", "edited", "finalized"]
     assert "chain analysis" not in log
 
 
@@ -84,6 +88,39 @@ def test_cli_records_bad_edit_is_kept_not_lost(tmp_path: Path) -> None:
     retry = run_cli("--data-dir", str(data), "drafts", "edit", "1", "--file", str(kept))
     assert retry.returncode == 0, retry.stderr
     assert json.loads(run_cli("--data-dir", str(data), "drafts", "list", "--json").stdout)[0]["version"] == 2
+    assert not kept.exists(), "the retry file is removed once the retry is saved"
+
+    mine = tmp_path / "mine.md"  # a file of the clinician's own is never removed
+    editor.write_text(f'#!/bin/sh\ncp "$1" {mine}\n')
+    copied = run_cli(
+        "--data-dir", str(data), "drafts", "edit", "1", env={"EDITOR": str(editor), "VISUAL": ""}
+    )
+    assert copied.returncode == 0 and "No change" in copied.stderr
+    mine.write_text(mine.read_text().replace("chain-analysis", "chain analysis"))
+    again = run_cli("--data-dir", str(data), "drafts", "edit", "1", "--file", str(mine))
+    assert again.returncode == 0, again.stderr
+    assert mine.exists() and not list(data.glob("edit-*"))
+
+
+TITLED = (
+    "Subjective. Mr. Ortiz reports sleeping better. Dr. Singh called about Mrs. Lee. "
+    "Objective. Client J.T. seen today, calm. Assessment. Mood improving. Plan. Meet next week."
+)
+
+
+def test_cli_records_edit_logs_only_the_fields_that_changed(tmp_path: Path) -> None:
+    data = tmp_path / "store"
+    _save(data, TITLED, "soap")
+    before = json.loads(run_cli("--data-dir", str(data), "drafts", "show", "1", "--json").stdout)["draft"]
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/Meet next week/Meet in two weeks/' \"$1\"\n")
+    editor.chmod(0o700)
+    done = run_cli("--data-dir", str(data), "drafts", "edit", "1", env={"EDITOR": str(editor), "VISUAL": ""})
+    assert done.returncode == 0, done.stderr
+    log = json.loads(run_cli("--data-dir", str(data), "audit", "log", "--json").stdout)
+    assert [(e["action"], e["detail"]) for e in log[1:]] == [("edited", {"fields": ["plan"], "version": 2})]
+    after = json.loads(run_cli("--data-dir", str(data), "drafts", "show", "1", "--json").stdout)["draft"]
+    assert after["fields"][:3] == before["fields"][:3] and after["session"] == before["session"]
 
 
 def test_cli_records_private_notes_only_when_asked(tmp_path: Path) -> None:
@@ -240,3 +277,64 @@ def test_cli_records_control_characters_never_reach_the_terminal(dictation: Dict
     shown = json.loads(runs[f"drafts show {kept.id} --json"].stdout)
     assert shown["draft"]["session"]["client"] == HOSTILE_CLIENT  # JSON's escapes lose nothing
     assert shown["draft"]["fields"][0]["sentences"][0]["text"] == HOSTILE
+
+
+SESSION_SOAP = (
+    "Client J.T. was seen today for a 50 minute individual session by video. "
+    "Subjective. Client reports better sleep. Plan. Continue CBT."
+)
+STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def test_cli_records_people_read_local_times_and_the_session_header(tmp_path: Path) -> None:
+    data, zone = tmp_path / "store", {"TZ": "America/New_York"}
+    _save(data, SESSION_SOAP, fmt="soap")
+    done = run_cli(
+        "--data-dir", str(data), "drafts", "finalize", "1", "--signed-by", "A. Lee", "--yes", env=zone
+    )
+    assert done.returncode == 0, done.stderr
+    stored = json.loads(run_cli("--data-dir", str(data), "notes", "show", "1", "--json", env=zone).stdout)
+    assert STORED_TIME.fullmatch(stored["finalized_at"]), "JSON keeps the stored UTC time"
+    local = policy_local(stored["finalized_at"], ZoneInfo("America/New_York"))
+    assert local.endswith((" EST", " EDT"))
+    shown = run_cli("--data-dir", str(data), "notes", "show", "1", env=zone).stdout
+    assert f"_Signed by A. Lee at {local}._" in shown
+    assert "- Date of service:" in shown and "- Service: individual psychotherapy, 50 minutes" in shown
+    listed = run_cli("--data-dir", str(data), "notes", "list", env=zone).stdout
+    text = run_cli("--data-dir", str(data), "notes", "export", "1", "--as", "text", env=zone).stdout
+    log = run_cli("--data-dir", str(data), "audit", "log", env=zone).stdout
+    assert f"finalized {local} by A. Lee" in listed
+    assert f"Signed by A. Lee on {local}." in text and "Service: individual psychotherapy, 50 minutes" in text
+    assert " EST  " in log or " EDT  " in log
+    for out in (shown, listed, text, log):
+        assert not STORED_TIME.search(out), out
+
+
+def policy_local(stored: str, zone: ZoneInfo) -> str:
+    return (
+        dt.datetime.fromisoformat(stored.replace("Z", "+00:00"))
+        .astimezone(zone)
+        .strftime("%Y-%m-%d %H:%M %Z")
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "extra", "message"),
+    [
+        ("finalize", ["--signed-by", "A. Lee"], "not finalized: you answered no"),
+        ("discard", [], "not discarded: you answered no"),
+    ],
+)
+def test_cli_records_declined_confirmation_is_one_clear_line(
+    tmp_path: Path, command: str, extra: list[str], message: str
+) -> None:
+    data = tmp_path / "store"
+    _save(data)
+    done = run_cli("--data-dir", str(data), "drafts", command, "1", *extra, stdin="n\n")
+    assert done.returncode == NotConfirmedError.exit_code == 2, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.count("dictanote: error:") == 1
+    assert f"dictanote: error: {message}" in done.stderr.strip().splitlines()[-1]
+    assert done.stdout == ""
+    listed = json.loads(run_cli("--data-dir", str(data), "drafts", "list", "--json").stdout)
+    assert [d["id"] for d in listed] == [1], "nothing was changed"

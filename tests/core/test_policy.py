@@ -66,3 +66,19 @@ def test_policy_utc_now_round_trips() -> None:
 def test_policy_hours_since() -> None:
     assert policy.hours_since("2026-03-07T12:00:00Z", NOW) == 72.0
     assert policy.timeliness(policy.hours_since("2026-03-07T12:00:00Z", NOW)) == "due"
+
+
+@pytest.mark.parametrize(
+    ("stored", "zone", "shown"),
+    [
+        ("2026-11-29T19:09:17Z", "America/New_York", "2026-11-29 14:09 EST"),
+        ("2026-07-04T19:09:17Z", "America/New_York", "2026-07-04 15:09 EDT"),
+        ("2026-11-29T23:30:00Z", "Asia/Tokyo", "2026-11-30 08:30 JST"),
+        ("2026-11-29T19:09:17Z", "UTC", "2026-11-29 19:09 UTC"),
+        ("not a time", "UTC", "not a time"),
+    ],
+)
+def test_policy_format_local_shows_stored_times_in_local_time(stored: str, zone: str, shown: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    assert policy.format_local(stored, ZoneInfo(zone)) == shown

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from dictanote.core.config import Config
-from dictanote.core.types import SessionInfo
+from dictanote.core.types import Amendment, SessionInfo
 from dictanote.export import export_note
 from dictanote.export.codes import load_codes
 from dictanote.export.fhir import FhirOptions, document_bundle, narrative
@@ -148,6 +148,48 @@ def test_fhir_amended_note_is_marked_amended(config: Config) -> None:
         assert "Plan <changed> after a call" in out
 
 
+def test_fhir_amendment_is_a_composition_that_appends_to_the_note(config: Config) -> None:
+    from fhir.resources.R4B.composition import Composition
+
+    fmt = format_of(config, "soap")
+    first = amended_note(config)
+    later = draft_in(fmt, plan="Meet again next week & call on Friday.", assessment="Mood is brighter.")
+    note = replace(
+        first,
+        amendments=(*first.amendments, Amendment("2025-03-06T08:00:00Z", "assessment", "Dr. Bo Chen", later)),
+    )
+    data = export_json(note, "fhir", config)
+    assert_valid_document(data)
+    entries = [e for e in data["entry"] if e["resource"]["resourceType"] == "Composition"]
+    original, *amendments = entries
+    assert original is data["entry"][0] and len(amendments) == 2
+    urls = {e["fullUrl"]: e["resource"] for e in data["entry"]}
+    expected = [
+        (
+            AMENDED_AT,
+            "Dr. Ada Lind",
+            "Plan <changed> after a call",
+            ["Meet again next week & call on Friday."],
+        ),
+        ("2025-03-06T08:00:00Z", "Dr. Bo Chen", "assessment", ["Mood is brighter."]),
+    ]
+    for entry, (at, who, reason, texts) in zip(amendments, expected, strict=True):
+        resource = entry["resource"]
+        Composition.model_validate(resource)
+        assert resource["relatesTo"] == [
+            {"code": "appends", "targetReference": {"reference": original["fullUrl"], "type": "Composition"}}
+        ]
+        assert resource["status"] == "final" and resource["date"] == at
+        assert resource["attester"][0]["time"] == at
+        author = resource["author"][0]
+        assert author["display"] == who and urls[author["reference"]]["name"] == [{"text": who}]
+        assert resource["subject"] == original["resource"]["subject"]
+        assert [section_paragraphs(s) for s in resource["section"]] == [texts]
+        notice = "".join(ET.fromstring(resource["text"]["div"]).itertext())
+        assert f"Reason: {reason}" in notice and who in notice
+    assert amendments[0]["resource"]["section"][0]["code"]["coding"][0]["code"] == SOAP_CODES["plan"]
+
+
 def test_fhir_full_name_never_reaches_fhir(config: Config) -> None:
     fmt = format_of(config, "soap")
     draft = replace(draft_in(fmt), session=SessionInfo(client="Rosa Tell", date="2025-03-04"))
@@ -172,3 +214,17 @@ def test_fhir_bundle_is_reproducible_with_fixed_ids(config: Config) -> None:
     first = document_bundle(note_of(draft_in(fmt)), fmt, codes, options())
     assert first == document_bundle(note_of(draft_in(fmt)), fmt, codes, options())
     assert first["timestamp"] == "2025-03-04T17:00:00Z"
+
+
+def test_fhir_composition_narrative_carries_the_session_header(config: Config) -> None:
+    composition = assert_valid_document(
+        export_json(note_of(draft_in(format_of(config, "soap"))), "fhir", config)
+    )
+    paragraphs = list(ET.fromstring(composition["text"]["div"]).itertext())
+    assert paragraphs[:5] == [
+        "SOAP note",
+        "Client: R.T.",
+        "Date of service: 2025-03-04",
+        "Service: 50 minutes",
+        "Format / location: telehealth",
+    ]

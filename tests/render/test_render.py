@@ -11,8 +11,16 @@ from dictanote.core.config import Config
 from dictanote.core.errors import FormatFileError, NoteTemplateError
 from dictanote.core.formats import list_formats, load_format
 from dictanote.core.policy import PRIVATE_FORMAT
-from dictanote.core.types import Draft, Finding, Sentence, UncertainWord
-from dictanote.render import UNCERTAIN_MARK, WordMarkup, draft_to_json, render_markdown, word_pieces
+from dictanote.core.types import Draft, Finding, Note, Sentence, SessionInfo, UncertainWord
+from dictanote.render import (
+    UNCERTAIN_MARK,
+    WordMarkup,
+    draft_to_json,
+    render_markdown,
+    render_note,
+    session_header,
+    word_pieces,
+)
 from tests.util import MARKED_TEXT, assert_one_line_error, make_draft, marked_sentence, run_cli
 
 # "Subjective. Client reports better sleep. Objective. Calm and engaged.
@@ -53,16 +61,47 @@ def test_render_every_shipped_format_renders(config: Config, format_id: str) -> 
     assert all(f"## {spec.label}" in text for spec in fmt.fields)
 
 
-def test_render_progress_shows_session_facts(config: Config) -> None:
+SESSION = SessionInfo(
+    client="Rosa Tell",
+    date="2026-11-02",
+    duration_minutes=50,
+    modality="telehealth",
+    service_type="individual",
+)
+HEADER = (
+    "- Client: R.T.\n- Date of service: 2026-11-02\n- Service: individual, 50 minutes\n"
+    "- Format / location: telehealth\n"
+)
+
+
+@pytest.mark.parametrize("format_id", ["soap", "dap", "birp", "girp", "pie", "progress", "psychotherapy"])
+def test_render_every_format_shows_the_one_session_header(config: Config, format_id: str) -> None:
+    fmt = load_format(format_id, config.paths)
+    draft = make_draft(format_id, {fmt.fields[0].id: ["A sentence."]}, session=SESSION)
+    note = Note(1, "clinical", 1, draft, "2026-11-29T19:09:17Z", "2026-11-29T19:09:17Z", "A. Lee")
+    for text in (render_markdown(draft, fmt, config.paths), render_note(note, fmt, config.paths)):
+        assert f"\n\n{HEADER}\n## {fmt.fields[0].label}\n" in text
+    assert "".join(f"- {label}: {value}\n" for label, value in session_header(SESSION)) == HEADER
+
+
+@pytest.mark.parametrize(
+    ("session", "shown"),
+    [
+        (SessionInfo(), ()),
+        (SessionInfo(duration_minutes=45), ("- Service: 45 minutes",)),
+        (
+            SessionInfo(client="J.T.", modality="in person"),
+            ("- Client: J.T.", "- Format / location: in person"),
+        ),
+    ],
+)
+def test_render_session_header_shows_only_stated_facts(
+    config: Config, session: SessionInfo, shown: tuple[str, ...]
+) -> None:
     fmt = load_format("progress", config.paths)
-    text = render_markdown(make_draft("progress"), fmt, config.paths)
-    for label in (
-        "Client:",
-        "Date of service:",
-        "Service type and duration:",
-        "Format / location:",
-    ):
-        assert label in text
+    text = render_markdown(make_draft("progress", session=session), fmt, config.paths)
+    assert tuple(line for line in text.splitlines() if line.startswith("- ")) == shown
+    assert "not stated" not in text
 
 
 @pytest.mark.parametrize(("confidence", "marked"), [(0.3, True), (0.59, True), (0.6, False), (1.0, False)])

@@ -76,6 +76,8 @@ def test_pages_browser_move_edit_save_finalize(
         assert edited in page.evaluate("navigator.clipboard.readText()")
         page.fill("#signed-by", "A. Lee, LMFT")  # the `clinician` setting prefills it when set
         page.click("#finalize")
+        expect(page.locator("#finalize-dialog")).to_be_visible()
+        page.click("#finalize-confirm")
         page.wait_for_url(re.compile(r".*/clinical/notes/\d+$"))
         assert not errors, errors
     finally:
@@ -94,6 +96,47 @@ def test_pages_browser_move_edit_save_finalize(
     assert store.verify_audit().ok
     assert note.signed_by == "A. Lee, LMFT"
     assert time.monotonic() - started < 30
+
+
+def test_pages_browser_amend_a_signed_note(
+    chromium: Any, review_server: Any, saved_draft: StoredDraft
+) -> None:
+    from playwright.sync_api import expect
+
+    store = review_server.store
+    note = store.finalize_draft(saved_draft.id, expected_version=saved_draft.version, signed_by="Dr Rowe")
+    context = chromium.new_context(viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(review_server.url)
+        page.goto(page.url.rstrip("/") + f"/clinical/notes/{note.id}")
+        page.click("#amend")  # the Amend button opens the form: the note's text, a reason, the signer
+        text = page.input_value("#amend-text")
+        assert "Continue weekly therapy with her counselor." in text
+        amended = text.replace("with her counselor.", "with her counselor, and a call on Friday.", 1)
+        page.fill("#amend-text", amended)
+        page.fill("#amend-signed-by", "Dr Rowe")
+        page.click("#amend-save")  # no reason: the browser refuses to send it
+        assert page.evaluate("document.querySelector('#amend-reason').validity.valueMissing")
+        assert store.get_note(note.id).amendments == ()
+        page.fill("#amend-reason", "added the Friday call")
+        page.click("#amend-save")
+        page.wait_for_url(re.compile(rf".*/clinical/notes/{note.id}$"))
+        shown = page.locator("section.amendments")
+        expect(shown).to_contain_text("added the Friday call")
+        expect(shown).to_contain_text("and a call on Friday.")
+        _screenshot(page, "amended-note.png")
+        assert not errors, errors
+    finally:
+        context.close()
+    kept = store.get_note(note.id)
+    assert [(a.reason, a.signed_by) for a in kept.amendments] == [("added the Friday call", "Dr Rowe")]
+    assert "and a call on Friday." in kept.content.field("plan").text
+    assert "and a call on Friday." not in kept.original.field("plan").text
+    assert [e.action for e in store.audit_entries()][-1] == "amended" and store.verify_audit().ok
 
 
 def test_pages_browser_second_page_is_told_to_reload(
@@ -176,3 +219,71 @@ def test_pages_browser_word_marks_shown_and_a_correction_undone_by_key(
     assert not [
         e for e in store.audit_entries() if "circling" in str(e.detail) or "sertraline" in str(e.detail)
     ]
+
+
+def test_pages_browser_split_merge_by_keys_move_to_private_and_finalize_dialog(
+    chromium: Any, review_server: Any, dictation: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    store = review_server.store
+    stored = store.save_draft(
+        make_draft(
+            "soap", {"subjective": ["Client reports sleeping six hours."], "plan": [marked_sentence()]}
+        ),
+        source="test",
+    )
+    original = stored.draft.field("plan").sentences
+    page = chromium.new_page(viewport={"width": 1280, "height": 1100})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(review_server.url)
+        page.goto(f"http://127.0.0.1:{review_server.server.port}/clinical/drafts/{stored.id}")
+        sentence = _sentence(page, "plan", 0)
+        sentence.focus()
+        page.keyboard.press("Enter")  # edit its words: the cursor at the end
+        for _ in MARKED_TEXT[MARKED_TEXT.index("PHQ") :]:
+            page.keyboard.press("ArrowLeft")
+        page.keyboard.press("Alt+Enter")
+        halves = [MARKED_TEXT[: MARKED_TEXT.index("PHQ")].strip(), MARKED_TEXT[MARKED_TEXT.index("PHQ") :]]
+        expect(page.locator('ol.sentences[data-field="plan"] > li.sentence')).to_have_count(2)
+        assert [_sentence(page, "plan", i).locator(".text").inner_text().strip() for i in (0, 1)] == halves
+        _sentence(page, "plan", 1).locator(".split").hover()
+        _screenshot(page, "review-split-merge.png")
+        page.keyboard.press("Control+s")
+        expect(page.locator("#save-status")).to_have_text(re.compile("^Saved"))
+        split = store.get_draft(stored.id).draft.field("plan").sentences
+        assert [s.text for s in split] == halves
+        assert [[s.text[w.start : w.end] for w in (*s.corrections, *s.uncertain)] for s in split] == [
+            ["sertraline"],
+            ["PHQ"],
+        ]
+        _sentence(page, "plan", 0).focus()
+        page.keyboard.press("Alt+j")
+        expect(page.locator('ol.sentences[data-field="plan"] > li.sentence')).to_have_count(1)
+        page.keyboard.press("Control+s")
+        expect(page.locator("#save-status")).to_have_text(re.compile("^Saved"))
+        assert store.get_draft(stored.id).draft.field("plan").sentences == original
+
+        _sentence(page, "subjective", 0).focus()
+        with page.expect_navigation():
+            page.keyboard.press("Alt+p")  # into the private note (created: there was none)
+        private = store.companion_of(stored.id)
+        assert private is not None
+        assert "sleeping six hours" not in page.locator("#draft").inner_text()
+        assert page.locator(f'a[href="/private/drafts/{private.id}"]').count() == 1
+
+        page.fill("#signed-by", "A. Lee, LMFT")
+        page.click("#finalize")
+        dialog = page.locator("#finalize-dialog")
+        expect(dialog).to_be_visible()
+        expected = [f for f in dictation.findings(store.get_draft(stored.id)) if f.severity != "info"]
+        expect(dialog.locator("li.finding")).to_have_count(len(expected))
+        assert {f.code for f in expected} >= {"field-empty"}
+        page.click("#finalize-cancel")
+        expect(dialog).to_be_hidden()
+        assert store.get_draft(stored.id).version == 4  # nothing finalized
+        assert not errors, errors
+    finally:
+        page.close()

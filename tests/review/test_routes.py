@@ -6,7 +6,9 @@ table calls ``ReviewApp.handle`` directly over a store that raises.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -314,6 +316,47 @@ def test_routes_note_page_shows_amendments_and_keeps_the_original(
     assert "contenteditable" not in page
 
 
+def _amend_text(page: str) -> str:
+    found = re.search(r'<textarea id="amend-text" name="text"[^>]*>(.*?)</textarea>', page, re.S)
+    assert found, "the note page offers the amendment form"
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize("record", ["clinical", "private"])
+def test_routes_amend_form_amends_the_note_in_its_own_record(
+    review_server: Any, dictation: Dictation, record: str
+) -> None:
+    store = review_server.store
+    stored = dictation.save(dictation.from_text(PRIVATE_DICTATION, "soap"), source="test")
+    private = record == "private"
+    if private:
+        stored = store.companion_of(stored.id)
+    note = store.finalize_draft(stored.id, expected_version=None, signed_by="Dr Rowe", private=private)
+    client = login(review_server)
+    page = client.request(f"/{record}/notes/{note.id}").text
+    assert f'action="/{record}/notes/{note.id}/amend"' in page
+    assert re.search(r'<input[^>]*name="reason"[^>]*required', page)
+    text = _amend_text(page)
+    old, new = ("impatience", "patience") if private else ("Meet again next week.", "Meet again on Friday.")
+    assert old in text
+    url = f"/{record}/notes/{note.id}/amend"
+    refused = client.post(url, {"text": text.replace(old, new), "reason": " ", "signed_by": "Dr Rowe"})
+    assert refused.status == 400 and "needs a reason" in refused.text
+    assert store.get_note(note.id, private=private).amendments == ()
+    clinical_log = [e.action for e in store.audit_entries()]
+    done = client.post(url, {"text": text.replace(old, new), "reason": "a typo", "signed_by": "Dr Rowe"})
+    assert done.status == 303 and done.headers["Location"] == f"/{record}/notes/{note.id}"
+    amended = store.get_note(note.id, private=private)
+    assert [(a.reason, a.signed_by) for a in amended.amendments] == [("a typo", "Dr Rowe")]
+    assert old in " ".join(f.text for f in amended.original.fields)
+    if private:
+        assert [e.action for e in store.audit_entries()] == clinical_log  # the clinical record untouched
+    assert [e.action for e in store.audit_entries(private=private)][-1] == "amended"
+    shown = client.request(f"/{record}/notes/{note.id}").text
+    after = shown.split('class="note-body"', 1)[1].split('class="amendments"', 1)[1]
+    assert "a typo" in after and "Dr Rowe" in after and new in after
+
+
 def test_routes_export_is_an_audited_download(review_server: Any, saved_draft: StoredDraft) -> None:
     store = review_server.store
     note = store.finalize_draft(saved_draft.id, expected_version=saved_draft.version, signed_by="Dr Rowe")
@@ -466,3 +509,207 @@ def test_routes_exports_of_a_signed_note_carry_the_clean_text(
         assert answer.status == 200, answer.text
         assert "sertraline 50 mg daily, PHQ nine today." in answer.text
         assert "Check" not in answer.text and "circling" not in answer.text and "heard" not in answer.text
+
+
+# --- split, merge, move to and from the private note, the finalize dialog (issue 16) -------------
+
+CANARY = "Client mentioned her sister Rosalind's wedding in Tbilisi."
+CANARY_WORDS = ("Rosalind", "Tbilisi")
+
+
+def _posted(stored: StoredDraft) -> list[dict[str, Any]]:
+    """The stored draft's fields as the page posts them, each sentence naming its key."""
+    fields = fields_of(stored)
+    for f in fields:
+        f["sentences"] = [{**s, "key": f"{f['id']}:{i}"} for i, s in enumerate(f["sentences"])]
+    return fields
+
+
+def _holding(path: Any, words: tuple[str, ...]) -> list[str]:
+    """Every table.column of a store file whose value holds one of ``words``."""
+    from contextlib import closing
+
+    from tests.util import open_raw
+
+    found = []
+    with closing(open_raw(path)) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            cur = conn.execute(f'SELECT * FROM "{table}"')
+            names = [d[0] for d in cur.description]
+            for row in cur.fetchall():
+                found += [
+                    f"{table}.{n}" for n, v in zip(names, row, strict=True) if any(w in str(v) for w in words)
+                ]
+    return found
+
+
+def test_routes_split_then_merge_round_trips_words_and_marks(
+    review_server: Any, marked_draft: StoredDraft
+) -> None:
+    client = login(review_server)
+    api = f"/api/clinical/drafts/{marked_draft.id}/save"
+    fields = _posted(marked_draft)
+    whole = fields[-1]["sentences"][0]
+    cut = MARKED_TEXT.index("PHQ")
+    halves = [{**whole, "text": MARKED_TEXT[:cut]}, {**whole, "text": MARKED_TEXT[cut:]}]
+    fields[-1]["sentences"][0:1] = halves
+    split = client.post(api, {"version": marked_draft.version, "fields": fields})
+    assert split.status == 200, split.text
+    stored = review_server.store.get_draft(marked_draft.id)
+    plan = stored.draft.field("plan").sentences
+    assert [s.text for s in plan] == [MARKED_TEXT[:cut].strip(), MARKED_TEXT[cut:]]
+    assert [[s.text[c.start : c.end] for c in (*s.corrections, *s.uncertain)] for s in plan] == [
+        ["sertraline"],
+        ["PHQ"],
+    ]
+    assert [w["kind"] for w in split.json()["sentences"]["plan"][1]["words"]] == ["uncertain", ""]
+    fields = _posted(stored)
+    first = fields[-1]["sentences"][0]
+    fields[-1]["sentences"][0:2] = [{**first, "keys": ["plan:0", "plan:1"], "text": MARKED_TEXT}]
+    merged = client.post(api, {"version": stored.version, "fields": fields})
+    assert merged.status == 200, merged.text
+    back = review_server.store.get_draft(marked_draft.id).draft
+    assert back.field("plan").sentences == marked_draft.draft.field("plan").sentences
+    assert all("PHQ" not in json.dumps(e.detail) for e in review_server.store.audit_entries())
+
+
+@pytest.mark.parametrize("with_companion", [True, False])
+def test_routes_move_to_private_leaves_no_word_in_the_clinical_record(
+    review_server: Any, dictation: Dictation, with_companion: bool
+) -> None:
+    text = (
+        (
+            PRIVATE_DICTATION
+            if with_companion
+            else "Subjective. Client reports a calmer week at work. Plan. Meet again next week."
+        )
+        + " "
+        + CANARY
+    )
+    clinical = dictation.save(dictation.from_text(text, "soap"), source="t")
+    store = review_server.store
+    client = login(review_server)
+    fields = _posted(clinical)  # an earlier revision holds the sentence with other words too
+    key = next(s["key"] for f in fields for s in f["sentences"] if s["text"] == CANARY)
+    edited = next(s for f in fields for s in f["sentences"] if s["key"] == key)
+    edited["text"] = CANARY.replace("wedding", "wedding plans")
+    saved = client.post(
+        f"/api/clinical/drafts/{clinical.id}/save", {"version": clinical.version, "fields": fields}
+    )
+    assert saved.status == 200, saved.text
+    moved = client.post(
+        f"/api/clinical/drafts/{clinical.id}/move", {"version": saved.json()["version"], "key": key}
+    )
+    assert moved.status == 200, moved.text
+    assert _holding(store.data_dir / "clinical.db", CANARY_WORDS) == []
+    after = store.get_draft(clinical.id)
+    assert after.version == saved.json()["version"] + 1
+    assert all(w not in after.draft.transcript for w in CANARY_WORDS)
+    private = store.companion_of(clinical.id)
+    assert private is not None and moved.json()["target"]["url"] == f"/private/drafts/{private.id}"
+    texts = [s.text for f in private.draft.fields for s in f.sentences]
+    assert CANARY.replace("wedding", "wedding plans") in texts
+    assert ("impatience" in " ".join(texts)) is with_companion
+    for record in (False, True):
+        entries = store.audit_entries(private=record)
+        assert all(w not in json.dumps(e.detail) for e in entries for w in CANARY_WORDS)
+        assert store.verify_audit(private=record).ok
+    out = [e.detail for e in store.audit_entries() if e.action == "moved" and e.detail.get("record")]
+    into = [e.detail for e in store.audit_entries(private=True) if e.action == "moved"]
+    assert out == [
+        {
+            "kind": "to-private",
+            "record": "private",
+            "companion": private.id,
+            "count": 1,
+            "version": after.version,
+        }
+    ]
+    assert [(d["kind"], d["companion"]) for d in into] == [("from-clinical", clinical.id)]
+    page = client.request(f"/clinical/drafts/{clinical.id}").text
+    assert all(w not in page for w in CANARY_WORDS) and f'href="/private/drafts/{private.id}"' in page
+
+
+def test_routes_move_from_private_puts_the_sentence_in_the_clinical_draft(
+    review_server: Any, dictation: Dictation
+) -> None:
+    clinical = dictation.save(dictation.from_text(PRIVATE_DICTATION, "soap"), source="t")
+    store = review_server.store
+    private = store.companion_of(clinical.id)
+    assert private is not None
+    key = next(f"{f.id}:{i}" for f in private.draft.fields for i, s in enumerate(f.sentences))
+    moved = login(review_server).post(
+        f"/api/private/drafts/{private.id}/move",
+        {"version": private.version, "key": key, "field": "objective"},
+    )
+    assert moved.status == 200, moved.text
+    assert moved.json()["target"]["url"] == f"/clinical/drafts/{clinical.id}"
+    objective = [s.text for s in store.get_draft(clinical.id).draft.field("objective").sentences]
+    assert any("impatience" in t for t in objective)
+    left = store.get_draft(private.id, private=True).draft
+    assert not any("impatience" in s.text for f in left.fields for s in f.sentences)
+    assert store.verify_audit().ok and store.verify_audit(private=True).ok
+
+
+@pytest.mark.parametrize(
+    ("record", "body", "status", "error"),
+    [
+        ("clinical", {"version": 1, "key": "plan:9"}, 400, "no sentence 'plan:9'"),
+        ("clinical", {"version": 1}, 400, "key"),
+        ("clinical", {"version": 5, "key": "plan:0"}, 409, "changed in another tab"),
+        ("clinical", {"version": 1, "key": "plan:0", "field": "nowhere"}, 400, "no field 'nowhere'"),
+        ("private", {"version": 1, "key": "reflections:0"}, 400, "no clinical draft"),
+    ],
+)
+def test_routes_move_refused_with_a_clear_message_and_nothing_changed(
+    review_server: Any, record: str, body: dict[str, Any], status: int, error: str
+) -> None:
+    store = review_server.store
+    draft = make_draft(
+        "psychotherapy" if record == "private" else "soap",
+        ({"reflections": ["I felt rushed."]} if record == "private" else {"plan": ["Meet next week."]}),
+    )
+    stored = store.save_draft(draft, source="t")
+    answer = login(review_server).post(f"/api/{record}/drafts/{stored.id}/move", body)
+    assert answer.status == status and error in answer.json()["error"], answer.text
+    assert store.get_draft(stored.id, private=record == "private").version == 1
+    assert store.list_drafts(private=record != "private") == []
+
+
+def test_routes_finalize_dialog_lists_the_open_warnings_and_errors(
+    review_server: Any, dictation: Dictation
+) -> None:
+    store = review_server.store
+    stored = store.save_draft(
+        make_draft("soap", {"subjective": ["Client reports sleeping six hours."]}), source="t"
+    )
+    expected = [f for f in dictation.findings(stored) if f.severity != "info"]
+    assert expected  # three empty fields
+    client = login(review_server)
+    state = client.request(f"/api/clinical/drafts/{stored.id}").json()
+    assert [(f["code"], f["field"]) for f in state["open_findings"]] == [(f.code, f.field) for f in expected]
+    page = client.request(f"/clinical/drafts/{stored.id}").text
+    dialog = page[page.index('<dialog id="finalize-dialog"') : page.index("</dialog>")]
+    assert dialog.count('class="finding sev-warning"') == len(expected)
+    assert all(f.message in html.unescape(dialog) for f in expected)
+    assert "session-facts-missing" not in dialog  # info is not an open check
+
+
+def test_routes_pages_show_times_in_local_time(review_server: Any, saved_draft: StoredDraft) -> None:
+    from zoneinfo import ZoneInfo
+
+    from dictanote.core.policy import parse_utc
+    from tests.util import local_zone
+
+    note = review_server.store.finalize_draft(
+        saved_draft.id, expected_version=saved_draft.version, signed_by="Dr Rowe"
+    )
+    zone = ZoneInfo("America/New_York")
+    local = parse_utc(note.finalized_at).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    with local_zone("America/New_York"):
+        client = login(review_server)
+        pages = [client.request(f"/clinical/notes/{note.id}").text, client.request("/clinical/notes").text]
+    for page in pages:
+        assert local in page
+        assert note.finalized_at not in page, "stored UTC is not what a person reads"

@@ -137,7 +137,13 @@ def test_views_note_row_fields_and_amendments_show_the_latest_content() -> None:
     }
     assert views.note_fields(note.original)[3]["paragraphs"] == ["Meet next week."]
     assert views.amendments(note) == [
-        {"at": "2026-03-02T09:00:00Z", "reason": "added a call", "signed_by": "Dr Rowe"}
+        {
+            "at": "2026-03-02T09:00:00Z",
+            "reason": "added a call",
+            "signed_by": "Dr Rowe",
+            "changed": ["Plan"],
+            "fields": [{"id": "plan", "label": "Plan", "paragraphs": ["Meet next week. Call on Friday."]}],
+        }
     ]
 
 
@@ -156,3 +162,29 @@ def test_views_draft_fields_key_each_sentence_and_cut_its_marked_words() -> None
         "title": "the transcriber was unsure of these words (31% sure): check them",
     }
     assert views.saved_words(draft)["plan"][1] == {"key": "plan:1", "words": plan[1]["words"]}
+
+
+def test_views_open_findings_are_errors_then_warnings_never_info() -> None:
+    found = (
+        Finding("a", "plan", "warning", "w1"),
+        Finding("b", None, "info", "i"),
+        Finding("c", None, "error", "e"),
+        Finding("d", "plan", "warning", "w2"),
+    )
+    assert [f["code"] for f in views.open_findings(found)] == ["c", "a", "d"]
+
+
+@pytest.mark.parametrize(
+    ("record", "companion", "target"),
+    [
+        ("clinical", None, "private"),
+        ("clinical", 3, "private"),
+        ("private", 3, "clinical"),
+        ("private", None, None),
+    ],
+)
+def test_views_move_target_is_the_other_record_when_there_is_one(
+    record: str, companion: int | None, target: str | None
+) -> None:
+    found = views.move_target(record, companion)
+    assert (found["record"] if found else None) == target

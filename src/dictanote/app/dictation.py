@@ -241,6 +241,43 @@ class Dictation:
         options = CheckOptions(age_hours=hours_since(stored.created_at, now))
         return check_draft(stored.draft, self.format(stored.draft.format), options)
 
+    def amend(
+        self,
+        note_id: int,
+        amended: Draft,
+        *,
+        reason: str,
+        private: bool = False,
+        signed_by: str | None = None,
+        store: Store | None = None,
+    ) -> Note:
+        """Amend a finalized note: ``amended`` is the note as it now reads, kept beside the original.
+
+        Signed by ``signed_by``, else the ``clinician`` setting; the time is the store's (UTC).
+        A psychotherapy note is amended in the private record only. An amendment that
+        changes nothing, or has no reason or signer, is refused (``BadInputError``).
+        """
+        from ..core.errors import BadInputError
+
+        who = (signed_by or self.config.settings.clinician).strip()
+        if not reason.strip():
+            raise BadInputError("an amendment needs a reason: say why with --reason 'what changed and why'")
+        if not who:
+            raise BadInputError(
+                "who amends this note? pass --signed-by 'Name, credentials' or set `clinician` in the "
+                "config file"
+            )
+        if store is None:
+            with self.open_store() as opened:
+                return self.amend(
+                    note_id, amended, reason=reason, private=private, signed_by=who, store=opened
+                )
+        note = store.get_note(note_id, private=private)
+        current = note.content
+        if amended.fields == current.fields and amended.session == current.session:
+            raise BadInputError(f"the amendment changes nothing in note {note_id}; nothing was amended")
+        return store.amend_note(note_id, amended, reason=reason, signed_by=who, private=private)
+
     # --- what a person reads -------------------------------------------------------------
 
     def render(

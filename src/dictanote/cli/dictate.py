@@ -92,7 +92,16 @@ def segment(file: str, format_id: str | None, as_json: bool, save: bool) -> None
     echo_draft(dictation, result, as_json)
 
 
-@click.command(epilog=EXIT_CODES)
+# check says by its exit code whether a finding blocks signing, so that a script can act on it.
+CHECK_EXIT_CODES = """\b
+Exit codes:
+  0  no finding of severity error (warnings and info may be listed)
+  1  a finding of severity error (listed as usual); also an unexpected internal error
+  2  usage error or bad input (unreadable file, unknown format)
+"""
+
+
+@click.command(epilog=CHECK_EXIT_CODES)
 @click.argument("file", default="-", metavar="[FILE|-]")
 @format_option()
 @json_option("Print the findings as JSON.")
@@ -105,7 +114,8 @@ def check(file: str, format_id: str | None, as_json: bool, previous: str | None)
     """Check a dictation (FILE, or standard input) for what a good note needs.
 
     Findings name a stable code, the field and a suggestion; dictanote never
-    rewrites your words. The exit code is 0 whatever is found.
+    rewrites your words. The exit code is 1 when a finding has severity
+    error (an impossible score, say), 0 otherwise.
     """
     from ..render import render_findings
 
@@ -119,6 +129,8 @@ def check(file: str, format_id: str | None, as_json: bool, previous: str | None)
         echo(render_findings(result.findings), nl=False)
     else:
         click.echo("No findings.")
+    if any(f.severity == "error" for f in result.findings):
+        raise click.exceptions.Exit(1)
 
 
 def read_text(file: str) -> str:

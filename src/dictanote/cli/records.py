@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..core.errors import AuditChainError, BadInputError, DraftDataError
-from ..core.policy import LATE_HOURS, hours_since, timeliness
+from ..core.errors import AuditChainError, BadInputError, DraftDataError, NotConfirmedError
+from ..core.policy import LATE_HOURS, format_local, hours_since, timeliness
 from .common import RECORD_ID, echo, get_dictation, json_option, print_json, private_option, warn
 
 if TYPE_CHECKING:
@@ -131,7 +131,8 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
 
     Move a sentence by cutting it from under one heading and pasting it under
     another. If the text cannot be read back, your edit is kept in a file
-    beside the store and the message says how to retry; nothing is lost.
+    beside the store and the message says how to retry; nothing is lost, and
+    the kept file is removed once the retry is saved.
     """
     from ..review.editor import editable_text, parse_edited
 
@@ -140,6 +141,7 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
         stored = store.get_draft(draft_id, private=private)
         fmt = dictation.format(stored.draft.format)
         original = editable_text(stored.draft, fmt, f"dictanote draft {draft_id} ({fmt.label})")
+        ours = dictation.config.paths.data_dir / f"edit-{'p' if private else ''}{draft_id}.md"
         if from_file is not None:
             try:
                 edited = from_file.read_text(encoding="utf-8")
@@ -147,7 +149,7 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
                 raise BadInputError(f"cannot read {from_file}: {exc}") from exc
             keep = from_file
         else:
-            keep = dictation.config.paths.data_dir / f"edit-{'p' if private else ''}{draft_id}.md"
+            keep = ours
             edited = _edit_in_editor(keep, original)
         if edited == original:
             if from_file is None:
@@ -160,8 +162,8 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
             retry = f"dictanote drafts edit {draft_id} {'--private ' if private else ''}--file {keep}"
             raise DraftDataError(f"{exc}. Your edit is kept in {keep}; fix it and run `{retry}`") from exc
         saved = store.update_draft(draft_id, new, expected_version=stored.version, private=private)
-    if from_file is None:
-        keep.unlink(missing_ok=True)
+    if keep.resolve() == ours.resolve():  # our file (a retry's too); never a file of the clinician's own
+        ours.unlink(missing_ok=True)
     click.echo(f"Saved draft {draft_id} (version {saved.version}).", err=True)
 
 
@@ -171,7 +173,10 @@ def drafts_edit(draft_id: int, private: bool, from_file: Path | None) -> None:
 @click.option("--signed-by", help="Who signs the note (default: the `clinician` setting).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bool) -> None:
-    """Sign a draft: it becomes a finalized note that can only be amended, never changed."""
+    """Sign a draft: it becomes a finalized note that can only be amended, never changed.
+
+    Answering no to the question exits 2 with "not finalized"; the draft is unchanged.
+    """
     dictation = get_dictation()
     who = (signed_by or dictation.config.settings.clinician).strip()
     if not who:
@@ -186,8 +191,9 @@ def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bo
         if not yes and not click.confirm(
             f"Finalize draft {draft_id} as signed by {who}? A finalized note can only be amended", err=True
         ):
-            click.echo("Not finalized.", err=True)
-            raise click.exceptions.Exit(1)
+            raise NotConfirmedError(
+                f"not finalized: you answered no; draft {draft_id} is unchanged (--yes skips the question)"
+            )
         note = store.finalize_draft(draft_id, expected_version=stored.version, signed_by=who, private=private)
     click.echo(f"Finalized draft {draft_id} as note {note.id}.")
 
@@ -201,8 +207,9 @@ def drafts_discard(draft_id: int, private: bool, yes: bool) -> None:
     with get_dictation().open_store() as store:
         stored = store.get_draft(draft_id, private=private)
         if not yes and not click.confirm(f"Discard draft {draft_id} for good?", err=True):
-            click.echo("Not discarded.", err=True)
-            raise click.exceptions.Exit(1)
+            raise NotConfirmedError(
+                f"not discarded: you answered no; draft {draft_id} is kept (--yes skips the question)"
+            )
         store.discard_draft(draft_id, expected_version=stored.version, private=private)
     click.echo(f"Discarded draft {draft_id}.")
 
@@ -212,7 +219,7 @@ def drafts_discard(draft_id: int, private: bool, yes: bool) -> None:
 
 @click.group()
 def notes() -> None:
-    """Finalized notes: list, show and export."""
+    """Finalized notes: list, show, amend and export."""
 
 
 def _note_row(note: Note) -> dict[str, Any]:
@@ -244,10 +251,10 @@ def notes_list(private: bool, client: str | None, as_json: bool) -> None:
         click.echo("No finalized notes.")
         return
     for r in rows:
-        amended = f"  amended {r['amended_at']}" if r["amended_at"] else ""
+        amended = f"  amended {format_local(r['amended_at'])}" if r["amended_at"] else ""
         echo(
             f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['session_date'] or '-':<10}  "
-            f"finalized {r['finalized_at']} by {r['signed_by']}{amended}"
+            f"finalized {format_local(r['finalized_at'])} by {r['signed_by']}{amended}"
         )
 
 
@@ -274,6 +281,52 @@ def notes_show(note_id: int, private: bool, as_json: bool) -> None:
         )
         return
     echo(dictation.render_note(note), nl=False)
+
+
+@notes.command("amend")
+@click.argument("note_id", type=RECORD_ID)
+@click.option("--reason", default="", help="Why the note is amended (required; kept with the amendment).")
+@click.option("--text", "new_text", help="The note as amended, as $EDITOR would show it (## headings).")
+@click.option("--signed-by", help="Who signs the amendment (default: the `clinician` setting).")
+@private_option()
+def notes_amend(
+    note_id: int, reason: str, new_text: str | None, signed_by: str | None, private: bool
+) -> None:
+    """Amend a finalized note in $EDITOR (or with --text): the original stays as it was signed.
+
+    The amendment keeps its own author, time and reason, is shown under the note and
+    exported with it. A psychotherapy note (--private) is amended in the private record only.
+    """
+    from ..review.editor import editable_text, parse_edited
+
+    if not reason.strip():
+        raise BadInputError("an amendment needs a reason: say why with --reason 'what changed and why'")
+    dictation = get_dictation()
+    with dictation.open_store() as store:
+        note = store.get_note(note_id, private=private)
+        fmt = dictation.format(note.content.format)
+        original = editable_text(note.content, fmt, f"dictanote note {note_id} ({fmt.label}): amendment")
+        keep = dictation.config.paths.data_dir / f"amend-{'p' if private else ''}{note_id}.md"
+        if new_text is None:
+            new_text = _edit_in_editor(keep, original)
+            if new_text == original:
+                keep.unlink(missing_ok=True)
+                click.echo("No change; nothing amended.", err=True)
+                return
+        try:
+            amended = parse_edited(new_text, note.content, fmt)
+        except DraftDataError as exc:
+            if not keep.exists():
+                raise
+            flag = "--private " if private else ""
+            retry = f'dictanote notes amend {note_id} {flag}--reason ... --text "$(cat {keep})"'
+            message = f"{exc}. Your amendment is kept in {keep}; fix it and run `{retry}`"
+            raise DraftDataError(message) from exc
+        done = dictation.amend(
+            note_id, amended, reason=reason, private=private, signed_by=signed_by, store=store
+        )
+    keep.unlink(missing_ok=True)
+    click.echo(f"Amended note {note_id} (amendment {len(done.amendments)}).", err=True)
 
 
 # --- audit ---------------------------------------------------------------------
@@ -316,4 +369,4 @@ def audit_log(private: bool, as_json: bool) -> None:
         return
     for e in found:
         detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
-        echo(f"{e.seq:>5}  {e.at}  {e.action:<14} {e.object} {e.object_id}  {detail}")
+        echo(f"{e.seq:>5}  {format_local(e.at)}  {e.action:<14} {e.object} {e.object_id}  {detail}")

@@ -1,9 +1,10 @@
 """Rules of the practice that several parts of dictanote apply, each declared once here.
 
 The private (psychotherapy) format id, the documentation window, the confidence
-below which a placement is shown as uncertain, and how times are written. Every
-other module imports these; none restates them. Plain values and small pure
-functions only: nothing here reads files or the clock except ``utc_now``.
+below which a placement is shown as uncertain, and how times are written: stored in
+UTC, shown to people in local time. Every other module imports these; none restates
+them. Plain values and small pure functions only: nothing here reads files or the
+clock except ``utc_now``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ UNCERTAIN_WORD = 0.8
 
 # Stored times: ISO-8601 UTC to the second with a Z, e.g. 2026-11-29T19:09:17Z.
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# Times a person reads: local time (the machine's zone, TZ) to the minute, with the zone's name.
+LOCAL_FORMAT = "%Y-%m-%d %H:%M %Z"
 
 Timeliness = Literal["ok", "due", "late"]
 
@@ -76,6 +80,18 @@ def parse_utc(text: str) -> dt.datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
     return parsed.astimezone(dt.timezone.utc)
+
+
+def format_local(stored: str, zone: dt.tzinfo | None = None) -> str:
+    """A stored (UTC) time as a person reads it: ``2026-11-29 14:09 EST`` in the machine's zone.
+
+    ``zone`` overrides the machine's (TZ) zone. Only ever for display: what is stored,
+    compared or exported as data stays UTC. Text that is not a time is returned as it is.
+    """
+    try:
+        return parse_utc(stored).astimezone(zone).strftime(LOCAL_FORMAT)
+    except ValueError:
+        return stored
 
 
 def hours_since(text: str, now: dt.datetime | None = None) -> float:

@@ -473,3 +473,12 @@ class Note:
     def amended_at(self) -> str | None:
         """When the note was last amended, if ever."""
         return self.amendments[-1].at if self.amendments else None
+
+    def amended_fields(self, index: int) -> tuple[DraftField, ...]:
+        """The fields amendment ``index`` changed (their text as amended), against the version before it."""
+        before = (self.amendments[index - 1].content if index else self.original).by_id
+        return tuple(
+            f
+            for f in self.amendments[index].content.fields
+            if f.id not in before or before[f.id].paragraphs != f.paragraphs
+        )

@@ -1,5 +1,7 @@
 """A signed note as FHIR R4 JSON: a document Bundle around a Composition, or a DocumentReference.
 
+Each amendment is one more Composition in the Bundle, with its own author, time and reason,
+that ``appends`` to the note's.
 Plain dicts built with the standard library (no FHIR library at run time). PHI is kept
 to the minimum a receiving system needs: the client appears as initials only, the
 clinician by the name they signed with. Reads a ``Note``; never changes it.
@@ -13,14 +15,15 @@ import hashlib
 import html
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.policy import format_utc, parse_utc
-from ..core.types import Note, NoteFormat
+from ..core.types import DraftField, Note, NoteFormat
+from ..render import amendment_view
 from .codes import FhirCodes
-from .text import NOTHING, client_initials, ordered_fields, signature_lines
+from .text import NOTHING, client_initials, human_time, ordered_fields, session_lines, signature_lines
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EMPTY_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
@@ -85,11 +88,11 @@ class _Parties:
         return resource
 
     def practitioner(self) -> dict[str, Any]:
-        return {
-            "resourceType": "Practitioner",
-            "id": self.practitioner_url.rsplit(":", 1)[-1],
-            "name": [{"text": self.signed_by}],
-        }
+        return _practitioner(self.practitioner_url, self.signed_by)
+
+
+def _practitioner(url: str, name: str) -> dict[str, Any]:
+    return {"resourceType": "Practitioner", "id": url.rsplit(":", 1)[-1], "name": [{"text": name}]}
 
 
 def _title(fmt: NoteFormat) -> str:
@@ -106,8 +109,12 @@ def _service_period(note: Note) -> dict[str, Any] | None:
 
 
 def _sections(note: Note, fmt: NoteFormat, codes: FhirCodes) -> list[dict[str, Any]]:
+    return _field_sections(ordered_fields(note.content, fmt), codes)
+
+
+def _field_sections(fields: Sequence[DraftField], codes: FhirCodes) -> list[dict[str, Any]]:
     sections = []
-    for f in ordered_fields(note.content, fmt):
+    for f in fields:
         section: dict[str, Any] = {"title": f.label}
         coding = codes.section(f.id)
         if coding is not None:
@@ -132,7 +139,7 @@ def composition(
         "resourceType": "Composition",
         "id": identifier,
         "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{identifier}"},
-        "text": narrative([_title(fmt), *signature_lines(note)]),
+        "text": narrative([_title(fmt), *session_lines(note.content), *signature_lines(note)]),
         "status": "amended" if note.amendments else "final",
         "type": codes.document.to_fhir(),
         "subject": parties.subject,
@@ -148,6 +155,77 @@ def composition(
     if period:
         resource["event"] = [{"period": period}]
     return resource
+
+
+@dataclass(frozen=True)
+class _AmendmentRefs:
+    """Where an amendment's Composition points: its subject and author, the note's Composition, its own id."""
+
+    subject: dict[str, Any]
+    author: dict[str, Any]
+    note_url: str
+    identifier: str
+
+
+def amendment_composition(
+    note: Note, index: int, fmt: NoteFormat, codes: FhirCodes, refs: _AmendmentRefs
+) -> dict[str, Any]:
+    """Amendment ``index`` as its own Composition that ``appends`` to the note's Composition.
+
+    Its own author, time (``date`` and the legal attester's) and reason (in the narrative);
+    one section per field the amendment changed, with that field's text as amended.
+    """
+    view = amendment_view(note, index)
+    title = f"Amendment to {_title(fmt)}"
+    changed = ", ".join(view["changed"]) or "nothing in the text"
+    when = fhir_time(view["at"])
+    notice = [
+        title,
+        f"Amended by {view['signed_by']} on {human_time(view['at'])}.",
+        f"Reason: {view['reason']}",
+        f"Changed: {changed}.",
+    ]
+    resource: dict[str, Any] = {
+        "resourceType": "Composition",
+        "id": refs.identifier,
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{refs.identifier}"},
+        "text": narrative(notice),
+        "status": "final",
+        "type": codes.document.to_fhir(),
+        "subject": refs.subject,
+        "date": when,
+        "author": [refs.author],
+        "title": title,
+        "attester": [{"mode": "legal", "time": when, "party": refs.author}],
+        "relatesTo": [
+            {"code": "appends", "targetReference": {"reference": refs.note_url, "type": "Composition"}}
+        ],
+    }
+    fields = note.amended_fields(index)
+    if fields:
+        amended = replace(note.content, fields=fields)
+        resource["section"] = _field_sections(ordered_fields(amended, fmt), codes)
+    if note.record == "private":
+        resource["confidentiality"] = "R"
+    return resource
+
+
+def _amendment_entries(
+    note: Note, fmt: NoteFormat, codes: FhirCodes, parties: _Parties, note_url: str, opts: FhirOptions
+) -> list[dict[str, Any]]:
+    """A Composition per amendment, then a Practitioner for each amending author not yet in the document."""
+    urls = {note.signed_by: parties.practitioner_url}
+    compositions, practitioners = [], []
+    for n, amendment in enumerate(note.amendments):
+        who = amendment.signed_by
+        if who not in urls:
+            urls[who] = f"urn:uuid:{opts.new_id()}"
+            practitioners.append({"fullUrl": urls[who], "resource": _practitioner(urls[who], who)})
+        author = {"reference": urls[who], "type": "Practitioner", "display": who}
+        refs = _AmendmentRefs(parties.subject, author, note_url, opts.new_id())
+        resource = amendment_composition(note, n, fmt, codes, refs)
+        compositions.append({"fullUrl": f"urn:uuid:{refs.identifier}", "resource": resource})
+    return compositions + practitioners
 
 
 def _parties(note: Note, options: FhirOptions) -> _Parties:
@@ -179,6 +257,7 @@ def document_bundle(
             },
             {"fullUrl": parties.patient_url, "resource": parties.patient()},
             {"fullUrl": parties.practitioner_url, "resource": parties.practitioner()},
+            *_amendment_entries(note, fmt, codes, parties, f"urn:uuid:{composition_id}", opts),
         ],
     }
 

@@ -7,18 +7,27 @@ nothing of templates (the Markdown export goes through the renderer).
 
 from __future__ import annotations
 
-import re
-
-from ..core.policy import parse_utc
+from ..core.policy import format_local
 from ..core.types import Draft, DraftField, Note, NoteFormat
+from ..render import amendment_view, client_initials, session_header
+
+__all__ = [
+    "NOTHING",
+    "amendment_blocks",
+    "client_initials",
+    "human_time",
+    "ordered_fields",
+    "render_plain_text",
+    "session_lines",
+    "signature_lines",
+]
 
 NOTHING = "Nothing dictated."  # as the Markdown templates say it
-INITIALS_RE = re.compile(r"^(?:[A-Z]\.?){1,4}$")
 
 
 def human_time(value: str) -> str:
-    """A store time for people: ``2025-03-04 16:05 UTC``."""
-    return parse_utc(value).strftime("%Y-%m-%d %H:%M UTC")
+    """A store time for people, in local time: ``2025-03-04 11:05 EST`` (``policy.format_local``)."""
+    return format_local(value)
 
 
 def signature_lines(note: Note) -> list[str]:
@@ -35,36 +44,9 @@ def signature_lines(note: Note) -> list[str]:
     return lines
 
 
-def client_initials(value: str | None) -> str | None:
-    """The client as initials only: ``"J.D."`` stays, ``"Jane Doe"`` becomes ``"J.D."``.
-
-    Session facts are editable, so a full name may have been typed there; only
-    initials ever leave dictanote.
-    """
-    if not value or not value.strip():
-        return None
-    compact = re.sub(r"\s", "", value)
-    if INITIALS_RE.match(compact):
-        return compact
-    words = re.findall(r"[^\W\d_]+", value)
-    return "".join(f"{w[0].upper()}." for w in words[:4]) or None
-
-
 def session_lines(draft: Draft) -> list[str]:
-    """The session facts that were stated, one ``Label: value`` line each."""
-    info = draft.session
-    service = info.service_type or ""
-    if info.duration_minutes:
-        service = (
-            f"{service}, {info.duration_minutes} minutes" if service else f"{info.duration_minutes} minutes"
-        )
-    facts = [
-        ("Client", client_initials(info.client)),
-        ("Date of service", info.date),
-        ("Service", service or None),
-        ("Format / location", info.modality),
-    ]
-    return [f"{label}: {value}" for label, value in facts if value]
+    """The session header (``render.session_header``), one ``Label: value`` line per stated fact."""
+    return [f"{label}: {value}" for label, value in session_header(draft.session)]
 
 
 def ordered_fields(draft: Draft, fmt: NoteFormat) -> list[DraftField]:
@@ -83,5 +65,24 @@ def render_plain_text(note: Note, fmt: NoteFormat) -> str:
     for field in ordered_fields(draft, fmt):
         body = "\n\n".join(p for p in field.paragraphs if p.strip()) or NOTHING
         blocks.append(f"{field.label.upper()}\n{body}")
-    blocks.append("\n".join(signature_lines(note)))
+    signed = [line for line in signature_lines(note) if not line.startswith("Amended by ")]
+    blocks.append("\n".join(signed))
+    blocks.extend(amendment_blocks(note))
     return "\n\n".join(blocks) + "\n"
+
+
+def amendment_blocks(note: Note) -> list[str]:
+    """The Amendment sections after the note: who, when, why, what changed, and that text as amended."""
+    blocks: list[str] = []
+    for n in range(len(note.amendments)):
+        view = amendment_view(note, n)
+        title = f"AMENDMENT {n + 1}" if len(note.amendments) > 1 else "AMENDMENT"
+        changed = ", ".join(view["changed"]) or "nothing in the text"
+        blocks.append(
+            f"{title}\nAmended by {view['signed_by']} on {human_time(view['at'])}.\n"
+            f"Reason: {view['reason']}\nChanged: {changed}."
+        )
+        for f in view["fields"]:
+            body = "\n\n".join(p for p in f["paragraphs"] if p.strip()) or NOTHING
+            blocks.append(f"{f['label'].upper()}, AS AMENDED\n{body}")
+    return blocks

@@ -17,11 +17,20 @@ from urllib.parse import unquote
 
 from ..core.errors import DictanoteError, DraftDataError, EditConflictError
 from ..core.policy import DUE_HOURS, LATE_HOURS, PRIVATE_FORMAT
-from ..core.types import Record, StoredDraft
+from ..core.types import Note, NoteFormat, Record, StoredDraft
 from ..export import EXPORT_KINDS
+from ..store import Move, move_sentences
 from . import views
 from .chart import group_measures, line_chart
-from .edits import apply_edit, expected_version
+from .edits import (
+    apply_edit,
+    dictated_words,
+    empty_draft,
+    expected_version,
+    forget_sentence,
+    land_sentence,
+    take_sentence,
+)
 from .web import STATIC_NAME, Request, Response, static_file
 
 if TYPE_CHECKING:
@@ -66,7 +75,9 @@ class ReviewApp:
             ("POST", rf"/api/{rec}/drafts/{num}/finalize", self.api_finalize),
             ("POST", rf"/api/{rec}/drafts/{num}/discard", self.api_discard),
             ("POST", rf"/api/{rec}/drafts/{num}/format", self.api_switch_format),
+            ("POST", rf"/api/{rec}/drafts/{num}/move", self.api_move),
             ("POST", rf"/api/{rec}/notes/{num}/export", self.api_export),
+            ("POST", rf"/{rec}/notes/{num}/amend", self.amend_note),
         )
         self._routes = [(method, re.compile(pattern + r"\Z"), handler) for method, pattern, handler in routes]
 
@@ -136,7 +147,8 @@ class ReviewApp:
 
     def _draft_state(self, stored: StoredDraft) -> dict[str, Any]:
         """Version, findings per field and the rendered note: what the page refreshes after a save."""
-        per, general = views.findings_by_field(stored.draft, self.dictation.findings(stored))
+        findings = self.dictation.findings(stored)
+        per, general = views.findings_by_field(stored.draft, findings)
         return {
             "ok": True,
             "id": stored.id,
@@ -144,6 +156,7 @@ class ReviewApp:
             "version": stored.version,
             "findings": per,
             "general_findings": general,
+            "open_findings": views.open_findings(findings),
             "sentences": views.saved_words(stored.draft),
             "rendered": self.dictation.render(stored.draft),
         }
@@ -190,11 +203,13 @@ class ReviewApp:
             formats=switchable if clinical else [],
             fields=views.draft_fields(draft, state["findings"]),
             general_findings=state["general_findings"],
+            open_findings=state["open_findings"],
             session=draft.session.to_dict(),
             date_input=views.date_input_type(draft.session.date),
             client_url=views.client_url(draft.session.client) if clinical else "",
             rendered=state["rendered"],
             companion=self._companion(stored),
+            move_to=views.move_target(record, stored.companion),
             signer=self.dictation.config.settings.clinician,
             api=f"/api/{record}/drafts/{stored.id}",
         )
@@ -231,7 +246,30 @@ class ReviewApp:
             original=views.note_fields(note.original),
             amendments=views.amendments(note),
             rendered=self.dictation.render_note(note),
+            amend_text=_amendable_text(note, self.dictation.format(note.content.format)),
+            signer=self.dictation.config.settings.clinician,
         )
+
+    def amend_note(self, request: Request) -> Response:
+        """The note page's Amend form: the note's text as amended, a reason, a signer; back to the note."""
+        from .editor import parse_edited
+
+        record = self._record(request)
+        private = record == "private"
+        note_id = self._id(request)
+        text, reason, signer = (request.body.get(k) for k in ("text", "reason", "signed_by"))
+        if not isinstance(reason, str) or not reason.strip():
+            raise DraftDataError("an amendment needs a reason: say what changed and why")
+        if not isinstance(text, str):
+            raise DraftDataError("an amendment needs the note's text as amended")
+        note = self.store.get_note(note_id, private=private)
+        amended = parse_edited(text, note.content, self.dictation.format(note.content.format))
+        who = signer if isinstance(signer, str) else None
+        done = self.dictation.amend(
+            note_id, amended, reason=reason, private=private, signed_by=who, store=self.store
+        )
+        log.info("amended note %d (%s): amendment %d", note_id, record, len(done.amendments))
+        return Response.redirect(f"/{record}/notes/{note_id}")
 
     def client_page(self, request: Request) -> Response:
         """A client's measures as charts, and the client's notes."""
@@ -312,6 +350,55 @@ class ReviewApp:
         saved = self.store.update_draft(stored.id, switched, expected_version=version)
         return Response.json({**self._draft_state(saved), "url": f"/clinical/drafts/{saved.id}"})
 
+    def api_move(self, request: Request) -> Response:
+        """Move one sentence to the private note (created if none), or from it to its clinical draft.
+
+        To the private note its words leave the clinical record: the draft, every earlier
+        revision and the transcript. Audited with ids and counts, never the words.
+        """
+        record = self._record(request)
+        version = expected_version(request.body)
+        key, field = request.body.get("key"), request.body.get("field")
+        if not isinstance(key, str):
+            raise DraftDataError("the request must name the sentence to move ('key'); reload the page")
+        if field is not None and not isinstance(field, str):
+            raise DraftDataError("'field' must name a field of the draft the sentence goes to")
+        source = self.store.get_draft(self._id(request), private=record == "private")
+        if source.version != version:
+            raise EditConflictError(f"draft {source.id} is at version {source.version}, not {version}")
+        target = self._move_target(source)
+        kept, from_field, sentence = take_sentence(source.draft, key)
+        base = target.draft if target else empty_draft(self.dictation.private_format)
+        to_private = record == "clinical"
+        words = dictated_words(source.draft, sentence) if to_private else None
+        landed, to_field = land_sentence(base, field, sentence, words)
+        move = Move(
+            source=record,
+            source_id=source.id,
+            expected_version=version,
+            kept=forget_sentence(sentence, earlier=False)(kept) if to_private else kept,
+            target=landed,
+            target_id=target.id if target else None,
+            target_version=target.version if target else None,
+            field=to_field,
+            count=1,
+            forget=forget_sentence(sentence, earlier=True) if to_private else None,
+        )
+        saved, moved = move_sentences(self.store, move)
+        log.info("moved a sentence from %s draft %d (%s) to %s", record, saved.id, from_field, moved.record)
+        target_info = {"record": moved.record, "id": moved.id, "url": f"/{moved.record}/drafts/{moved.id}"}
+        return Response.json({**self._draft_state(saved), "target": target_info})
+
+    def _move_target(self, source: StoredDraft) -> StoredDraft | None:
+        """Where a sentence of ``source`` moves: its companion in the other record (None: a new one)."""
+        if source.record == "clinical":
+            return self.store.companion_of(source.id)
+        if source.companion is None:
+            raise DraftDataError(
+                "this private note has no clinical draft to move it to: it was dictated on its own"
+            )
+        return self.store.get_draft(source.companion)
+
     def api_export(self, request: Request) -> Response:
         """A finalized note as a file to save: text, Markdown or FHIR JSON (audited)."""
         private = self._record(request) == "private"
@@ -327,3 +414,11 @@ class ReviewApp:
             exported.media_type,
             {"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+
+def _amendable_text(note: Note, fmt: NoteFormat) -> str:
+    """The note as it now reads, for the Amend form: the editor's text without its $EDITOR comment."""
+    from .editor import editable_text
+
+    text = editable_text(note.content, fmt, f"note {note.id}")
+    return text.split("-->", 1)[1].lstrip() if text.startswith("<!--") else text

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from ..core.policy import LATE_HOURS, hours_since, is_uncertain, timeliness
 from ..core.types import Correction, DamagedDraft, Draft, Finding, Note, NoteFormat, Sentence, StoredDraft
-from ..render import WordPiece, word_pieces
+from ..render import WordPiece, amendment_view, word_pieces
 from .edits import sentence_key
 
 RECORD_LABELS = {"clinical": "Clinical record", "private": "Psychotherapy notes (private)"}
@@ -125,6 +125,20 @@ def findings_by_field(
     return per, general
 
 
+def move_target(record: str, companion: int | None) -> dict[str, str] | None:
+    """Where the page offers to move a sentence: the private note, or a private note's clinical draft."""
+    if record == "clinical":
+        return {"record": "private", "label": "Private note (leaves the clinical record)"}
+    return {"record": "clinical", "label": "Clinical draft"} if companion is not None else None
+
+
+def open_findings(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
+    """What the finalize dialog lists: warnings and errors (as ``drafts finalize`` prints), errors first."""
+    order = {"error": 0, "warning": 1}
+    found = [f for f in findings if f.severity in order]
+    return [f.to_dict() for f in sorted(found, key=lambda f: order[f.severity])]
+
+
 def draft_fields(draft: Draft, per: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The draft page's fields: each with its sentences and its findings."""
     return [
@@ -198,6 +212,6 @@ def note_fields(content: Draft) -> list[dict[str, Any]]:
     return [{"label": f.label, "paragraphs": f.paragraphs} for f in content.fields]
 
 
-def amendments(note: Note) -> list[dict[str, str]]:
-    """When, why and by whom a note was amended (the words are in the note itself)."""
-    return [{"at": a.at, "reason": a.reason, "signed_by": a.signed_by} for a in note.amendments]
+def amendments(note: Note) -> list[dict[str, Any]]:
+    """When, why and by whom a note was amended, what each amendment changed and that text as amended."""
+    return [amendment_view(note, n) for n in range(len(note.amendments))]
