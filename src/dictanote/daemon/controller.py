@@ -61,11 +61,11 @@ CAPTURE_OFF = "capture is off (--no-capture); nothing was recorded"
 class ControllerOptions:
     """How the daemon treats the capture engine between dictations.
 
-    ``stay_armed``: keep the input stream open while idle (pre-roll ready);
+    ``stay_armed``: keep the input stream open while idle (pre-roll ready; ``--arm``);
     otherwise the stream opens at ``start`` and closes after each dictation.
     """
 
-    stay_armed: bool = True
+    stay_armed: bool = False
 
 
 def summarize(outcome: LiveResult, stored: StoredDraft) -> DraftSummary:
