@@ -21,7 +21,16 @@ EVERY_COMMAND = {
     *("transcribe", "segment", "draft", "check", "record", "review", "formats", "models", "devices"),
     *("daemon", "start", "stop", "toggle", "cancel", "status"),
     *("drafts", "drafts list", "drafts show", "drafts edit", "drafts finalize", "drafts discard"),
-    *("notes", "notes list", "notes show", "notes export", "notes amend", "audit", "audit verify", "audit log"),
+    *(
+        "notes",
+        "notes list",
+        "notes show",
+        "notes export",
+        "notes amend",
+        "audit",
+        "audit verify",
+        "audit log",
+    ),
     *("config", "config show", "store", "store status", "store encrypt", "models list", "models add"),
 }
 

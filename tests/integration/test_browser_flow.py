@@ -40,6 +40,8 @@ def test_browser_flow_dictation_to_fhir_document(chromium: Any, review_server: A
         expect(page.locator("#save-status")).to_have_text(re.compile("^Saved"))
         page.fill("#signed-by", "Dr. Ada Lind, PsyD")
         page.click("#finalize")
+        expect(page.locator("#finalize-dialog")).to_be_visible()  # it lists the open findings
+        page.click("#finalize-confirm")
         page.wait_for_url(re.compile(r".*/clinical/notes/\d+$"))
         page.select_option("#export-kind", "fhir")
         with page.expect_download() as download:
