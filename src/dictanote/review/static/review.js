@@ -452,17 +452,20 @@
       root.querySelectorAll("ul.finding-list").forEach(function (ul) {
         const items = ul.dataset.field ? (state.findings[ul.dataset.field] || []) : (state.general_findings || []);
         ul.replaceChildren();
-        items.forEach(function (f) {
-          const li = document.createElement("li");
-          li.className = "finding sev-" + f.severity;
-          li.dataset.code = f.code;
-          const strong = document.createElement("strong");
-          strong.textContent = f.severity;
-          li.appendChild(strong);
-          li.appendChild(document.createTextNode(" " + f.message));
-          ul.appendChild(li);
-        });
+        items.forEach(function (f) { ul.appendChild(findingItem(f)); });
       });
+    }
+
+    /* one finding as the page lists it (under its field, and in the finalize dialog) */
+    function findingItem(f) {
+      const li = document.createElement("li");
+      li.className = "finding sev-" + f.severity;
+      li.dataset.code = f.code;
+      const strong = document.createElement("strong");
+      strong.textContent = f.severity;
+      li.appendChild(strong);
+      li.appendChild(document.createTextNode(" " + f.message));
+      return li;
     }
 
     async function save() {
@@ -497,16 +500,7 @@
     function listOpen(items) {
       const ul = document.getElementById("finalize-findings");
       ul.replaceChildren();
-      items.forEach(function (f) {
-        const li = document.createElement("li");
-        li.className = "finding sev-" + f.severity;
-        li.dataset.code = f.code;
-        const strong = document.createElement("strong");
-        strong.textContent = f.severity;
-        li.appendChild(strong);
-        li.appendChild(document.createTextNode(" " + f.message));
-        ul.appendChild(li);
-      });
+      items.forEach(function (f) { ul.appendChild(findingItem(f)); });
       setText(document.getElementById("finalize-summary"), items.length
         ? "Open checks (" + items.length + "): finalize anyway, or cancel and fix them first."
         : "No open warnings or errors.");
