@@ -277,7 +277,8 @@ def _legacy_entry(
 def _legacy_store(data: Path) -> None:
     """A store as the code before the keyed log left it: schema 1, one note amended and exported."""
     data.mkdir(mode=0o700)
-    content = json.dumps(draft_to_dict(sample_draft()), ensure_ascii=False, separators=(",", ":"))
+    # No spoken initials: they would add the migration's 'created' client entries (tests/store/test_clients.py)
+    content = json.dumps(draft_to_dict(sample_draft(client=None)), ensure_ascii=False, separators=(",", ":"))
     at = "2026-03-02T10:00:00Z"
     for name in ("clinical.db", "private.db"):
         conn = sqlite3.connect(data / name, isolation_level=None)

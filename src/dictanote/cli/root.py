@@ -16,7 +16,7 @@ import click
 
 from .. import __version__
 from ..core.errors import DictanoteError
-from . import daemon, dictate, export, info, models, record, records, review, store
+from . import clients, daemon, dictate, export, info, models, record, records, review, store
 from .common import EXIT_CODES, echo
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ COMMANDS: tuple[tuple[click.Group, click.Command], ...] = (
     (records.notes, export.export),
     (cli, records.audit),
     (cli, review.review),
+    (cli, clients.clients),
     (cli, store.store),
     (cli, info.formats),
     (cli, models.models),

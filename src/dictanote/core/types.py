@@ -442,6 +442,26 @@ class DamagedDraft:
 
 
 @dataclass(frozen=True)
+class Client:
+    """One client of the caseload, as the clinical record holds them.
+
+    ``id`` is the clinician's own short handle (what commands take); ``key`` is the
+    store's number for the row, the only thing the audit log names. ``confirmed`` is
+    False for a client the store made from dictated initials, until the clinician edits it.
+    """
+
+    key: int
+    id: str
+    name: str
+    dob: str | None
+    pronouns: str | None
+    archived: bool
+    confirmed: bool
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
 class Amendment:
     """A change to a finalized note, kept beside the original with its own time."""
 

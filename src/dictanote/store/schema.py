@@ -122,4 +122,33 @@ def _v2_draft_pairs(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1_initial, _v2_draft_pairs)
+def _v3_clients(conn: sqlite3.Connection) -> None:
+    """The client list (see ``clients.py``): ``id`` is the row's number (what the audit log and, later,
+    drafts and notes refer to); ``code`` is the clinician's own id for the client.
+
+    A store that already holds drafts is marked so that ``Store.open`` makes an unconfirmed
+    client from each distinct set of stored initials, once, with its audit entries.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE clients (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            dob TEXT,
+            pronouns TEXT,
+            status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+            confirmed INTEGER NOT NULL CHECK (confirmed IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TRIGGER clients_undeletable BEFORE DELETE ON clients
+        BEGIN SELECT RAISE(ABORT, 'clients are archived, never deleted'); END;
+        INSERT INTO meta (key, value) SELECT 'clients_from_initials', 'pending'
+            WHERE EXISTS (SELECT 1 FROM drafts);
+        """,
+    )
+
+
+MIGRATIONS = (_v1_initial, _v2_draft_pairs, _v3_clients)

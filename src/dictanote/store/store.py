@@ -24,8 +24,8 @@ from typing import Any
 from ..core.codec import draft_from_dict, draft_to_dict
 from ..core.errors import BadInputError, DraftDataError, EditConflictError, RecordNotFoundError, StoreError
 from ..core.policy import PRIVATE_FORMAT, utc_now
-from ..core.types import Amendment, DamagedDraft, Draft, MeasureValue, Note, Record, StoredDraft
-from . import audit
+from ..core.types import Amendment, Client, DamagedDraft, Draft, MeasureValue, Note, Record, StoredDraft
+from . import audit, clients
 from .db import FILES, Database, private_dir
 from .keys import StoreKeys, store_keys
 from .schema import MIGRATIONS
@@ -387,6 +387,7 @@ class Store(AbstractContextManager["Store"]):
         store = cls._open(data_dir, keys)
         try:
             store._recover_pairs()
+            store._seed_clients()
             if redact is not None:
                 clinical = store._rec(False)
                 scrub(clinical.db, clinical.audit_key, redact)
@@ -579,6 +580,48 @@ class Store(AbstractContextManager["Store"]):
     def clients(self) -> list[str]:
         """Client identifiers that have finalized clinical notes."""
         return sorted({n.content.session.client for n in self.list_notes() if n.content.session.client})
+
+    # --- the client list (clinical record; see clients.py) -------------------
+
+    def _seed_clients(self) -> None:
+        """Once after the migration that added clients: unconfirmed clients from stored initials."""
+        rec = self._rec(False)
+        with rec.db.read() as conn:
+            if conn.execute("SELECT 1 FROM meta WHERE key = ?", (clients.SEED_PENDING,)).fetchone() is None:
+                return
+        with rec.db.write() as conn:
+            made = clients.seed(conn, rec.audit_key)
+        log.info("made %d unconfirmed clients from stored initials", made)
+
+    def add_client(
+        self, client_id: str, *, name: str, dob: str | None = None, pronouns: str | None = None
+    ) -> Client:
+        """A new client with the clinician's own id (unique without case), confirmed."""
+        rec = self._rec(False)
+        with rec.db.write() as conn:
+            return clients.add(conn, rec.audit_key, client_id, name, dob, pronouns)
+
+    def edit_client(self, client_id: str, **changes: str | None) -> Client:
+        """Change ``name``, ``dob`` or ``pronouns`` ('' clears the optional two); the client is confirmed."""
+        rec = self._rec(False)
+        with rec.db.write() as conn:
+            return clients.edit(conn, rec.audit_key, client_id, changes)
+
+    def archive_client(self, client_id: str, *, undo: bool = False) -> Client:
+        """Archive a client (their notes stay), or with ``undo`` make them active again."""
+        rec = self._rec(False)
+        with rec.db.write() as conn:
+            return clients.archive(conn, rec.audit_key, client_id, undo)
+
+    def get_client(self, client_id: str) -> Client:
+        """One client, archived or not."""
+        with self._rec(False).db.read() as conn:
+            return clients.get(conn, client_id)
+
+    def list_clients(self, *, archived: bool = False) -> list[Client]:
+        """The client list in the order added; archived clients only with ``archived``."""
+        with self._rec(False).db.read() as conn:
+            return clients.listed(conn, archived)
 
     # --- audit -------------------------------------------------------------
 
