@@ -11,16 +11,24 @@ import click
 import pytest
 
 from dictanote import __version__
-from dictanote.cli import daemon, dictate, export, info, models, record, records, review, store
+from dictanote.cli import clients, daemon, dictate, export, info, models, record, records, review, store
 from dictanote.cli.root import COMMANDS, cli, main
 from dictanote.core.errors import CaptureError, DaemonNotRunningError, StoreError, UnknownFormatError
 from tests.util import assert_one_line_error, run_cli
 
-COMMAND_MODULES = (daemon, dictate, export, info, models, record, records, review, store)
+COMMAND_MODULES = (clients, daemon, dictate, export, info, models, record, records, review, store)
 EVERY_COMMAND = {
     *("transcribe", "segment", "draft", "check", "record", "review", "formats", "models", "devices"),
     *("daemon", "start", "stop", "toggle", "cancel", "status"),
-    *("drafts", "drafts list", "drafts show", "drafts edit", "drafts finalize", "drafts discard"),
+    *(
+        "drafts",
+        "drafts list",
+        "drafts show",
+        "drafts edit",
+        "drafts finalize",
+        "drafts discard",
+        "drafts due",
+    ),
     *(
         "notes",
         "notes list",
@@ -32,6 +40,7 @@ EVERY_COMMAND = {
         "audit log",
     ),
     *("config", "config show", "store", "store status", "store encrypt", "models list", "models add"),
+    *("clients", "clients add", "clients list", "clients show", "clients edit", "clients archive"),
 }
 
 

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..core.errors import AuditChainError, BadInputError, DraftDataError, NotConfirmedError
-from ..core.policy import LATE_HOURS, format_local, hours_since, timeliness
+from ..core.policy import LATE_HOURS, Timeliness, format_local, hours_since, timeliness
 from .common import RECORD_ID, echo, get_dictation, json_option, print_json, private_option, warn
 
 if TYPE_CHECKING:
+    from ..app.due import DueDraft
     from ..core.types import Note
 
 # --- drafts --------------------------------------------------------------------
@@ -67,6 +68,57 @@ def drafts_list(private: bool, as_json: bool) -> None:
             f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['age_hours']:>5.1f} h of "
             f"{LATE_HOURS:g}{late}  {r['fields_filled']}/{r['fields']} fields  ({r['source']})"
         )
+
+
+@drafts.command("due")
+@json_option()
+def drafts_due(as_json: bool) -> None:
+    """The daily finalize block: every draft to finalize, oldest first, with a summary of what is late.
+
+    Each clinical draft shows its client, date of service, time dictated, first words and
+    open warnings; private (psychotherapy) drafts are listed by id only, never their words.
+    """
+    import datetime as dt
+
+    from ..app.due import due_draft, due_summary
+
+    dictation = get_dictation()
+    now = dt.datetime.now(dt.timezone.utc)
+    with dictation.open_store() as store:
+        clinical = [due_draft(d, dictation.findings(d, now), now) for d in store.list_drafts()]
+        private = [due_draft(d, (), now) for d in store.list_drafts(private=True)]
+    counts = due_summary([*clinical, *private])
+    if as_json:
+        hidden = [{"id": p.id, "age_hours": round(p.age_hours, 1), "state": p.state} for p in private]
+        print_json({"drafts": [d.to_dict() for d in clinical], "private": hidden, "summary": counts})
+        return
+    if not clinical and not private:
+        click.echo("No drafts to finalize.")
+        return
+    for line in _due_lines(clinical, private, counts):
+        echo(line)
+
+
+_DUE_MARKS = {"late": "LATE", "due": "due soon", "ok": ""}
+
+
+def _due_lines(clinical: list[DueDraft], private: list[DueDraft], counts: dict[Timeliness, int]) -> list[str]:
+    """``drafts due`` as text: a line per draft (a private one by id only), then the summary."""
+    lines = [
+        f"{d.id:>4}  {_DUE_MARKS[d.state]:<8} {d.age_hours:>3.0f} h  {d.client or '-':<8} "
+        f'{d.service_date:<10}  dictated {d.dictated_local}  {d.open_findings} open  "{d.first_words}"'
+        for d in clinical
+    ]
+    lines += [
+        f"      private draft {p.id}  {_DUE_MARKS[p.state]:<8} {p.age_hours:>3.0f} h  (see --private)"
+        for p in private
+    ]
+    total = len(clinical) + len(private)
+    lines.append(
+        f"{total} draft{'s' if total != 1 else ''} to finalize: {counts['late']} late, "
+        f"{counts['due']} due soon, {counts['ok']} within the {LATE_HOURS:g}-hour window."
+    )
+    return lines
 
 
 @drafts.command("show")

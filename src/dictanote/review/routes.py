@@ -62,6 +62,7 @@ class ReviewApp:
         self.store = store
         rec = r"(?P<record>clinical|private)"
         num = r"(?P<id>[0-9]{1,12})"
+        cid = r"(?P<cid>[A-Za-z0-9._-]{1,32})"
         routes: tuple[tuple[str, str, Handler], ...] = (
             ("GET", r"/", self.inbox),
             ("GET", r"/favicon\.ico", self.favicon),
@@ -69,6 +70,10 @@ class ReviewApp:
             ("GET", rf"/{rec}/drafts/{num}", self.draft_page),
             ("GET", rf"/{rec}/notes", self.notes_page),
             ("GET", rf"/{rec}/notes/{num}", self.note_page),
+            ("GET", r"/clients", self.clients_page),
+            ("POST", r"/clients", self.add_client),
+            ("POST", rf"/clients/{cid}/edit", self.edit_client),
+            ("POST", rf"/clients/{cid}/archive", self.archive_client),
             ("GET", r"/clients/(?P<client>[^/]{1,200})", self.client_page),
             ("GET", rf"/api/{rec}/drafts/{num}", self.api_draft),
             ("POST", rf"/api/{rec}/drafts/{num}/save", self.api_save),
@@ -164,7 +169,7 @@ class ReviewApp:
     # --- pages ------------------------------------------------------------
 
     def inbox(self, request: Request) -> Response:
-        """Drafts oldest first, the private ones in their own area."""
+        """Drafts oldest first (client, date of service, time, first words, open warnings), private apart."""
         now = dt.datetime.now(dt.timezone.utc)
         labels = self._labels()
         return self._page(
@@ -172,14 +177,17 @@ class ReviewApp:
             "inbox.html",
             request.csrf,
             title="Inbox",
-            clinical=[views.draft_row(d, labels, now) for d in self.store.list_drafts()],
-            private=[views.draft_row(d, labels, now) for d in self.store.list_drafts(private=True)],
+            clinical=[self._inbox_row(d, labels, now) for d in self.store.list_drafts()],
+            private=[self._inbox_row(d, labels, now) for d in self.store.list_drafts(private=True)],
             damaged=views.damaged_notice(
                 {r: self.store.damaged_drafts(private=r == "private") for r in ("clinical", "private")}
             ),
             window=f"{LATE_HOURS:.0f}",
             due=f"{DUE_HOURS:.0f}",
         )
+
+    def _inbox_row(self, stored: StoredDraft, labels: dict[str, str], now: dt.datetime) -> dict[str, Any]:
+        return views.draft_row(stored, labels, now, self.dictation.findings(stored, now))
 
     def draft_page(self, request: Request) -> Response:
         """One draft, its fields as movable, editable sentences."""
@@ -289,6 +297,31 @@ class ReviewApp:
             charts=charts,
             notes=notes,
         )
+
+    def clients_page(self, request: Request) -> Response:
+        """The client list (archived ones marked) with the add, edit and archive forms."""
+        found = self.store.list_clients(archived=True)
+        return self._page(200, "clients.html", request.csrf, title="Clients", clients=found)
+
+    def add_client(self, request: Request) -> Response:
+        """The Clients page's Add form; back to the list."""
+        cid, name, dob, pronouns = (_form_text(request, k) for k in ("id", "name", "dob", "pronouns"))
+        if not name:
+            raise DraftDataError("a client needs a name: a display name or initials")
+        self.store.add_client(cid or "", name=name, dob=dob, pronouns=pronouns)
+        log.info("client added from the page")
+        return Response.redirect("/clients")
+
+    def edit_client(self, request: Request) -> Response:
+        """A client's Save form (it confirms a client made from initials); back to the list."""
+        changes = {k: v for k in ("name", "dob", "pronouns") if (v := _form_text(request, k)) is not None}
+        self.store.edit_client(request.params["cid"], **changes)
+        return Response.redirect("/clients")
+
+    def archive_client(self, request: Request) -> Response:
+        """A client's Archive (or, with ``undo``, Make active) button; back to the list."""
+        self.store.archive_client(request.params["cid"], undo=bool(request.body.get("undo")))
+        return Response.redirect("/clients")
 
     def static(self, request: Request) -> Response:
         """The page's own script and style sheet (nothing comes from elsewhere)."""
@@ -422,3 +455,9 @@ def _amendable_text(note: Note, fmt: NoteFormat) -> str:
 
     text = editable_text(note.content, fmt, f"note {note.id}")
     return text.split("-->", 1)[1].lstrip() if text.startswith("<!--") else text
+
+
+def _form_text(request: Request, key: str) -> str | None:
+    """A form field as text (None when absent or not text)."""
+    value = request.body.get(key)
+    return value if isinstance(value, str) else None

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from ..app.due import due_draft
 from ..core.policy import LATE_HOURS, hours_since, is_uncertain, timeliness
 from ..core.types import Correction, DamagedDraft, Draft, Finding, Note, NoteFormat, Sentence, StoredDraft
 from ..render import WordPiece, amendment_view, word_pieces
@@ -152,10 +153,21 @@ def draft_fields(draft: Draft, per: Mapping[str, list[dict[str, Any]]]) -> list[
     ]
 
 
-def draft_row(stored: StoredDraft, labels: Mapping[str, str], now: dt.datetime) -> dict[str, Any]:
-    """A draft's line in the inbox: who, when, how old, how many sentences and how many uncertain."""
+def draft_row(
+    stored: StoredDraft, labels: Mapping[str, str], now: dt.datetime, findings: Iterable[Finding] = ()
+) -> dict[str, Any]:
+    """A draft's line in the inbox: who, which session, when dictated, how it starts, how old, what is open.
+
+    ``findings`` are the checks' on the draft (its warnings and errors are counted). A private
+    draft's line never shows its words.
+    """
     draft = stored.draft
+    due = due_draft(stored, findings, now)
     return {
+        "service_date": due.service_date,
+        "dictated": due.dictated_local,
+        "first_words": due.first_words if stored.record == "clinical" else "",
+        "open": due.open_findings,
         "id": stored.id,
         "record": stored.record,
         "url": f"/{stored.record}/drafts/{stored.id}",
