@@ -6,7 +6,7 @@ import pytest
 
 from dictanote.core.errors import TextInputError
 from dictanote.segment import split_sentences
-from dictanote.segment.units import resplit, said, split_units, tidy
+from dictanote.segment.units import ordinal, resplit, said, split_units, tidy
 
 
 def _read(text: str) -> list[str]:
@@ -125,3 +125,19 @@ def test_units_text_with_a_lone_surrogate_is_refused_with_one_line(text: str, wh
 )
 def test_units_said_spells_a_number_as_one_word(n: int, spoken: str) -> None:
     assert said(n) == spoken
+
+
+@pytest.mark.parametrize(
+    ("n", "spoken"),
+    [
+        (1, "first"),
+        (3, "third"),
+        (4, "fourth"),
+        (12, "twelfth"),
+        (20, "twentieth"),
+        (21, "twenty first"),
+        (31, "thirty first"),
+    ],
+)
+def test_units_ordinal_says_a_day_of_the_month(n: int, spoken: str) -> None:
+    assert ordinal(n) == spoken

@@ -14,7 +14,7 @@ import re
 from typing import TypeVar
 
 from ..core.types import MeasureValue, Medication, SessionInfo
-from .units import MONTHS, ONES, TENS
+from .units import MONTHS, ONES, TENS, ordinal
 
 _NUMBER = (
     r"(?:\d{1,3}|(?:"
@@ -236,16 +236,7 @@ _FACT_WORDS = tuple(
 )
 
 
-def _ordinal(n: int) -> str:
-    """How day ``n`` of a month is said as an ordinal ("third", "twenty first")."""
-    irregular = {1: "first", 2: "second", 3: "third", 5: "fifth", 8: "eighth", 9: "ninth", 12: "twelfth"}
-    if n < 20:
-        return irregular.get(n, ONES[n] + "th")
-    tens, ones = divmod(n, 10)
-    return TENS[tens - 2][:-1] + "ieth" if not ones else f"{TENS[tens - 2]} {_ordinal(ones)}"
-
-
-_DAYS = {_ordinal(n): n for n in range(1, 32)}
+_DAYS = {ordinal(n): n for n in range(1, 32)}
 _DAY = (
     r"(?:\d{1,2}(?:st|nd|rd|th)?|"
     + "|".join(d.replace(" ", "[- ]") for d in sorted(_DAYS, key=len)[::-1])

@@ -292,6 +292,15 @@ def said(n: int) -> str:
     return TENS[n // 10 - 2] + (ONES[n % 10] if n % 10 else "")
 
 
+def ordinal(n: int) -> str:
+    """How a whole number from 1 to 99 is said as an ordinal ("third", "twenty first": a day of a month)."""
+    irregular = {1: "first", 2: "second", 3: "third", 5: "fifth", 8: "eighth", 9: "ninth", 12: "twelfth"}
+    if n < 20:
+        return irregular.get(n, ONES[n] + "th")
+    tens, ones = divmod(n, 10)
+    return TENS[tens - 2][:-1] + "ieth" if not ones else f"{TENS[tens - 2]} {ordinal(ones)}"
+
+
 MONTHS = [
     "january",
     "february",
