@@ -35,7 +35,6 @@ import difflib
 import gc
 import importlib.util
 import json
-import re
 import statistics
 import subprocess
 import sys
@@ -50,7 +49,13 @@ from dictanote.core.config import load_config
 from dictanote.core.formats import load_format
 from dictanote.core.policy import is_uncertain
 from dictanote.core.types import Audio, Draft
-from dictanote.evaluate import normalize_for_wer, realworld_half, realworld_notes, score_placement
+from dictanote.evaluate import (
+    gold_sentences,
+    normalize_for_wer,
+    realworld_half,
+    realworld_notes,
+    score_placement,
+)
 from dictanote.segment import SegmentOptions, segment_transcript
 from dictanote.transcribe import load_audio_file
 
@@ -92,7 +97,7 @@ def load_cases() -> list[Case]:
             headed, unheaded = [], []
             for section in d["sections"]:
                 headed.append((f"{section['label']}.", "header"))
-                for sentence in _sentences(section["text"]):
+                for sentence in gold_sentences(section["text"]):
                     headed.append((sentence, section["field"]))
                     unheaded.append((sentence, section["field"]))
             cases.append(Case(d["id"], "published-headed", d["format"], "headed", tuple(headed)))
@@ -117,10 +122,9 @@ def realworld_cases() -> list[Case]:
             if section["field"] != current:
                 current = section["field"]
                 headed.append((f"{current.capitalize()}.", "header"))
-            for line in section["text"].splitlines():
-                for sentence in _sentences(line):
-                    headed.append((sentence, current))
-                    unheaded.append((sentence, current))
+            for sentence in gold_sentences(section["text"]):
+                headed.append((sentence, current))
+                unheaded.append((sentence, current))
         for style, parts in (("headed", headed), ("unheaded", unheaded)):
             cases.append(Case(note["id"], f"realworld-{half}-{style}", note["format"], style, tuple(parts)))
     return cases
@@ -140,14 +144,6 @@ def naive_fields(case: Case, first_field: str) -> list[tuple[int, str, str]]:
         elif label not in {"command", "deleted"}:
             out.append((i, label, current))
     return out
-
-
-def _sentences(text: str) -> list[str]:
-    """A published section's sentences, each scored on its own (not the section by majority).
-
-    A plain regex, not the segmenter's own splitter, so the gold units do not depend on it.
-    """
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", text.strip()) if s]
 
 
 def synthesize(case: Case, voice: object) -> Audio:

@@ -15,6 +15,7 @@ from dictanote.evaluate import (
     count_word_errors,
     draft_sentences,
     false_terms,
+    gold_sentences,
     score_marks,
     score_placement,
     score_terms,
@@ -215,3 +216,13 @@ def test_evaluate_draft_sentences_in_the_order_dictated() -> None:
     earlier = Sentence("Denies SI.", "inferred", 1.0, (0, 10))
     draft = make_draft("soap", {"subjective": [later], "plan": [earlier]})
     assert [s.text for s in draft_sentences(draft)] == ["Denies SI.", "Continue weekly."]
+
+
+def test_evaluate_gold_sentences_split_lines_then_sentences() -> None:
+    text = "Lungs: clear. Heart: regular.\nTakes 10 mg b.i.d. daily\n\nFollow up in 2 weeks."
+    assert gold_sentences(text) == [
+        "Lungs: clear.",
+        "Heart: regular.",
+        "Takes 10 mg b.i.d. daily",
+        "Follow up in 2 weeks.",
+    ]

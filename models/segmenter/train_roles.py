@@ -109,15 +109,14 @@ def realworld_rows(per_section: int, seed: int) -> list[tuple[str, str]]:
     role its sentences mostly play; at most ``per_section`` sentences of each section kind, drawn
     with ``seed``. None when ../shared is absent.
     """
-    from dictanote.evaluate import realworld_notes
+    from dictanote.evaluate import gold_sentences, realworld_notes
 
     by_section: dict[str, list[tuple[str, str]]] = {field: [] for field in SECTION_ROLES}
     for note in realworld_notes(CORPUS, "dev"):
         for section in note["sections"]:
-            for line in section["text"].splitlines():
-                for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", line.strip()):
-                    if len(sentence.split()) >= 2:
-                        by_section[section["field"]].append((sentence, _role_of(sentence, section["field"])))
+            for sentence in gold_sentences(section["text"]):
+                if len(sentence.split()) >= 2:
+                    by_section[section["field"]].append((sentence, _role_of(sentence, section["field"])))
     rng = random.Random(seed)
     rows = []
     for field, items in by_section.items():

@@ -436,6 +436,16 @@ def realworld_half(index: int) -> str:
     return "dev" if index % 2 == 0 else "held-out"
 
 
+def gold_sentences(text: str) -> list[str]:
+    """A labelled section's text as the units it is scored (and trained) by: each line's sentences.
+
+    A plain regex, not the segmenter's own splitter, so the gold units do not depend on it.
+    """
+    return [
+        s for line in text.splitlines() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", line.strip()) if s
+    ]
+
+
 def realworld_notes(corpus: Path, half: str | None = None) -> list[dict[str, Any]]:
     """The real-world notes in ``corpus`` (``realworld-dev.jsonl``), all or one half; [] if absent.
 
