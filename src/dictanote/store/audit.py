@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.policy import utc_now
+from .db import triggers_lifted
 
 log = logging.getLogger(__name__)
 
@@ -343,24 +344,20 @@ def _sealed_detail(conn: sqlite3.Connection, r: Row, amended: dict[int, list[int
 
 def _rechain(conn: sqlite3.Connection, key: bytes, rows: Sequence[Row]) -> None:
     """Re-hash every entry under ``key``, the append-only triggers lifted inside this transaction only."""
-    query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
-    triggers = conn.execute(query).fetchall()
-    for t in triggers:
-        conn.execute(f'DROP TRIGGER "{t["name"]}"')
     amended: dict[int, list[int]] = {}
     for a in conn.execute("SELECT id, note_id FROM amendments ORDER BY id"):
         amended.setdefault(a["note_id"], []).append(a["id"])
     prev = GENESIS
-    for r in rows:
-        detail = _sealed_detail(conn, r, amended)
-        digest = _digest(key, prev, (r["seq"], r["at"], r["action"], r["object"], r["object_id"], detail))
-        conn.execute(
-            "UPDATE audit SET detail = ?, prev = ?, hash = ? WHERE seq = ?", (detail, prev, digest, r["seq"])
-        )
-        prev = digest
-    _set_meta(conn, "audit_head", _head(key, len(rows), prev))
-    for t in triggers:
-        conn.execute(t["sql"])
+    with triggers_lifted(conn, "audit"):
+        for r in rows:
+            detail = _sealed_detail(conn, r, amended)
+            digest = _digest(key, prev, (r["seq"], r["at"], r["action"], r["object"], r["object_id"], detail))
+            conn.execute(
+                "UPDATE audit SET detail = ?, prev = ?, hash = ? WHERE seq = ?",
+                (detail, prev, digest, r["seq"]),
+            )
+            prev = digest
+        _set_meta(conn, "audit_head", _head(key, len(rows), prev))
 
 
 def upgrade(conn: sqlite3.Connection, key: bytes, *, allowed: bool = True) -> None:

@@ -126,6 +126,23 @@ def _private_file(path: Path) -> None:
 Migration = Callable[[sqlite3.Connection], None]
 
 
+@contextmanager
+def triggers_lifted(conn: sqlite3.Connection, *tables: str) -> Iterator[None]:
+    """The guard triggers of ``tables`` (append-only, immutable) dropped for the body, then put back.
+
+    Only inside the caller's write transaction: a failure rolls the drop back with everything else.
+    """
+    marks = ", ".join("?" for _ in tables)
+    triggers = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})", tables
+    ).fetchall()
+    for t in triggers:
+        conn.execute(f'DROP TRIGGER "{t["name"].replace(chr(34), chr(34) * 2)}"')
+    yield
+    for t in triggers:
+        conn.execute(t["sql"])
+
+
 class Database:
     """A connection to one store file, safe to share between threads (one lock)."""
 
@@ -267,6 +284,19 @@ class Database:
             except DB_ERRORS as exc:
                 raise _translate(exc, self.path) from exc
             return not busy
+
+    def compact_after(self, what: str) -> None:
+        """``compact()`` after rows were rewritten in place, saying (never raising) when it could not.
+
+        ``what`` names the rewrite in the warning ("a move", "the correction"); no text is logged.
+        """
+        try:
+            emptied = self.compact()
+        except StoreError as exc:
+            emptied = False
+            log.warning("could not rebuild %s after %s (%s)", self.path.name, what, type(exc).__name__)
+        if not emptied:
+            log.warning("rows rewritten by %s keep old copies in %s until a checkpoint", what, self.path.name)
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite)."""

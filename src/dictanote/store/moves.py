@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import StoreError
 from ..core.policy import utc_now
 from ..core.types import Draft, Record, StoredDraft
 from . import audit
+from .db import triggers_lifted
 from .store import Store, _content, _decode, _Record
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def move(clinical: _Record, private: _Record, m: Move) -> tuple[int, int]:
             clinical._check_version(row, m.expected_version)
             target_id = _land(private, m)
             _leave(clinical, conn, m, target_id)
-        _compact(clinical)
+        clinical.db.compact_after("a move")
         return m.source_id, target_id
     with private.db.read() as conn:
         private._check_version(private._row(conn, m.source_id), m.expected_version)
@@ -120,37 +120,21 @@ def _next_revision(rec: _Record, conn: sqlite3.Connection, draft_id: int, versio
 
 def _forget_earlier(conn: sqlite3.Connection, draft_id: int, current: int, forget: Forget) -> int:
     """Each earlier revision of the draft through ``forget`` (append-only lifted in this transaction only)."""
-    triggers = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'draft_revisions'"
-    ).fetchall()
-    for t in triggers:
-        conn.execute(f'DROP TRIGGER "{t["name"].replace(chr(34), chr(34) * 2)}"')
     count = 0
     rows = conn.execute(
         "SELECT version, content FROM draft_revisions WHERE draft_id = ? AND version < ?", (draft_id, current)
     ).fetchall()
-    for r in rows:
-        found = _decode(r["content"])
-        if isinstance(found, str):
-            log.warning("draft %d version %d is damaged: its words could not be checked", draft_id, r[0])
-            continue
-        new = _content(forget(found))
-        if new != r["content"]:
-            conn.execute(
-                "UPDATE draft_revisions SET content = ? WHERE draft_id = ? AND version = ?",
-                (new, draft_id, r["version"]),
-            )
-            count += 1
-    for t in triggers:
-        conn.execute(t["sql"])
+    with triggers_lifted(conn, "draft_revisions"):
+        for r in rows:
+            found = _decode(r["content"])
+            if isinstance(found, str):
+                log.warning("draft %d version %d is damaged: its words could not be checked", draft_id, r[0])
+                continue
+            new = _content(forget(found))
+            if new != r["content"]:
+                conn.execute(
+                    "UPDATE draft_revisions SET content = ? WHERE draft_id = ? AND version = ?",
+                    (new, draft_id, r["version"]),
+                )
+                count += 1
     return count
-
-
-def _compact(rec: _Record) -> None:
-    try:
-        emptied = rec.db.compact()
-    except StoreError as exc:
-        emptied = False
-        log.warning("could not rebuild %s after a move (%s)", rec.db.path.name, type(exc).__name__)
-    if not emptied:
-        log.warning("old copies of moved words stay in %s until its next checkpoint", rec.db.path.name)

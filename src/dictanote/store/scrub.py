@@ -14,10 +14,10 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from ..core.errors import BadInputError, StoreError
+from ..core.errors import BadInputError
 from ..core.policy import utc_now
 from . import audit
-from .db import Database
+from .db import Database, triggers_lifted
 
 log = logging.getLogger(__name__)
 
@@ -98,21 +98,9 @@ def scrub(db: Database, key: bytes, redact: Redact) -> int:
     with db.write() as conn:
         if _done(conn):
             return 0  # another process did it while we waited for the lock
-        triggers = conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (?, ?, ?)", _TABLES
-        ).fetchall()
-        for t in triggers:
-            conn.execute(f'DROP TRIGGER "{t["name"].replace(chr(34), chr(34) * 2)}"')
-        count = _revisions(conn, key, redact) + _notes(conn, key, redact)
-        for t in triggers:
-            conn.execute(t["sql"])
+        with triggers_lifted(conn, *_TABLES):
+            count = _revisions(conn, key, redact) + _notes(conn, key, redact)
         conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (DONE, utc_now()))
     log.info("cut private words out of %d clinical rows", count)
-    try:
-        emptied = db.compact()
-    except StoreError as exc:
-        emptied = False
-        log.warning("could not rebuild %s after the correction (%s)", db.path.name, type(exc).__name__)
-    if not emptied:
-        log.warning("old copies of corrected rows stay in %s until its next checkpoint", db.path.name)
+    db.compact_after("the correction")
     return count
