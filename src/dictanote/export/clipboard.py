@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 from ..core.errors import ClipboardUnavailableError
+from .tools import feed
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 5.0
@@ -36,19 +37,12 @@ class Clipboard:
     def copy(self, text: str) -> None:
         """Put ``text`` on the clipboard; ClipboardUnavailableError if the tool fails."""
         try:
-            done = subprocess.run(
-                self.copy_cmd,
-                input=text.encode("utf-8"),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=TIMEOUT_S,
-                check=False,
-            )
+            status = feed(self.copy_cmd, text, TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise ClipboardUnavailableError(f"{self.name} could not be run: {exc}") from exc
-        if done.returncode != 0:
+        if status != 0:
             raise ClipboardUnavailableError(
-                f"{self.name} failed (exit {done.returncode}); is the display reachable? Use --output instead"
+                f"{self.name} failed (exit {status}); is the display reachable? Use --output instead"
             )
         log.info("copied %d characters with %s", len(text), self.name)
 

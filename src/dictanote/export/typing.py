@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..core.errors import TypingUnavailableError
+from .tools import feed
 
 log = logging.getLogger(__name__)
 BASE_TIMEOUT_S = 20.0
@@ -34,19 +35,12 @@ class Typist:
     def type_text(self, text: str) -> None:
         """Type ``text`` into the focused window; TypingUnavailableError if the tool fails."""
         try:
-            done = subprocess.run(
-                self.command,
-                input=text.encode("utf-8"),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=BASE_TIMEOUT_S + PER_CHARACTER_S * len(text),
-                check=False,
-            )
+            status = feed(self.command, text, BASE_TIMEOUT_S + PER_CHARACTER_S * len(text))
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise TypingUnavailableError(f"{self.name} could not type: {exc}") from exc
-        if done.returncode != 0:
+        if status != 0:
             raise TypingUnavailableError(
-                f"{self.name} failed (exit {done.returncode}); is the display reachable? "
+                f"{self.name} failed (exit {status}); is the display reachable? "
                 "Use --copy or --output instead"
             )
         log.info("typed %d characters with %s", len(text), self.name)
