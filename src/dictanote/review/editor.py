@@ -35,15 +35,20 @@ _BLANK = " \t"  # what the format's layout adds around text; anything else is th
 _PREAMBLE = re.compile(r"\A\s*<!--.*?-->", re.S)
 
 
-def editable_text(draft: Draft, fmt: NoteFormat, title: str) -> str:
-    """The draft as text to edit: a comment header, one heading per field, then session facts."""
-    lines = [
-        f"<!-- {title}",
-        "     Edit the text under each heading; move a sentence by cutting and pasting it under",
-        "     another heading. Keep every heading. A blank line starts a new paragraph.",
-        "     Save and close the editor to store the change; leave it unchanged to cancel. -->",
-        "",
-    ]
+def editable_text(draft: Draft, fmt: NoteFormat, title: str | None) -> str:
+    """The draft as text to edit: a comment header (for $EDITOR; none without a ``title``, as in a
+    form on the page), one heading per field, then session facts."""
+    lines = (
+        [
+            f"<!-- {title}",
+            "     Edit the text under each heading; move a sentence by cutting and pasting it under",
+            "     another heading. Keep every heading. A blank line starts a new paragraph.",
+            "     Save and close the editor to store the change; leave it unchanged to cancel. -->",
+            "",
+        ]
+        if title is not None
+        else []
+    )
     for field in draft.fields:
         lines += [f"## {field.label}", "", "\n\n".join(field.paragraphs), ""]
     lines += [f"## {SESSION_HEADING}", ""]

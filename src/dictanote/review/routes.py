@@ -453,8 +453,7 @@ def _amendable_text(note: Note, fmt: NoteFormat) -> str:
     """The note as it now reads, for the Amend form: the editor's text without its $EDITOR comment."""
     from .editor import editable_text
 
-    text = editable_text(note.content, fmt, f"note {note.id}")
-    return text.split("-->", 1)[1].lstrip() if text.startswith("<!--") else text
+    return editable_text(note.content, fmt, None)
 
 
 def _form_text(request: Request, key: str) -> str | None:
