@@ -32,6 +32,8 @@ def test_browser_flow_dictation_to_fhir_document(chromium: Any, review_server: A
         page.goto(review_server.url)
         page.click(f'a[href="/clinical/drafts/{draft_id.group(1)}"]')
         page.wait_for_selector("#draft")
+        # the page's deferred script sets the draft up at DOMContentLoaded: act only after it ran
+        page.wait_for_load_state("load")
         first = page.locator('ol.sentences[data-field="subjective"] > li.sentence').first
         moved = first.locator(".text").inner_text()
         first.locator("select.move").select_option("assessment")

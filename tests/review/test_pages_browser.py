@@ -48,6 +48,8 @@ def test_pages_browser_move_edit_save_finalize(
         _screenshot(page, "review-inbox.png")
         page.click(f'a[href="/clinical/drafts/{saved_draft.id}"]')
         page.wait_for_selector("#draft")
+        # the page's deferred script sets the draft up at DOMContentLoaded: act only after it ran
+        page.wait_for_load_state("load")
         _screenshot(page, "review-draft.png")
 
         by_mouse = _sentence(page, "subjective", 0)
