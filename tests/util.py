@@ -23,6 +23,7 @@ from dictanote.core.types import Draft, DraftField, Sentence, SessionInfo, Word
 from dictanote.store.db import DB_ERRORS
 
 if TYPE_CHECKING:
+    from dictanote.store import Store
     from dictanote.transcribe.catalog import Bundle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -369,3 +370,36 @@ def local_zone(name: str) -> Iterator[None]:
         else:
             os.environ["TZ"] = before
         time.tzset()
+
+
+# The client the tests' notes are about, and the date of service they are signed with.
+TEST_CLIENT = "T1"
+TEST_SERVICE_DATE = "2026-11-20"
+
+
+def signable(store: Store, draft: Draft, client_id: str = TEST_CLIENT) -> Draft:
+    """``draft`` naming a client of ``store``'s list (added, as "J.D.", if absent) with a date of service.
+
+    What signing needs: ``Store.finalize_draft`` refuses a note without a client and a date.
+    """
+    from dataclasses import replace
+
+    from dictanote.core.errors import RecordNotFoundError
+
+    try:
+        store.get_client(client_id)
+    except RecordNotFoundError:
+        store.add_client(client_id, name="J.D.")
+    session = replace(draft.session, client_id=client_id, date=draft.session.date or TEST_SERVICE_DATE)
+    return replace(draft, session=session)
+
+
+def schema_before_clients(path: Path) -> None:
+    """A store file put back to the schema before the client list (v2): no clients, plans or client ids."""
+    with contextlib.closing(open_raw(path)) as conn:
+        conn.execute("DROP TABLE clients")
+        conn.execute("DROP TABLE plans")
+        conn.execute("DROP INDEX notes_client_id")
+        conn.execute("ALTER TABLE notes DROP COLUMN client_id")
+        conn.execute("ALTER TABLE draft_revisions DROP COLUMN client_id")
+        conn.execute("PRAGMA user_version = 2")

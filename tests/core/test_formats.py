@@ -145,7 +145,7 @@ def test_formats_id_that_is_a_path_is_unknown(config: Config, kind: str) -> None
     format_id = _evil_files(config)[kind]
     with pytest.raises(UnknownFormatError) as info:
         load_format(format_id, config.paths)
-    assert "available: birp, dap, girp, pie, progress, psychotherapy, soap" in str(info.value)
+    assert "available: birp, dap, girp, noshow, pie, progress, psychotherapy, soap" in str(info.value)
     assert "never a path" in str(info.value)
 
 

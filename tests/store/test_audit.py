@@ -22,6 +22,7 @@ from dictanote.store import Store
 from dictanote.store.keys import StoreKeys
 from dictanote.store.schema import MIGRATIONS
 from tests.store.drafts import sample_draft
+from tests.util import signable
 
 # Plain (unencrypted) files, so a second sqlite3 connection can tamper with them.
 KEYS = StoreKeys(clinical_audit=b"c" * 32, private_audit=b"p" * 32)
@@ -107,7 +108,7 @@ def _tamper(path: Path, *sql: str, rechain: bool = False) -> None:
 def _history(data: Path) -> None:
     """A draft finalized, amended and exported, and a draft with a private companion discarded."""
     with Store.open(data, keys=KEYS) as store:
-        saved = store.save_draft(sample_draft())
+        saved = store.save_draft(signable(store, sample_draft()))
         note = store.finalize_draft(saved.id, expected_version=1, signed_by="A. Lee")
         store.amend_note(
             note.id, sample_draft(client="JD", duration_minutes=50), reason="r", signed_by="A. Lee"
@@ -131,7 +132,7 @@ def _verify(data: Path, keys: StoreKeys = KEYS, *, private: bool = False) -> str
         ("UPDATE audit SET action = 'edited' WHERE seq = 2", "entry 2 was altered"),
         ("UPDATE audit SET detail = '{}' WHERE seq = 1", "entry 1 was altered"),
         ("DELETE FROM audit WHERE seq = 2", "entry 2 is missing"),
-        ("DELETE FROM audit WHERE seq = 6", "last entries were removed"),
+        ("DELETE FROM audit WHERE seq = 7", "last entries were removed"),
         ("UPDATE audit SET at = X'00ff' WHERE seq = 3", "entry 3 was altered"),
     ],
 )

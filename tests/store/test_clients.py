@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from dictanote.core.errors import BadInputError, RecordNotFoundError
 from dictanote.store import Store
-from dictanote.store.schema import MIGRATIONS
 from tests.store.drafts import sample_draft
-from tests.util import open_raw
+from tests.util import schema_before_clients, signable
 
 
 def test_clients_add_list_edit_archive(store: Store) -> None:
@@ -94,17 +92,20 @@ def test_clients_migration_makes_unconfirmed_clients_from_initials(tmp_path: Pat
     with Store.open(tmp_path) as store:  # drafts and a note with initials, as the previous schema kept them
         for initials in ("M.R.", "M.R.", "mr", "J.D.", None):
             store.save_draft(sample_draft(client=initials))
+        store.update_draft(4, signable(store, store.get_draft(4).draft), expected_version=1)
         store.finalize_draft(4, expected_version=None, signed_by="Dr. A")
         store.save_draft(sample_draft(client="P.Q."))
         store.discard_draft(6, expected_version=None)  # discarded: its content is gone
-    with closing(open_raw(tmp_path / "clinical.db")) as conn:  # back to the schema before clients
-        conn.execute("DROP TABLE clients")
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    schema_before_clients(tmp_path / "clinical.db")
     with Store.open(tmp_path) as store:
         found = store.list_clients(archived=True)
         assert [(c.id, c.name, c.confirmed) for c in found] == [("MR", "M.R.", False), ("JD", "J.D.", False)]
-        assert [e.action for e in store.audit_entries() if e.object == "client"] == ["created", "created"]
+        made = [e for e in store.audit_entries() if e.object == "client"][-2:]
+        assert [(e.action, e.detail.get("source")) for e in made] == [("created", "initials")] * 2
         assert store.verify_audit().ok
+        assert [n.draft_id for n in store.list_notes(client="jd")] == [
+            4
+        ]  # the signed note, linked by initials
         confirmed = store.edit_client("MR", name="Maria Rossi")
         assert confirmed.confirmed is True
     with Store.open(tmp_path) as again:  # the migration runs once
@@ -118,9 +119,7 @@ def test_clients_migration_merges_spellings_and_makes_ids_unique(tmp_path: Path)
         store.save_draft(sample_draft(client="?!"))  # no letters at all: no client
         store.save_draft(sample_draft(client="A" * 40))  # too long for an id: cut, still unique
         store.save_draft(sample_draft(client="A" * 41))
-    with closing(open_raw(tmp_path / "clinical.db")) as conn:
-        conn.execute("DROP TABLE clients")
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    schema_before_clients(tmp_path / "clinical.db")
     with Store.open(tmp_path) as store:
         assert [c.id for c in store.list_clients()] == ["MR", "A" * 32, "A" * 30 + "-2"]
 

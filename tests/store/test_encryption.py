@@ -16,6 +16,7 @@ from dictanote.store import Store, encrypt_store, encryption, store_status
 from dictanote.store.db import file_state
 from dictanote.store.keys import file_keys, store_keys
 from tests.store.drafts import sample_draft
+from tests.util import signable
 
 FILES = ("clinical.db", "private.db")
 CANARY = "Quillfeatherstone"
@@ -26,7 +27,7 @@ def _plain_store(folder: Path, drafts: int = 3) -> None:
     with Store.open(folder, file_keys(folder / "keys")) as store:
         for n in range(drafts):
             private = sample_draft("psychotherapy", client=None)
-            store.save_draft(sample_draft(client=f"{CANARY}{n}", private=private))
+            store.save_draft(signable(store, sample_draft(client=f"{CANARY}{n}", private=private)))
         note = store.finalize_draft(1, expected_version=None, signed_by="J. Rivera, LCSW")
         store.amend_note(note.id, sample_draft(), reason="typo", signed_by="J. Rivera, LCSW")
         private_draft = store.list_drafts(private=True)[0]

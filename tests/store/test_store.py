@@ -27,7 +27,7 @@ from dictanote.store import Store, StoreKeys
 from dictanote.store import db as store_db
 from dictanote.store.keys import file_keys
 from tests.store.drafts import sample_draft
-from tests.util import RAW_ERRORS, open_raw
+from tests.util import RAW_ERRORS, open_raw, signable
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,7 +81,7 @@ def test_store_edits_are_versioned_and_conflicts_refused(store: Store) -> None:
 
 
 def test_store_finalized_notes_are_immutable(store: Store) -> None:
-    saved = store.save_draft(sample_draft())
+    saved = store.save_draft(signable(store, sample_draft()))
     note = store.finalize_draft(saved.id, expected_version=1, signed_by="A. Lee, LMFT")
     assert note.content == saved.draft and note.signed_by == "A. Lee, LMFT"
     with pytest.raises(RecordNotFoundError, match="finalized"):
@@ -116,10 +116,13 @@ def test_store_discard_deletes_the_content(store: Store) -> None:
 
 def test_store_client_measures_come_from_finalized_notes(store: Store) -> None:
     for date, score in (("2026-10-01", 17), ("2026-10-15", 12)):
-        saved = store.save_draft(sample_draft(date=date, measures=(MeasureValue("PHQ-9", score),)))
+        saved = store.save_draft(
+            signable(store, sample_draft(date=date, measures=(MeasureValue("PHQ-9", score),)))
+        )
         store.finalize_draft(saved.id, expected_version=None, signed_by="A. Lee")
-    store.save_draft(sample_draft(date="2026-10-29", measures=(MeasureValue("PHQ-9", 3),)))  # still a draft
-    assert [(d, m.to) for d, m in store.client_measures("JD")] == [("2026-10-01", 17), ("2026-10-15", 12)]
+    still = sample_draft(date="2026-10-29", measures=(MeasureValue("PHQ-9", 3),))
+    store.save_draft(signable(store, still))  # still a draft
+    assert [(d, m.to) for d, m in store.client_measures("t1")] == [("2026-10-01", 17), ("2026-10-15", 12)]
     assert store.client_measures("ZZ") == []
 
 
@@ -273,7 +276,7 @@ def _old_store(tmp: Path) -> tuple[int, int]:
         store.update_draft(
             kept.id, replace(leaky, session=SessionInfo(client="JD", duration_minutes=50)), expected_version=1
         )
-        signed = store.save_draft(leaky)
+        signed = store.save_draft(signable(store, leaky))
         gone = store.save_draft(leaky)
         store.discard_draft(gone.id, expected_version=1)
         note = store.finalize_draft(signed.id, expected_version=1, signed_by="A. Lee")
@@ -298,7 +301,8 @@ def test_store_scrub_cuts_private_words_from_saved_rows(tmp_path: Path) -> None:
         draft = store.get_draft(draft_id).draft
         assert draft.transcript == cut and draft.session.duration_minutes == 50  # only the transcript changed
         note = store.get_note(note_id)
-        assert note.original == replace(sample_draft(), transcript=cut)
+        assert note.original == replace(sample_draft(), transcript=cut, session=note.original.session)
+        assert note.original.session.client_id == "T1"
         assert note.content.transcript == cut and note.content.session.date == "2026-11-20"
         corrected = [e for e in store.audit_entries() if e.action == "corrected"]
         hashes = [e.detail.pop("content_sha256", None) for e in corrected]
@@ -378,3 +382,36 @@ def test_store_damaged_draft_is_named_and_skipped(tmp_path: Path, content: str, 
         with pytest.raises(StoreError, match=f"draft {first.id} .*damaged") as refused:
             store.get_draft(first.id)
         assert not isinstance(refused.value, BadInputError) and "\n" not in str(refused.value)
+
+
+def test_store_signing_needs_a_client_of_the_list_and_a_date_of_service(store: Store) -> None:
+    saved = store.save_draft(sample_draft(client="M.R."))  # initials dictated, no client chosen
+    with pytest.raises(BadInputError, match="names no client"):
+        store.finalize_draft(saved.id, expected_version=1, signed_by="A. Lee")
+    store.add_client("mr-2", name="Mark R.")
+    unknown = replace(saved.draft, session=replace(saved.draft.session, client_id="zz"))
+    with pytest.raises(RecordNotFoundError, match="no client 'zz'"):
+        store.update_draft(saved.id, unknown, expected_version=1)
+    chosen = replace(saved.draft, session=replace(saved.draft.session, client_id="MR-2"))
+    updated = store.update_draft(saved.id, chosen, expected_version=1)
+    assert updated.draft.session.client_id == "mr-2"  # spelled as the list has it
+    with pytest.raises(BadInputError, match="no date of service"):
+        store.finalize_draft(saved.id, expected_version=2, signed_by="A. Lee")
+    assert store.get_draft(saved.id).version == 2  # refused: nothing changed
+    dated = replace(updated.draft, session=replace(updated.draft.session, date="2026-11-30"))
+    store.update_draft(saved.id, dated, expected_version=2)
+    note = store.finalize_draft(saved.id, expected_version=3, signed_by="A. Lee")
+    assert [n.id for n in store.list_notes(client="MR-2")] == [note.id]
+
+
+def test_store_private_note_signs_with_its_clinical_drafts_client(store: Store) -> None:
+    pair = signable(store, sample_draft(private=sample_draft("psychotherapy", client=None)))
+    saved = store.save_draft(pair)
+    private = store.companion_of(saved.id)
+    assert private is not None and private.draft.session.client_id == "T1"
+    assert private.draft.session.client is None  # the private record names the client by id only
+    note = store.finalize_draft(private.id, expected_version=None, signed_by="A. Lee", private=True)
+    assert note.content.session.client_id == "T1"
+    alone = store.save_draft(sample_draft("psychotherapy", client=None))
+    with pytest.raises(BadInputError, match=r"private draft \d+ names no client"):
+        store.finalize_draft(alone.id, expected_version=None, signed_by="A. Lee", private=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import DraftDataError
+from .policy import ATTENDANCE
 from .types import (
     Correction,
     Draft,
@@ -36,6 +37,7 @@ def sentence_to_dict(s: Sentence) -> dict[str, Any]:
         "paragraph": s.paragraph,
         "uncertain": [w.to_dict() for w in s.uncertain],
         "corrections": [c.to_dict() for c in s.corrections],
+        "goals": list(s.goals),
     }
 
 
@@ -96,7 +98,16 @@ def _sentence(raw: Any) -> Sentence:
         paragraph=bool(raw.get("paragraph", False)),
         uncertain=tuple(_uncertain(w, raw["text"]) for w in _list(raw, "uncertain")),
         corrections=tuple(_correction(c, raw["text"]) for c in _list(raw, "corrections")),
+        goals=_goals(raw.get("goals")),
     )
+
+
+def _goals(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(g, str) and g.strip() for g in raw):
+        raise DraftDataError("a sentence's 'goals' must be a list of goal ids")
+    return tuple(dict.fromkeys(g.strip() for g in raw))
 
 
 def _list(raw: dict[str, Any], key: str) -> list[Any]:
@@ -137,6 +148,10 @@ def session_from_dict(raw: Any) -> SessionInfo:
         raise DraftDataError("session facts must be an object")
     allowed = {
         "client",
+        "client_id",
+        "time",
+        "attendance",
+        "attendance_reason",
         "date",
         "duration_minutes",
         "modality",
@@ -169,9 +184,20 @@ def session_from_dict(raw: Any) -> SessionInfo:
                 for m in raw.get("medications") or ()
             ),
             risk=tuple(str(r) for r in raw.get("risk") or ()),
+            client_id=_opt_str(raw.get("client_id")),
+            time=_opt_str(raw.get("time")),
+            attendance=_attendance(raw.get("attendance")),
+            attendance_reason=_opt_str(raw.get("attendance_reason")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DraftDataError(f"session facts are malformed: {exc}") from exc
+
+
+def _attendance(value: Any) -> str | None:
+    chosen = _opt_str(value)
+    if chosen is not None and chosen not in ATTENDANCE:
+        raise DraftDataError(f"attendance {chosen!r} is not one of: {', '.join(ATTENDANCE)}")
+    return chosen
 
 
 def _opt_str(value: Any) -> str | None:

@@ -74,15 +74,20 @@ def read_toml(path: Path, *, what: str, error: type[DictanoteError] = FormatFile
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{what} {path}: cannot read it ({exc})") from exc
+    return parse_toml(text, what=f"{what} {path}", error=error)
+
+
+def parse_toml(text: str, *, what: str, error: type[DictanoteError] = FormatFileError) -> dict[str, Any]:
+    """TOML text (a file's, or what the clinician typed), unchecked; ``what`` starts every message."""
     line = _too_deep(text)
     if line:
-        raise error(f"{what} {path}: arrays or tables nested deeper than {MAX_NESTING} (line {line})")
+        raise error(f"{what}: arrays or tables nested deeper than {MAX_NESTING} (line {line})")
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error(f"{what} {path}: not valid TOML ({exc})") from exc
+        raise error(f"{what}: not valid TOML ({exc})") from exc
     except ValueError as exc:  # the one tomllib lets through: int()'s limit on a decimal's digits
-        raise error(f"{what} {path}: a number has more than {sys.get_int_max_str_digits()} digits") from exc
+        raise error(f"{what}: a number has more than {sys.get_int_max_str_digits()} digits") from exc
     return data
 
 

@@ -19,6 +19,27 @@ PRIVATE_FORMAT = "psychotherapy"
 # where it was, never what was said. The private words go to private.db only.
 PRIVATE_CUT_MARK = "[private note: kept in the private record]"
 
+# "Did the session happen?": attended, or why not. A session that did not happen is written in the
+# NO_SHOW_FORMAT (a short note of what happened and what was done), never in a clinical format;
+# NOT_HELD are the answers that say it did not happen.
+ATTENDANCE = ("attended", "no-show", "late-cancel", "cancelled")
+NOT_HELD = ATTENDANCE[1:]
+NO_SHOW_FORMAT = "noshow"
+# Each answer as a person reads it (the session header of notes and exports, the review page).
+ATTENDANCE_LABELS = {
+    "attended": "attended",
+    "no-show": "no-show",
+    "late-cancel": "late cancellation",
+    "cancelled": "cancelled",
+}
+
+# Rating scales' severity bands (the lowest score of each band above the first) and the bands' names,
+# for the client page's charts: PHQ-9 5/10/15/20, GAD-7 5/10/15.
+SEVERITY_BANDS: dict[str, tuple[tuple[int, str], ...]] = {
+    "PHQ-9": ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately severe"), (20, "severe")),
+    "GAD-7": ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")),
+}
+
 # A note is expected within LATE_HOURS of dictation; from DUE_HOURS on the clinician is told it is due.
 DUE_HOURS = 48.0
 LATE_HOURS = 72.0

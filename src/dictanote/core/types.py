@@ -246,6 +246,8 @@ class Sentence:
     is the clinical role the classifier saw, ``paragraph`` starts a new paragraph.
     ``uncertain`` and ``corrections`` point into ``text``: words Whisper was unsure
     of, and misheard words the vocabulary layer rewrote (both for the clinician to check).
+    ``goals``: the ids of the client's treatment-plan goals the clinician linked this
+    sentence to (suggestions are never stored here, only what was confirmed).
     """
 
     text: str
@@ -256,16 +258,20 @@ class Sentence:
     paragraph: bool = False
     uncertain: tuple[UncertainWord, ...] = ()
     corrections: tuple[Correction, ...] = ()
+    goals: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The sentence as the JSON contract spells it."""
-        return {
+        """The sentence as the JSON contract spells it (``goals`` only once the clinician linked one)."""
+        out: dict[str, Any] = {
             "text": self.text,
             "origin": self.origin,
             "confidence": round(self.confidence, 2),
             "uncertain": [w.to_dict() for w in self.uncertain],
             "corrections": [c.to_dict() for c in self.corrections],
         }
+        if self.goals:
+            out["goals"] = list(self.goals)
+        return out
 
 
 @dataclass(frozen=True)
@@ -315,7 +321,14 @@ class Medication:
 
 @dataclass(frozen=True)
 class SessionInfo:
-    """Facts about the session, taken from what was said (and editable by the clinician)."""
+    """Facts about the session: what was said (and editable by the clinician), and who it was with.
+
+    ``client`` is the initials as dictated; ``client_id`` the client of the caseload the
+    clinician chose (``--client``, or confirmed on the review page), never guessed.
+    ``date`` and ``time`` are the date (YYYY-MM-DD) and local time (HH:MM) of service: as
+    said, else when the dictation started. ``attendance`` answers "did the session
+    happen?" (``policy.ATTENDANCE``; None: not stated, taken as attended) with its ``reason``.
+    """
 
     client: str | None = None
     date: str | None = None
@@ -325,12 +338,20 @@ class SessionInfo:
     measures: tuple[MeasureValue, ...] = ()
     medications: tuple[Medication, ...] = ()
     risk: tuple[str, ...] = ()
+    client_id: str | None = None
+    time: str | None = None
+    attendance: str | None = None
+    attendance_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The metadata object of the JSON contract."""
         return {
             "client": self.client,
+            "client_id": self.client_id,
             "date": self.date,
+            "time": self.time,
+            "attendance": self.attendance,
+            "attendance_reason": self.attendance_reason,
             "duration_minutes": self.duration_minutes,
             "modality": self.modality,
             "service_type": self.service_type,

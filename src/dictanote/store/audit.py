@@ -38,6 +38,7 @@ ACTIONS = frozenset(
         "discarded",
         "corrected",
         "rechained",
+        "revised",
     }
 )
 # Detail keys an entry may carry: ids, counts, field names, content hashes and the signing
@@ -58,6 +59,7 @@ DETAIL_KEYS = frozenset(
         "amendment",
         "content_sha256",
         "signer",
+        "client",  # the client's row number (Client.key), never the clinician's id for them
     }
 )
 _SEALS = ("content_sha256", "signer", "amendment")  # written only since the log is keyed
@@ -308,10 +310,31 @@ def _sealed_problem(name: str, found: Sequence[Row], sealed: dict[int, dict[str,
     return problem
 
 
+def _caseload_problem(conn: sqlite3.Connection, rows: Sequence[Row]) -> str | None:
+    """Every client row has its 'created' entry; every plan version its entry, with its content's hash."""
+    created = {r["object_id"] for r in rows if r["object"] == "client" and r["action"] == "created"}
+    found = [r["id"] for r in conn.execute("SELECT id FROM clients ORDER BY id")]
+    problem = _covers("client", "created", found, created)
+    if problem is not None:
+        return problem
+    sealed = {
+        r["object_id"]: _detail(r) or {}
+        for r in rows
+        if r["object"] == "plan" and r["action"] in ("created", "revised")
+    }
+    plans = conn.execute("SELECT id, content FROM plans ORDER BY id").fetchall()
+    problem = _covers("plan", "created", [p["id"] for p in plans], sealed)
+    for p in plans:
+        if problem is None and sealed[p["id"]].get("content_sha256") != content_hash(p["content"]):
+            problem = f"plan {p['id']}'s content does not match its entry in the log"
+    return problem
+
+
 def _coverage(conn: sqlite3.Connection, rows: Sequence[Row]) -> str | None:
     notes, amendments = _seals(rows)
     return (
         _drafts_problem(conn, rows)
+        or _caseload_problem(conn, rows)
         or _sealed_problem("note", conn.execute("SELECT * FROM notes ORDER BY id").fetchall(), notes)
         or _sealed_problem(
             "amendment", conn.execute("SELECT * FROM amendments ORDER BY id").fetchall(), amendments

@@ -17,12 +17,15 @@ from ..core.errors import BadInputError, RecordNotFoundError
 from ..core.policy import utc_now
 from ..core.types import Client
 from . import audit
+from .db import triggers_lifted
 
 ID_MAX = 32
 NAME_MAX = 120
 _ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{ID_MAX - 1}}}")
 # Set by the migration that adds the table to a store that already holds drafts (see ``seed``).
 SEED_PENDING = "clients_from_initials"
+# Set by the migration that links notes to clients, in a store whose notes name initials (``link_notes``).
+LINK_PENDING = "notes_to_clients"
 _FIELDS = ("name", "dob", "pronouns")
 
 
@@ -86,7 +89,7 @@ def _client(row: sqlite3.Row) -> Client:
     )
 
 
-def _row(conn: sqlite3.Connection, client_id: str) -> sqlite3.Row:
+def get_row(conn: sqlite3.Connection, client_id: str) -> sqlite3.Row:
     row: sqlite3.Row | None = conn.execute(
         "SELECT * FROM clients WHERE code = ? COLLATE NOCASE", (client_id,)
     ).fetchone()
@@ -97,7 +100,12 @@ def _row(conn: sqlite3.Connection, client_id: str) -> sqlite3.Row:
 
 def get(conn: sqlite3.Connection, client_id: str) -> Client:
     """One client by id (ids compare without case)."""
-    return _client(_row(conn, client_id))
+    return _client(get_row(conn, client_id))
+
+
+def known(conn: sqlite3.Connection, client_id: str) -> str:
+    """The client id as the list spells it; a RecordNotFoundError (one line) for an id not in the list."""
+    return str(get_row(conn, client_id)["code"])
 
 
 def listed(conn: sqlite3.Connection, archived: bool) -> list[Client]:
@@ -135,7 +143,7 @@ def add(
 
 def edit(conn: sqlite3.Connection, key: bytes, client_id: str, changes: dict[str, str | None]) -> Client:
     """Change a client's name, date of birth or pronouns ('' clears the optional ones); confirms them."""
-    row = _row(conn, client_id)
+    row = get_row(conn, client_id)
     checked: dict[str, str | None] = {}
     for field, value in changes.items():
         if field == "name":
@@ -160,7 +168,7 @@ def edit(conn: sqlite3.Connection, key: bytes, client_id: str, changes: dict[str
 
 def archive(conn: sqlite3.Connection, key: bytes, client_id: str, undo: bool) -> Client:
     """Archive a client (hidden from lists, notes kept), or with ``undo`` make them active again."""
-    row = _row(conn, client_id)
+    row = get_row(conn, client_id)
     status = "active" if undo else "archived"
     if row["status"] != status:
         conn.execute(
@@ -223,3 +231,30 @@ def seed(conn: sqlite3.Connection, key: bytes) -> int:
         made += 1
     conn.execute("DELETE FROM meta WHERE key = ?", (SEED_PENDING,))
     return made
+
+
+def _letters(initials: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", initials).upper()
+
+
+def link_notes(conn: sqlite3.Connection) -> int:
+    """Once: notes signed before the client list name the unconfirmed client made from their initials.
+
+    Only the ``client_id`` column is set (the note's content is as signed); a note whose
+    initials match no unconfirmed client, or several, stays unlinked. Returns how many.
+    """
+    if conn.execute("SELECT 1 FROM meta WHERE key = ?", (LINK_PENDING,)).fetchone() is None:
+        return 0
+    by_letters: dict[str, list[str]] = {}
+    for row in conn.execute("SELECT code, name FROM clients WHERE confirmed = 0 ORDER BY id"):
+        by_letters.setdefault(_letters(row["name"]), []).append(row["code"])
+    linked = 0
+    rows = conn.execute("SELECT id, client FROM notes WHERE client_id IS NULL AND client IS NOT NULL")
+    with triggers_lifted(conn, "notes"):
+        for row in rows.fetchall():
+            codes = by_letters.get(_letters(row["client"]), [])
+            if len(codes) == 1:
+                conn.execute("UPDATE notes SET client_id = ? WHERE id = ?", (codes[0], row["id"]))
+                linked += 1
+    conn.execute("DELETE FROM meta WHERE key = ?", (LINK_PENDING,))
+    return linked

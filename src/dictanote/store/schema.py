@@ -151,4 +151,39 @@ def _v3_clients(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1_initial, _v2_draft_pairs, _v3_clients)
+def _v4_caseload(conn: sqlite3.Connection) -> None:
+    """Drafts and notes name their client of the caseload (``client_id``: the clinician's id for
+    them, the same as the draft's ``session.client_id``); treatment plans, one row per version.
+
+    Notes stored before, with initials only, are marked to be linked to the unconfirmed client
+    made from those initials (``clients.link_notes``, run by ``Store.open`` after ``clients.seed``),
+    so the client's page shows them; their content is not rewritten (a signed note never changes).
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE draft_revisions ADD COLUMN client_id TEXT;
+        ALTER TABLE notes ADD COLUMN client_id TEXT;
+        CREATE INDEX notes_client_id ON notes (client_id COLLATE NOCASE);
+        INSERT INTO meta (key, value) SELECT 'notes_to_clients', 'pending'
+            WHERE EXISTS (SELECT 1 FROM notes WHERE client IS NOT NULL);
+
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            client INTEGER NOT NULL REFERENCES clients (id),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            created_at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            signed_by TEXT NOT NULL,
+            content TEXT NOT NULL,
+            UNIQUE (client, version)
+        );
+        CREATE TRIGGER plans_append_only BEFORE UPDATE ON plans
+        BEGIN SELECT RAISE(ABORT, 'a treatment plan is changed by a new version'); END;
+        CREATE TRIGGER plans_undeletable BEFORE DELETE ON plans
+        BEGIN SELECT RAISE(ABORT, 'treatment plan versions are kept'); END;
+        """,
+    )
+
+
+MIGRATIONS = (_v1_initial, _v2_draft_pairs, _v3_clients, _v4_caseload)

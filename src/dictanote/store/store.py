@@ -23,9 +23,20 @@ from typing import Any
 
 from ..core.codec import draft_from_dict, draft_to_dict
 from ..core.errors import BadInputError, DraftDataError, EditConflictError, RecordNotFoundError, StoreError
+from ..core.plans import PlanContent, TreatmentPlan
 from ..core.policy import PRIVATE_FORMAT, utc_now
-from ..core.types import Amendment, Client, DamagedDraft, Draft, MeasureValue, Note, Record, StoredDraft
-from . import audit, clients
+from ..core.types import (
+    Amendment,
+    Client,
+    DamagedDraft,
+    Draft,
+    MeasureValue,
+    Note,
+    Record,
+    SessionInfo,
+    StoredDraft,
+)
+from . import audit, clients, plans
 from .db import FILES, Database, private_dir
 from .keys import StoreKeys, store_keys
 from .schema import MIGRATIONS
@@ -132,9 +143,17 @@ class _Record:
     @staticmethod
     def _revision(conn: sqlite3.Connection, draft_id: int, version: int, at: str, draft: Draft) -> None:
         conn.execute(
-            "INSERT INTO draft_revisions (draft_id, version, at, format, client, content) "
-            "VALUES (?,?,?,?,?,?)",
-            (draft_id, version, at, draft.format, draft.session.client, _content(draft)),
+            "INSERT INTO draft_revisions (draft_id, version, at, format, client, client_id, content) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (
+                draft_id,
+                version,
+                at,
+                draft.format,
+                draft.session.client,
+                draft.session.client_id,
+                _content(draft),
+            ),
         )
 
     @staticmethod
@@ -225,22 +244,30 @@ class _Record:
                 conn, conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
             )
 
-    def finalize(self, draft_id: int, expected: int | None, signed_by: str) -> Note:
+    def finalize(
+        self, draft_id: int, expected: int | None, signed_by: str, fallback: SessionInfo | None = None
+    ) -> Note:
+        """Sign a draft; refused without a client and a date of service (``fallback``: the session of
+        the clinical draft a private one was dictated with, where the private draft names none)."""
         if not signed_by.strip():
             raise BadInputError("a note is finalized by someone: give the clinician's name (--signed-by)")
         with self.db.write() as conn:
             row = self._row(conn, draft_id)
             self._check_version(row, expected)
             draft = self.stored(conn, row).draft
+            client_id = draft.session.client_id or (fallback.client_id if fallback else None)
+            service_date = draft.session.date or (fallback.date if fallback else None)
+            _signable(self._what("draft", draft_id), client_id, service_date)
             now = utc_now()
             cur = conn.execute(
-                "INSERT INTO notes (draft_id, format, client, session_date, created_at, finalized_at, "
-                "signed_by, content) VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO notes (draft_id, format, client, client_id, session_date, created_at, "
+                "finalized_at, signed_by, content) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     draft_id,
                     draft.format,
                     draft.session.client,
-                    draft.session.date,
+                    client_id,
+                    service_date,
                     row["created_at"],
                     now,
                     signed_by.strip(),
@@ -312,13 +339,15 @@ class _Record:
         with self.db.read() as conn:
             return self.note(conn, note_id)
 
-    def notes(self, client: str | None) -> list[Note]:
+    def notes(self, client_id: str | None) -> list[Note]:
+        """Notes in the order signed; of one client (by id, without case) when ``client_id`` is given."""
         with self.db.read() as conn:
-            if client is None:
+            if client_id is None:
                 ids = conn.execute("SELECT id FROM notes ORDER BY finalized_at, id").fetchall()
             else:
                 ids = conn.execute(
-                    "SELECT id FROM notes WHERE client = ? ORDER BY finalized_at, id", (client,)
+                    "SELECT id FROM notes WHERE client_id = ? COLLATE NOCASE ORDER BY finalized_at, id",
+                    (client_id,),
                 ).fetchall()
             return [self.note(conn, r["id"]) for r in ids]
 
@@ -435,6 +464,7 @@ class Store(AbstractContextManager["Store"]):
         A psychotherapy-format draft goes to the private record entirely. A draft and
         its companion are saved as one unit: both, or (with an error) neither.
         """
+        draft = self._with_client(draft)
         if draft.format == PRIVATE_FORMAT or draft.private is None:
             rec = self._rec(draft.format == PRIVATE_FORMAT)
             with rec.db.write() as conn:
@@ -536,14 +566,72 @@ class Store(AbstractContextManager["Store"]):
     def update_draft(
         self, draft_id: int, draft: Draft, *, expected_version: int, private: bool = False
     ) -> StoredDraft:
-        """Save an edit as a new revision; refused if someone saved since ``expected_version``."""
-        return self._rec(private).update(draft_id, _without_private(draft), expected_version)
+        """Save an edit as a new revision; refused if someone saved since ``expected_version``.
+
+        A client named in the session must be in the client list (its id is kept as the list spells it).
+        """
+        return self._rec(private).update(
+            draft_id, _without_private(self._with_client(draft)), expected_version
+        )
 
     def finalize_draft(
         self, draft_id: int, *, expected_version: int | None, signed_by: str, private: bool = False
     ) -> Note:
-        """Sign a draft: it becomes an immutable note and leaves the inbox."""
-        return self._rec(private).finalize(draft_id, expected_version, signed_by)
+        """Sign a draft: it becomes an immutable note and leaves the inbox.
+
+        Refused (``BadInputError``, one line) without a client and a date of service; a private
+        draft without its own takes those of the clinical draft (or note) it was dictated with.
+        """
+        return self._rec(private).finalize(
+            draft_id, expected_version, signed_by, self._fallback(draft_id, private)
+        )
+
+    def check_signable(self, draft_id: int, *, private: bool = False) -> None:
+        """Refuse now, as ``finalize_draft`` would, a draft without a client or a date of service
+        (so a command can say so before it asks or prints anything else)."""
+        stored = self._rec(private).get(draft_id)
+        fallback = self._fallback(draft_id, private) or SessionInfo()
+        what = f"{'private ' if private else ''}draft {draft_id}"
+        session = stored.draft.session
+        _signable(what, session.client_id or fallback.client_id, session.date or fallback.date)
+
+    def _fallback(self, draft_id: int, private: bool) -> SessionInfo | None:
+        """For a private draft, the session of the clinical draft it was dictated with."""
+        if not private:
+            return None
+        companion = self._rec(True).get(draft_id).companion
+        return self._clinical_session(companion) if companion is not None else None
+
+    def _clinical_session(self, draft_id: int) -> SessionInfo | None:
+        """The session of clinical draft ``draft_id``, in the inbox or signed; None if it was discarded."""
+        rec = self._rec(False)
+        with rec.db.read() as conn:
+            row = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+            if row is None or row["status"] == "discarded":
+                return None
+            if row["status"] == "inbox":
+                return rec.stored(conn, row).draft.session
+            note = conn.execute("SELECT id FROM notes WHERE draft_id = ?", (draft_id,)).fetchone()
+            return rec.note(conn, note["id"]).content.session if note is not None else None
+
+    def _with_client(self, draft: Draft) -> Draft:
+        """The draft with its client id spelled as the list has it (and its private companion naming
+        the client by that id only); ``RecordNotFoundError`` for a client not in the list."""
+        client_id = draft.session.client_id
+        if client_id is None:
+            return draft
+        with self._rec(False).db.read() as conn:
+            code = clients.known(conn, client_id)
+        session = replace(draft.session, client_id=code)
+        private = draft.private
+        if private is not None:
+            private = replace(  # the private record names the client by id only
+                private,
+                session=replace(
+                    private.session, client=None, client_id=code, date=session.date, time=session.time
+                ),
+            )
+        return replace(draft, session=session, private=private)
 
     def discard_draft(self, draft_id: int, *, expected_version: int | None, private: bool = False) -> None:
         """Delete a draft's content; the audit log keeps that it was discarded."""
@@ -552,8 +640,13 @@ class Store(AbstractContextManager["Store"]):
     # --- finalized notes ---------------------------------------------------
 
     def list_notes(self, *, private: bool = False, client: str | None = None) -> list[Note]:
-        """Finalized notes, oldest first, optionally of one client."""
+        """Finalized notes, in the order signed, optionally of one client (by client id)."""
         return self._rec(private).notes(client)
+
+    def previous_note(self, client_id: str, before: str) -> Note | None:
+        """The client's last clinical note signed before ``before`` (a stored time), if any."""
+        earlier = [n for n in self.list_notes(client=client_id) if n.finalized_at <= before]
+        return earlier[-1] if earlier else None
 
     def get_note(self, note_id: int, *, private: bool = False) -> Note:
         """One finalized note with its amendments."""
@@ -569,17 +662,33 @@ class Store(AbstractContextManager["Store"]):
         """Note in the audit log that a note was exported (what kind, not what it said)."""
         self._rec(private).exported(note_id, kind)
 
-    def client_measures(self, client: str) -> list[tuple[str, MeasureValue]]:
-        """A client's rating-scale scores from their finalized clinical notes, oldest first."""
+    def client_measures(self, client_id: str) -> list[tuple[str, MeasureValue]]:
+        """A client's rating-scale scores from their finalized clinical notes, by date of service."""
         out: list[tuple[str, MeasureValue]] = []
-        for note in self.list_notes(client=client):
+        for note in self.list_notes(client=client_id):
             when = note.content.session.date or note.finalized_at[:10]
             out.extend((when, m) for m in note.content.session.measures)
         return sorted(out, key=lambda pair: pair[0])
 
-    def clients(self) -> list[str]:
-        """Client identifiers that have finalized clinical notes."""
-        return sorted({n.content.session.client for n in self.list_notes() if n.content.session.client})
+    # --- treatment plans (clinical record; see plans.py) ----------------------
+
+    def plan(self, client_id: str) -> TreatmentPlan | None:
+        """The client's treatment plan as it stands, or None."""
+        with self._rec(False).db.read() as conn:
+            return plans.current(conn, client_id)
+
+    def plan_history(self, client_id: str) -> list[TreatmentPlan]:
+        """Every version of the client's plan, oldest first."""
+        with self._rec(False).db.read() as conn:
+            return plans.history(conn, client_id)
+
+    def save_plan(
+        self, client_id: str, content: PlanContent, *, reason: str, signed_by: str
+    ) -> TreatmentPlan:
+        """A new version of the client's plan (none when unchanged); a change needs a reason."""
+        rec = self._rec(False)
+        with rec.db.write() as conn:
+            return plans.save(conn, rec.audit_key, client_id, content, reason, signed_by)
 
     # --- the client list (clinical record; see clients.py) -------------------
 
@@ -587,11 +696,15 @@ class Store(AbstractContextManager["Store"]):
         """Once after the migration that added clients: unconfirmed clients from stored initials."""
         rec = self._rec(False)
         with rec.db.read() as conn:
-            if conn.execute("SELECT 1 FROM meta WHERE key = ?", (clients.SEED_PENDING,)).fetchone() is None:
+            pending = conn.execute(
+                "SELECT 1 FROM meta WHERE key IN (?, ?)", (clients.SEED_PENDING, clients.LINK_PENDING)
+            ).fetchone()
+            if pending is None:
                 return
         with rec.db.write() as conn:
             made = clients.seed(conn, rec.audit_key)
-        log.info("made %d unconfirmed clients from stored initials", made)
+            linked = clients.link_notes(conn)
+        log.info("made %d unconfirmed clients from stored initials; linked %d notes", made, linked)
 
     def add_client(
         self, client_id: str, *, name: str, dob: str | None = None, pronouns: str | None = None
@@ -635,6 +748,18 @@ class Store(AbstractContextManager["Store"]):
         rec = self._rec(private)
         with rec.db.read() as conn:
             return audit.verify(conn, rec.audit_key)
+
+
+def _signable(what: str, client_id: str | None, service_date: str | None) -> None:
+    """Refuse to sign a note that says neither whom it is about nor when the service was."""
+    if not client_id:
+        raise BadInputError(
+            f"{what} names no client: choose one (`dictanote drafts client ID CLIENT`, or on the review page)"
+        )
+    if not service_date:
+        raise BadInputError(
+            f"{what} has no date of service: set it (`dictanote drafts client ID CLIENT --date YYYY-MM-DD`)"
+        )
 
 
 def _without_private(draft: Draft) -> Draft:
