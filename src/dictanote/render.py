@@ -16,7 +16,7 @@ from typing import Any
 
 from .core.config import Paths, shipped_dir
 from .core.errors import NoteTemplateError
-from .core.policy import format_local, is_uncertain
+from .core.policy import ATTENDANCE_LABELS, NOT_HELD, format_local, is_uncertain
 from .core.types import (
     Correction,
     Draft,
@@ -72,17 +72,23 @@ def client_initials(value: str | None) -> str | None:
 def session_header(info: SessionInfo) -> tuple[tuple[str, str], ...]:
     """The one session header of every note, show and export: ``(label, value)`` for each fact stated.
 
-    Client (initials only), date of service, service type with duration, modality; a fact
-    not stated is left out. Markdown lays it out with ``_session.md.j2``, plain text as lines.
+    Client (initials only), date of service, a session that did not happen (with its reason),
+    service type with duration, modality; a fact not stated is left out. Markdown lays it out
+    with ``_session.md.j2``, plain text as lines.
     """
     service = ", ".join(
         part
         for part in (info.service_type, f"{info.duration_minutes} minutes" if info.duration_minutes else None)
         if part
     )
+    missed = None
+    if info.attendance in NOT_HELD:
+        missed = ATTENDANCE_LABELS.get(info.attendance, info.attendance)
+        missed += f" (reason: {info.attendance_reason})" if info.attendance_reason else ""
     facts = (
         ("Client", client_initials(info.client)),
-        ("Date of service", info.date),
+        ("Date of service", f"{info.date} {info.time}" if info.date and info.time else info.date),
+        ("Session did not happen", missed),
         ("Service", service or None),
         ("Format / location", info.modality),
     )

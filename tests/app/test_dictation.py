@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dictanote.app import Dictation
+from dictanote.app import Dictation, SessionStart
 from dictanote.core.config import Config, load_config
 from dictanote.core.errors import (
     AudioNotFoundError,
@@ -19,7 +20,7 @@ from dictanote.core.errors import (
 )
 from dictanote.core.policy import PRIVATE_FORMAT, parse_utc
 from dictanote.core.types import Transcript
-from tests.util import SAMPLES, load_samples
+from tests.util import SAMPLES, load_samples, local_zone, signable
 
 TEXT = "Subjective. Client reports better sleep. Plan. Continue weekly sessions. Private note. I felt tired."
 
@@ -156,7 +157,10 @@ def test_dictation_save_into_an_open_store(dictation: Dictation) -> None:
 
 def _signed_note(dictation: Dictation) -> int:
     with dictation.open_store() as store:
-        stored = dictation.save(dictation.from_text(TEXT, "soap"), source="test", store=store)
+        result = dictation.from_text(TEXT, "soap")
+        stored = dictation.save(
+            replace(result, draft=signable(store, result.draft)), source="test", store=store
+        )
         return store.finalize_draft(stored.id, expected_version=stored.version, signed_by="J. Rivera").id
 
 
@@ -224,3 +228,40 @@ def test_dictation_warm_up_readies_everything_the_first_stop_needs_once(
     assert config.settings.format in dictation._formats
     dictation.warm_up()  # the microphone reopened: nothing is drafted again
     assert correct._names.cache_info().hits == 0
+
+
+def test_dictation_session_defaults_to_when_the_dictation_started(dictation: Dictation) -> None:
+    started = dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.timezone.utc)
+    with local_zone("America/New_York"):
+        unsaid = dictation.from_text(TEXT, "soap", start=SessionStart(client_id="C1", started=started))
+        said = dictation.from_text(
+            "Seen on March 12, 2026. Subjective. Sleeping better.",
+            "soap",
+            start=SessionStart(started=started),
+        )
+    assert (unsaid.draft.session.client_id, unsaid.draft.session.date, unsaid.draft.session.time) == (
+        "C1",
+        "2026-11-30",
+        "09:05",
+    )
+    assert (said.draft.session.date, said.draft.session.time) == ("2026-03-12", None)  # as said; no time
+    assert dictation.from_text(TEXT, "soap").draft.session.date is None  # text alone: nothing assumed
+
+
+def test_dictation_checks_copied_forward_against_the_clients_previous_note(dictation: Dictation) -> None:
+    text = (
+        "Subjective. Client reports that the week went well, sleeping seven hours and walking every morning. "
+        "Plan. Continue weekly sessions."
+    )
+    with dictation.open_store() as store:
+        store.add_client("C1", name="M.R.")
+        store.add_client("C2", name="M.R.")
+        first = dictation.save(dictation.from_text(text, "soap", start=SessionStart("C1")), store=store)
+        store.finalize_draft(first.id, expected_version=None, signed_by="Dr. A")
+        again = dictation.save(dictation.from_text(text, "soap", start=SessionStart("C1")), store=store)
+        other = dictation.save(dictation.from_text(text, "soap", start=SessionStart("C2")), store=store)
+        assert "copied-forward" in {f.code for f in dictation.findings(again, store=store)}
+        assert "copied-forward" not in {
+            f.code for f in dictation.findings(other, store=store)
+        }  # another client
+        assert "copied-forward" not in {f.code for f in dictation.findings(again)}  # no store: not checked

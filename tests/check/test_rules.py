@@ -18,6 +18,7 @@ from dictanote.check import CheckOptions, check_draft, finding_codes
 from dictanote.check.findings import FINDING_KINDS
 from dictanote.core.config import Config
 from dictanote.core.formats import load_format
+from dictanote.core.plans import Goal, PlanContent, TreatmentPlan
 from dictanote.core.policy import PRIVATE_CUT_MARK
 from dictanote.core.types import Draft, Finding, MeasureValue, Origin, Sentence, SessionInfo, UnclosedPrivate
 from tests.util import make_draft, marked, segment_text
@@ -51,6 +52,29 @@ GOOD_SESSION = SessionInfo(
     risk=("Denies SI and HI.",),
 )
 WEEKLY = [said("Weekly.", "plan")]
+# The client's treatment plan, as the store hands it to the checks (plan-goal-missing, plan-review-due).
+PLAN = TreatmentPlan(
+    "C1",
+    1,
+    "2026-11-01T10:00:00Z",
+    "initial plan",
+    "A. Lee",
+    PlanContent(
+        goals=(Goal("G1", "Sleep through the night"), Goal("G2", "Return to work")), review_date="2027-03-01"
+    ),
+)
+PLANNED = SessionInfo(client_id="C1", date="2027-02-01")
+# A session that did not happen (issue 15): "No-show, no call. Left a voicemail. Will send a letter."
+NO_SHOW = [said("No-show, no call.", "observation", "inferred")]
+VOICEMAIL = [said("Left a voicemail.", "intervention", "inferred")]
+NOT_HELD = SessionInfo(client_id="C1", date="2026-11-30", attendance="no-show")
+
+
+def linked(*goals: str) -> Sentence:
+    """A progress sentence the clinician linked to plan goals on the review page."""
+    return Sentence(
+        "She slept through five nights of seven.", "spoken_header", 1.0, role="progress", goals=goals
+    )
 
 
 class Case(NamedTuple):
@@ -63,6 +87,8 @@ class Case(NamedTuple):
     previous: Mapping[str, Sequence[Sentence]] | None = None
     age_hours: float | None = None
     unclosed: UnclosedPrivate | None = None
+    plan: TreatmentPlan | None = None
+    asked_format: str | None = None
 
     def draft(self) -> Draft:
         draft = make_draft(self.format_id, self.fields, session=self.session, private=self.private)
@@ -70,7 +96,9 @@ class Case(NamedTuple):
 
     def findings(self, config: Config) -> tuple[Finding, ...]:
         previous = make_draft(self.format_id, self.previous) if self.previous is not None else None
-        options = CheckOptions(previous=previous, age_hours=self.age_hours)
+        options = CheckOptions(
+            previous=previous, age_hours=self.age_hours, plan=self.plan, asked_format=self.asked_format
+        )
         return check_draft(self.draft(), load_format(self.format_id, config.paths), options)
 
 
@@ -268,6 +296,16 @@ FIRES = [
     ),
     pytest.param(good_birp(previous=GOOD_BIRP), "copied-forward", id="copied-forward"),
     pytest.param(
+        Case("progress", {"progress": [said("Slept better.", "progress")]}, PLANNED, plan=PLAN),
+        "plan-goal-missing",
+        id="plan-goal-missing",
+    ),
+    pytest.param(
+        Case("soap", {"plan": WEEKLY}, replace(PLANNED, date="2027-03-02"), plan=PLAN),
+        "plan-review-due",
+        id="plan-review-due",
+    ),
+    pytest.param(
         Case(
             "soap",
             {"subjective": [said("Slept better.", "client_report")]},
@@ -277,6 +315,13 @@ FIRES = [
         "private-unclosed",
         id="private-unclosed",
     ),
+    pytest.param(
+        Case("noshow", {"attendance": NO_SHOW}, NOT_HELD, asked_format="soap"),
+        "format-switched-no-show",
+        id="format-switched-no-show",
+    ),
+    pytest.param(Case("noshow", {"outreach": VOICEMAIL}), "attendance-missing", id="attendance-missing"),
+    pytest.param(Case("soap", {"plan": VOICEMAIL}, NOT_HELD), "session-not-held", id="session-not-held"),
     pytest.param(good_birp(age_hours=50.0), "documentation-due", id="documentation-due"),
     pytest.param(good_birp(age_hours=73.0), "documentation-late", id="documentation-late"),
 ]
@@ -758,3 +803,128 @@ def test_rules_placement_questioned_first_sentence_after_a_header(config: Config
     questioned = [f for f in check_draft(draft, fmt) if f.code == "placement-questioned"]
     assert [f.field for f in questioned] == ["assessment"]
     assert draft.field("objective").sentences == ()
+
+
+# --- the client's treatment plan (plan-goal-missing, plan-review-due) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("format_id", "fields", "plan", "fires"),
+    [
+        ("progress", {"progress": [said("Slept better.", "progress")]}, PLAN, True),
+        ("progress", {}, PLAN, True),
+        ("girp", {"goal": [said("Work on sleep.", "goal")]}, PLAN, True),
+        ("progress", {"progress": [linked("G9")]}, PLAN, True),  # only an id the plan does not have
+        ("progress", {"progress": [linked("G1")]}, PLAN, False),
+        (
+            "progress",
+            {"session_focus": [said("Sleep.", "session_facts")], "plan": [linked("g2")]},
+            PLAN,
+            False,
+        ),
+        ("girp", {"goal": [linked("G9", "G2")]}, PLAN, False),
+        (
+            "progress",
+            {"progress": [said("Slept better.", "progress")]},
+            None,
+            False,
+        ),  # no plan: not its business
+        ("soap", {"assessment": [said("Slept better.", "progress")]}, PLAN, False),
+        ("birp", {"response": [said("Slept better.", "progress")]}, PLAN, False),
+    ],
+)
+def test_rules_plan_goal_missing(
+    config: Config,
+    format_id: str,
+    fields: Mapping[str, Sequence[Sentence]],
+    plan: TreatmentPlan | None,
+    fires: bool,
+) -> None:
+    draft = make_draft(format_id, fields, session=PLANNED)
+    found = check_draft(draft, load_format(format_id, config.paths), CheckOptions(plan=plan))
+    missing = [f for f in found if f.code == "plan-goal-missing"]
+    assert len(missing) == (1 if fires else 0)
+    if fires:
+        assert missing[0].severity == "warning" and "review page" in missing[0].message
+
+
+@pytest.mark.parametrize(
+    ("format_id", "date", "plan", "fires"),
+    [
+        ("soap", "2027-03-02", PLAN, True),
+        ("progress", "2027-04-15", PLAN, True),
+        ("psychotherapy", "2027-04-15", PLAN, False),  # the private note: the record's checks do not apply
+        ("noshow", "2027-04-15", PLAN, False),
+        ("soap", "2027-03-01", PLAN, False),  # the review date itself is not past
+        ("soap", None, PLAN, False),  # no date of service: not reported
+        ("soap", "2027-04-15", replace(PLAN, content=replace(PLAN.content, review_date=None)), False),
+        ("soap", "2027-04-15", None, False),
+    ],
+)
+def test_rules_plan_review_due(
+    config: Config, format_id: str, date: str | None, plan: TreatmentPlan | None, fires: bool
+) -> None:
+    draft = make_draft(format_id, {}, session=replace(PLANNED, date=date))
+    found = check_draft(draft, load_format(format_id, config.paths), CheckOptions(plan=plan))
+    due = [f for f in found if f.code == "plan-review-due"]
+    assert len(due) == (1 if fires else 0)
+    if fires:
+        assert due[0].severity == "warning"
+        assert "2027-03-01" in due[0].message and "`dictanote plans edit C1`" in due[0].message
+
+
+# issue 15: a no-show note documents a session that did not happen. The nags of a session's note
+# (interventions and the client's response, a risk statement, session facts and length) stay quiet;
+# the same sentences in a SOAP note get them. Risk actually mentioned is still reported.
+NAGS = {
+    "vague-intervention",
+    "no-client-response",
+    "no-risk-statement",
+    "session-facts-missing",
+    "duration-inconsistent",
+}
+SUPPORT = [said("Provided support and processed feelings.", "intervention"), said("Billed 90837.", "plan")]
+
+
+def test_rules_no_show_note_is_not_nagged_like_a_session(config: Config) -> None:
+    session = replace(NOT_HELD, duration_minutes=10)
+    noshow = Case("noshow", {"attendance": NO_SHOW, "outreach": SUPPORT, "plan": WEEKLY}, session)
+    soap = Case("soap", {"subjective": NO_SHOW, "plan": SUPPORT}, replace(session, attendance=None))
+    assert {f.code for f in noshow.findings(config)}.isdisjoint(NAGS)
+    assert {f.code for f in soap.findings(config)} >= NAGS
+    risky = Case(
+        "noshow", {"attendance": NO_SHOW, "outreach": [said("She mentioned suicide.", "risk_report")]}
+    )
+    assert "risk-unaddressed" in {f.code for f in risky.findings(config)}
+
+
+@pytest.mark.parametrize(
+    ("case", "codes"),
+    [
+        (Case("noshow", {"attendance": NO_SHOW}, NOT_HELD, asked_format="soap"), {"format-switched-no-show"}),
+        (Case("noshow", {"attendance": NO_SHOW}, NOT_HELD), set()),  # drafted as asked
+        (Case("noshow", {"attendance": NO_SHOW}, NOT_HELD, asked_format="noshow"), set()),
+        (Case("noshow", {"outreach": VOICEMAIL}), {"attendance-missing"}),
+        (
+            Case("noshow", {"outreach": VOICEMAIL}, replace(NOT_HELD, attendance="attended")),
+            {"attendance-missing"},
+        ),
+        (Case("noshow", {"outreach": VOICEMAIL}, replace(NOT_HELD, attendance="late-cancel")), set()),
+        (Case("soap", {"plan": WEEKLY}), set()),  # only a no-show note must say what happened
+        (Case("soap", {"plan": WEEKLY}, NOT_HELD), {"session-not-held"}),  # set to no-show in review
+        (Case("progress", {"plan": WEEKLY}, replace(NOT_HELD, attendance="cancelled")), {"session-not-held"}),
+        (Case("soap", {"plan": WEEKLY}, replace(NOT_HELD, attendance="attended")), set()),
+    ],
+)
+def test_rules_no_show_switch_and_attendance_missing(config: Config, case: Case, codes: set[str]) -> None:
+    about = {"format-switched-no-show", "attendance-missing", "session-not-held"}
+    found = [f for f in case.findings(config) if f.code in about]
+    assert {f.code for f in found} == codes
+    for f in found:
+        if f.code == "format-switched-no-show":
+            assert "'soap'" in f.message and "no-show" in f.message and f.severity == "info"
+        elif f.code == "session-not-held":
+            assert "did not happen" in f.message and "switch it to the no-show note" in f.message
+            assert f.severity == "error"
+        else:
+            assert "no-show, late cancellation or cancelled" in f.message and f.severity == "warning"

@@ -93,6 +93,15 @@ def test_render_every_format_shows_the_one_session_header(config: Config, format
             SessionInfo(client="J.T.", modality="in person"),
             ("- Client: J.T.", "- Format / location: in person"),
         ),
+        (SessionInfo(date="2026-11-30", time="09:05"), ("- Date of service: 2026-11-30 09:05",)),
+        (
+            SessionInfo(date="2026-11-30", attendance="late-cancel", attendance_reason="sick child"),
+            (
+                "- Date of service: 2026-11-30",
+                "- Session did not happen: late cancellation (reason: sick child)",
+            ),
+        ),
+        (SessionInfo(attendance="attended", client_id="mr-1"), ()),  # the client's id stays out of exports
     ],
 )
 def test_render_session_header_shows_only_stated_facts(

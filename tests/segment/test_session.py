@@ -134,3 +134,57 @@ def test_session_medications_risk_and_client() -> None:
     ]
     assert info.risk == ("Denies SI and HI, safety plan reviewed.",)
     assert "Denies SI and HI, safety plan reviewed." in draft.field("risk").text  # extracted, not removed
+
+
+# issue 15: did the session happen? Only from a clause about this session; never history, counts,
+# policies or conditions (precision first: a wrong fact is worse than a missing one).
+@pytest.mark.parametrize(
+    ("text", "attendance", "reason"),
+    [
+        ("No-show, no call. Left a voicemail at 10:15.", "no-show", None),
+        ("No call no show.", "no-show", None),
+        ("Client was a no-show today.", "no-show", None),
+        ("Client J.T. no-showed.", "no-show", None),
+        ("Client did not show for the appointment.", "no-show", None),
+        ("She didn't show up today.", "no-show", None),
+        ("Client did not attend the 2 pm session.", "no-show", None),
+        ("Late cancel.", "late-cancel", None),
+        ("Late cancellation, client texted that her car broke down.", "late-cancel", "her car broke down"),
+        ("Client cancelled less than 24 hours before the session.", "late-cancel", None),
+        ("Same-day cancellation, she had the flu.", "late-cancel", None),  # no "because": no reason
+        ("Client cancelled because of a sick child.", "cancelled", "a sick child"),
+        ("Session cancelled.", "cancelled", None),
+        ("Canceled by the clinic due to the snowstorm.", "cancelled", "the snowstorm"),
+        ("The 3 pm appointment was cancelled by the clinician.", "cancelled", None),
+        ("Client called at 8 to cancel.", "cancelled", None),
+        # history, counts, conditions and other people: never this session's attendance
+        ("She missed two sessions last month.", None, None),
+        ("She has had no-shows in the past.", None, None),
+        ("If she doesn't show up, we will send a letter.", None, None),
+        ("Her last session was a no-show.", None, None),
+        ("Reviewed the late cancellation policy.", None, None),
+        ("Discussed the no-show fee.", None, None),
+        ("She cancelled plans with friends because she felt anxious.", None, None),
+        ("She cancelled her dentist appointment.", None, None),
+        ("He did not show any signs of distress.", None, None),
+        ("She did not show up to school on Monday.", None, None),
+        ("Her mother did not attend the family session.", None, None),
+        ("She was worried she would be a no-show.", None, None),
+        ("This is her third no-show.", None, None),
+        ("Client attended and engaged well.", None, None),
+        ("Client no-showed again today.", "no-show", None),
+        ("She can't afford another no-show.", None, None),
+        # said two ways: in doubt, empty
+        ("Client no-show. Session cancelled by the clinic.", None, None),
+        # a run-on Whisper left with commas: what comes next is said after the no-show, not about it
+        ("No show, no call, left a voicemail, will call again tomorrow.", "no-show", None),
+        ("Late cancel, will reschedule for next week.", "late-cancel", None),
+        ("Client was a no-show last week, seen today.", None, None),
+        ("She would have been a no-show, but came late.", None, None),
+    ],
+)
+def test_session_attendance_only_about_this_session(
+    text: str, attendance: str | None, reason: str | None
+) -> None:
+    info = extract_session(text)
+    assert (info.attendance, info.attendance_reason) == (attendance, reason)

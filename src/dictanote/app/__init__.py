@@ -8,13 +8,26 @@ Nothing heavy is imported here: each stage loads when first used.
 """
 
 from .dictation import PROGRESS_MIN_S, Dictation, ProgressFactory
+from .goals import GoalLinks, LinkResult, goal_links, link_goal
 from .live import LiveDictation
-from .values import DraftResult, LiveCallbacks, LiveOptions, LiveResult, LiveStatus, LiveTimings, StopReason
+from .sessions import set_session
+from .values import (
+    DraftResult,
+    LiveCallbacks,
+    LiveOptions,
+    LiveResult,
+    LiveStatus,
+    LiveTimings,
+    SessionStart,
+    StopReason,
+)
 
 __all__ = [
     "PROGRESS_MIN_S",
     "Dictation",
     "DraftResult",
+    "GoalLinks",
+    "LinkResult",
     "LiveCallbacks",
     "LiveDictation",
     "LiveOptions",
@@ -22,5 +35,9 @@ __all__ = [
     "LiveStatus",
     "LiveTimings",
     "ProgressFactory",
+    "SessionStart",
     "StopReason",
+    "goal_links",
+    "link_goal",
+    "set_session",
 ]

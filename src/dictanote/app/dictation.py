@@ -13,18 +13,30 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.config import Config
 from ..core.formats import list_formats, load_format
-from ..core.policy import PRIVATE_FORMAT, hours_since
-from ..core.types import DecodingOptions, Draft, Finding, Note, NoteFormat, StoredDraft, Transcript, Word
+from ..core.policy import NO_SHOW_FORMAT, NOT_HELD, PRIVATE_FORMAT, hours_since
+from ..core.types import (
+    DecodingOptions,
+    Draft,
+    Finding,
+    Note,
+    NoteFormat,
+    SessionInfo,
+    StoredDraft,
+    Transcript,
+    Word,
+)
 from ..core.vocabulary import Vocabulary, load_lexicon, load_vocabulary
-from .values import DraftResult
+from .values import DraftResult, SessionStart
 
 if TYPE_CHECKING:
+    from ..check import GoalSuggestion
     from ..export import Exported, ExportKind
     from ..render import WordMarkup
     from ..segment import SegmentOptions
@@ -154,26 +166,49 @@ class Dictation:
         return engine.transcribe(audio, on_progress=callback)
 
     def from_audio(
-        self, path: Path, format_id: str | None = None, progress: ProgressFactory | None = None
+        self,
+        path: Path,
+        format_id: str | None = None,
+        progress: ProgressFactory | None = None,
+        start: SessionStart | None = None,
     ) -> DraftResult:
         """Transcribe an audio file and make a checked draft of the given format."""
         from ..segment import warm_up
 
+        start = start or SessionStart(started=dt.datetime.now(dt.timezone.utc))
         self.prepare(format_id)
         warm_up()  # load the segmenter's spaCy pipeline while the audio is transcribed
-        return self.from_transcript(self.transcribe(path, progress), format_id)
+        return self.from_transcript(self.transcribe(path, progress), format_id, start)
 
-    def from_transcript(self, transcript: Transcript, format_id: str | None = None) -> DraftResult:
+    def from_transcript(
+        self, transcript: Transcript, format_id: str | None = None, start: SessionStart | None = None
+    ) -> DraftResult:
         """A checked draft of what the transcriber heard (a file's, or a live dictation's)."""
         heard = tuple(w for s in transcript.segments for w in s.words)
-        result = self._draft(transcript.text, self.format(format_id), heard=heard)
+        result = self._draft(transcript.text, self.format(format_id), heard=heard, start=start)
         return DraftResult(result.draft, result.format, result.findings, transcript, result.private_format)
 
-    def from_text(self, text: str, format_id: str | None = None, previous: str | None = None) -> DraftResult:
+    def from_text(
+        self,
+        text: str,
+        format_id: str | None = None,
+        previous: str | None = None,
+        start: SessionStart | None = None,
+    ) -> DraftResult:
         """A checked draft of a transcript's text; ``previous`` is the client's previous note, as text."""
         fmt = self.format(format_id)
         earlier = self._segment(previous, fmt) if previous else None
-        return self._draft(text, fmt, earlier)
+        return self._draft(text, fmt, earlier, start=start)
+
+    def client(self, client_id: str, store: Store | None = None) -> str:
+        """A client id checked against the list (as the list spells it); ``RecordNotFoundError`` if absent.
+
+        Called before any audio is spent, so a mistyped ``--client`` fails at once.
+        """
+        if store is None:
+            with self.open_store() as opened:
+                return self.client(client_id, opened)
+        return store.get_client(client_id).id
 
     def cut_private(self, transcript: str) -> str:
         """A stored transcript with its private spans cut out, heard as ``from_text`` hears them now.
@@ -190,13 +225,29 @@ class Dictation:
         return segment_transcript(text, fmt, self.segment_options, heard)
 
     def _draft(
-        self, text: str, fmt: NoteFormat, previous: Draft | None = None, heard: tuple[Word, ...] = ()
+        self,
+        text: str,
+        fmt: NoteFormat,
+        previous: Draft | None = None,
+        heard: tuple[Word, ...] = (),
+        start: SessionStart | None = None,
     ) -> DraftResult:
-        """Segment, then check: the one place a transcript becomes a draft (``heard``: Whisper's words)."""
+        """Segment, then check: the one place a transcript becomes a draft (``heard``: Whisper's words).
+
+        With ``start``, the session names its client and, unless the dictation said the date,
+        the date and time of service are when the dictation started (local time). A dictation
+        that says the session did not happen is drafted as a no-show note whatever format was
+        asked (a ``format-switched-no-show`` finding names the one asked).
+        """
         from ..check import CheckOptions, check_draft
 
-        draft = self._segment(text, fmt, heard)
-        findings = check_draft(draft, fmt, CheckOptions(previous=previous))
+        draft, asked = self._segment(text, fmt, heard), None
+        if draft.session.attendance in NOT_HELD and fmt.id not in (NO_SHOW_FORMAT, PRIVATE_FORMAT):
+            asked, fmt = fmt.id, self.format(NO_SHOW_FORMAT)
+            draft = self.switch_format(draft, NO_SHOW_FORMAT)
+        if start is not None:
+            draft = replace(draft, session=session_defaults(draft.session, start))
+        findings = check_draft(draft, fmt, CheckOptions(previous=previous, asked_format=asked))
         return DraftResult(draft, fmt, findings, private_format=self.private_format)
 
     def switch_format(self, draft: Draft, format_id: str) -> Draft:
@@ -234,12 +285,36 @@ class Dictation:
         with self.open_store() as opened:
             return opened.save_draft(result.draft, source=source)
 
-    def findings(self, stored: StoredDraft, now: dt.datetime | None = None) -> tuple[Finding, ...]:
-        """The checks' findings on a draft in the inbox, the documentation window included."""
+    def findings(
+        self, stored: StoredDraft, now: dt.datetime | None = None, store: Store | None = None
+    ) -> tuple[Finding, ...]:
+        """The checks' findings on a draft in the inbox, the documentation window included.
+
+        With the ``store``, a clinical draft of a known client is also checked against that
+        client's previous note (copied forward) and treatment plan (goals, review date).
+        """
         from ..check import CheckOptions, check_draft
 
-        options = CheckOptions(age_hours=hours_since(stored.created_at, now))
+        previous, plan = None, None
+        client_id = stored.draft.session.client_id
+        if store is not None and client_id and stored.record == "clinical":
+            previous = previous_note(store, stored)
+            plan = store.plan(client_id)
+        options = CheckOptions(
+            previous=previous.content if previous is not None else None,
+            age_hours=hours_since(stored.created_at, now),
+            plan=plan,
+        )
         return check_draft(stored.draft, self.format(stored.draft.format), options)
+
+    def goal_suggestions(self, stored: StoredDraft, store: Store) -> tuple[GoalSuggestion, ...]:
+        """Plan goals the words of a clinical draft's unlinked sentences may address (none without a
+        client or a plan). Only suggestions: the clinician's confirmation stores a link."""
+        from ..check import suggest_goals
+
+        client_id = stored.draft.session.client_id
+        plan = store.plan(client_id) if client_id and stored.record == "clinical" else None
+        return suggest_goals(stored.draft, plan.content) if plan is not None else ()
 
     def amend(
         self,
@@ -337,3 +412,30 @@ class Dictation:
             deliver(exported)
         store.record_export(note_id, kind, private=private)
         return exported
+
+
+def session_defaults(session: SessionInfo, start: SessionStart) -> SessionInfo:
+    """The session with the client chosen and, where the dictation named no date, the date and
+    time of service set to when the dictation started, in the machine's local time."""
+    started = (start.started or dt.datetime.now(dt.timezone.utc)).astimezone()
+    client_id = start.client_id or session.client_id
+    if session.date:
+        return replace(session, client_id=client_id)
+    return replace(
+        session, client_id=client_id, date=started.strftime("%Y-%m-%d"), time=started.strftime("%H:%M")
+    )
+
+
+def previous_note(store: Store, stored: StoredDraft) -> Note | None:
+    """The same client's last clinical note before this draft's session (by date of service, then
+    signing), for the copied-forward check; None without a client or an earlier note."""
+    client_id = stored.draft.session.client_id
+    if not client_id:
+        return None
+    day = stored.draft.session.date or stored.created_at[:10]
+    earlier = [
+        n
+        for n in store.list_notes(client=client_id)
+        if n.draft_id != stored.id and (n.content.session.date or n.finalized_at[:10]) <= day
+    ]
+    return earlier[-1] if earlier else None

@@ -35,6 +35,7 @@ class DueDraft:
     open_findings: int
     age_hours: float
     state: Timeliness
+    client_id: str | None = None  # the client of the list, once chosen (``client``: the initials as said)
 
     def to_dict(self) -> dict[str, Any]:
         """The draft as ``drafts due --json`` spells it (times stored in UTC; ``dictated_local`` to read)."""
@@ -42,6 +43,7 @@ class DueDraft:
             "id": self.id,
             "format": self.format,
             "client": self.client,
+            "client_id": self.client_id,
             "service_date": self.service_date,
             "dictated_at": self.dictated_at,
             "dictated_local": self.dictated_local,
@@ -93,6 +95,7 @@ def due_draft(
         open_findings=sum(1 for f in findings if f.severity != "info"),
         age_hours=age,
         state=timeliness(age),
+        client_id=draft.session.client_id,
     )
 
 

@@ -30,6 +30,7 @@ they must return quickly and must not call back into ``stop()`` themselves
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -41,7 +42,16 @@ from typing import TYPE_CHECKING, Any
 from ..core.policy import PRIVATE_FORMAT, utc_now
 from ..core.types import SAMPLE_RATE
 from .dictation import Dictation
-from .values import LiveCallbacks, LiveOptions, LiveResult, LiveStatus, LiveTimings, State, StopReason
+from .values import (
+    LiveCallbacks,
+    LiveOptions,
+    LiveResult,
+    LiveStatus,
+    LiveTimings,
+    SessionStart,
+    State,
+    StopReason,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -105,6 +115,7 @@ class LiveDictation:
         self._stream: StreamingTranscription | None = None
         self._format_id = ""
         self._private = False
+        self._session = SessionStart()
         self._feeding = False
         self._warned = False
         self._warnings: list[str] = []
@@ -210,13 +221,17 @@ class LiveDictation:
 
     # --- a dictation ------------------------------------------------------------
 
-    def start(self, *, private: bool = False, format_id: str | None = None) -> bool:
+    def start(
+        self, *, private: bool = False, format_id: str | None = None, client_id: str | None = None
+    ) -> bool:
         """Begin a dictation (pre-roll included when armed): opens the stream if it is not open, and
         returns once its first block has come (at most ``LIVE_TIMEOUT_S``), then plays the start tone.
         ``last_start`` says how long that took.
 
         ``private`` makes it a psychotherapy note (``PRIVATE_FORMAT``);
-        ``format_id`` overrides ``options.format_id`` for this dictation.
+        ``format_id`` overrides ``options.format_id`` for this dictation. ``client_id`` (checked by
+        the caller against the client list) is the draft's client; its date and time of service are
+        when recording started, unless the dictation says the date.
         Returns False (and changes nothing) when a dictation is already in
         progress: a second start is ignored, and ``status()`` says so.
         Raises ``UnknownFormatError``, ``DeviceNotFoundError`` or ``CaptureError``.
@@ -242,6 +257,7 @@ class LiveDictation:
                 self._ring.clear()
             self._stream = stream
             self._format_id, self._private = chosen, private
+            self._session = SessionStart(client_id, started=dt.datetime.now(dt.timezone.utc))
             self._feeding, self._warned, self._warnings = True, False, []
             self._reason = None
             self._autostopped.clear()
@@ -278,6 +294,7 @@ class LiveDictation:
             self._state, self._feeding = "finishing", False
             reason: StopReason = self._reason or "stop"
             warnings, format_id, private = list(self._warnings), self._format_id, self._private
+            session = self._session
         if stream is None:  # cancelled meanwhile
             return None
         if self.options.tones:
@@ -289,7 +306,7 @@ class LiveDictation:
             chunks = stream.chunks_done
             if not transcript.text:
                 warnings.append("no speech was heard; the draft is empty")
-            result = self.dictation.from_transcript(transcript, format_id)
+            result = self.dictation.from_transcript(transcript, format_id, session)
         finally:
             with self._lock:
                 self._state = "armed" if self._mic is not None and not self._mic.lost else "idle"

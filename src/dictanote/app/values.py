@@ -7,11 +7,25 @@ No behaviour beyond small helpers; nothing heavy is imported.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..core.types import Draft, Finding, NoteFormat, Transcript
+
+
+@dataclass(frozen=True)
+class SessionStart:
+    """Who a dictation is about and when it started: the defaults of the draft's session.
+
+    ``client_id``: a client of the list, as the clinician chose it (``--client``), never guessed.
+    ``started``: when the clinician began dictating (an aware time; None: now). The date and time
+    of service default to it, in local time, where the dictation does not say the date.
+    """
+
+    client_id: str | None = None
+    started: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

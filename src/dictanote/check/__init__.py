@@ -7,6 +7,15 @@ decides. Imports only ``core``; its vocabulary is data (``templates/rules/checks
 """
 
 from .findings import FINDING_KINDS, FindingKind, finding_codes
+from .goals import GoalSuggestion, suggest_goals
 from .rules import CheckOptions, check_draft
 
-__all__ = ["FINDING_KINDS", "CheckOptions", "FindingKind", "check_draft", "finding_codes"]
+__all__ = [
+    "FINDING_KINDS",
+    "CheckOptions",
+    "FindingKind",
+    "GoalSuggestion",
+    "check_draft",
+    "finding_codes",
+    "suggest_goals",
+]

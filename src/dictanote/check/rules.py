@@ -12,7 +12,17 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..core.policy import LATE_HOURS, PRIVATE_CUT_MARK, PRIVATE_FORMAT, is_uncertain, timeliness
+from ..core.plans import TreatmentPlan
+from ..core.policy import (
+    ATTENDANCE_LABELS,
+    LATE_HOURS,
+    NO_SHOW_FORMAT,
+    NOT_HELD,
+    PRIVATE_CUT_MARK,
+    PRIVATE_FORMAT,
+    is_uncertain,
+    timeliness,
+)
 from ..core.types import Draft, Finding, NoteFormat, Sentence
 from . import findings as kinds
 from . import misheard
@@ -37,11 +47,16 @@ class CheckOptions:
     """What the checks may compare with.
 
     ``age_hours`` is how long the draft has waited since dictation (known once it
-    is in the store); it drives the documentation-timeliness check.
+    is in the store); it drives the documentation-timeliness check. ``previous``: the
+    same client's previous note; ``plan``: the client's treatment plan as it stands.
+    ``asked_format``: the format the clinician asked for, where the draft was made in
+    another (a session that did not happen is drafted as a no-show note).
     """
 
     previous: Draft | None = None
     age_hours: float | None = None
+    plan: TreatmentPlan | None = None
+    asked_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -469,6 +484,72 @@ def _copied_forward(ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+# The formats whose notes document progress toward the plan's goals (plan-goal-missing).
+GOAL_FORMATS = ("progress", "girp")
+
+
+def _plan_goal_missing(ctx: CheckContext) -> Iterator[Finding]:
+    """A progress or GIRP note of a client with a plan, no sentence linked to one of its goals."""
+    plan = ctx.options.plan
+    if plan is None or ctx.fmt.id not in GOAL_FORMATS:
+        return
+    if any(plan.content.goal(g) is not None for _, s in ctx.sentences() for g in s.goals):
+        return
+    yield ctx.found(
+        kinds.PLAN_GOAL_MISSING,
+        "No sentence is linked to a goal of the treatment plan: link a goal or progress sentence to "
+        "the plan goal it addresses (on the review page, or `dictanote drafts link`).",
+    )
+
+
+def _plan_review_due(ctx: CheckContext) -> Iterator[Finding]:
+    """A note whose date of service is after its client's plan's review date."""
+    plan = ctx.options.plan
+    if plan is None or ctx.fmt.id == NO_SHOW_FORMAT or not plan.review_overdue(ctx.draft.session.date):
+        return
+    yield ctx.found(
+        kinds.PLAN_REVIEW_DUE,
+        f"The treatment plan was due for review on {plan.content.review_date}: review it "
+        f"(`dictanote plans edit {plan.client_id}`).",
+    )
+
+
+def _format_switched_no_show(ctx: CheckContext) -> Iterator[Finding]:
+    """A dictation asked in another format, drafted as a no-show note: the session did not happen."""
+    asked = ctx.options.asked_format
+    if ctx.fmt.id != NO_SHOW_FORMAT or asked is None or asked == NO_SHOW_FORMAT:
+        return
+    said = ATTENDANCE_LABELS.get(ctx.draft.session.attendance or "", "not stated")
+    yield ctx.found(
+        kinds.FORMAT_SWITCHED_NO_SHOW,
+        f"The dictation says the session did not happen ({said}): drafted as a no-show note, not in "
+        f"the {asked!r} format asked. If it did happen, switch the format in review.",
+    )
+
+
+def _session_not_held(ctx: CheckContext) -> Iterator[Finding]:
+    """A session note for a session that did not happen (attendance set in review, or typed)."""
+    attendance = ctx.draft.session.attendance
+    if attendance not in NOT_HELD or ctx.fmt.id in (NO_SHOW_FORMAT, PRIVATE_FORMAT):
+        return
+    yield ctx.found(
+        kinds.SESSION_NOT_HELD,
+        f"The session did not happen ({ATTENDANCE_LABELS[attendance]}) but this is a {ctx.fmt.label}: "
+        "switch it to the no-show note, or set attendance back to attended if it did happen.",
+    )
+
+
+def _attendance_missing(ctx: CheckContext) -> Iterator[Finding]:
+    """A no-show note that does not say whether the session was a no-show, late-cancelled or cancelled."""
+    if ctx.fmt.id != NO_SHOW_FORMAT or ctx.draft.session.attendance in NOT_HELD:
+        return
+    yield ctx.found(
+        kinds.ATTENDANCE_MISSING,
+        "Say whether the session happened: no-show, late cancellation or cancelled "
+        '(dictate "no-show", or set it in review).',
+    )
+
+
 def _timeliness(ctx: CheckContext) -> Iterator[Finding]:
     age = ctx.options.age_hours
     if age is None:
@@ -504,6 +585,11 @@ CHECKS: tuple[Check, ...] = (
     _private_unclosed,
     _placement_questioned,
     _copied_forward,
+    _plan_goal_missing,
+    _plan_review_due,
+    _format_switched_no_show,
+    _session_not_held,
+    _attendance_missing,
 )
 # A psychotherapy note is the clinician's private process record: the record's
 # checks (session facts, risk statement, wording) do not apply to it.
@@ -511,7 +597,9 @@ PRIVATE_CHECKS: tuple[Check, ...] = (_field_empty, _record_in_private)
 
 
 def check_draft(draft: Draft, fmt: NoteFormat, options: CheckOptions | None = None) -> tuple[Finding, ...]:
-    """Every finding of every check on ``draft``, in check order."""
+    """Every finding of every check on ``draft``, in check order, but those its format leaves out
+    (``FindingKind.not_in``: a no-show note gets no intervention, response or risk-statement nags)."""
     ctx = CheckContext(draft, fmt, check_vocabulary(), options or CheckOptions())
     checks = PRIVATE_CHECKS if fmt.id == PRIVATE_FORMAT else CHECKS
-    return tuple(f for check in checks for f in check(ctx))
+    silenced = {kind.code for kind in kinds.FINDING_KINDS if not kind.applies_in(fmt.id)}
+    return tuple(f for check in checks for f in check(ctx) if f.code not in silenced)

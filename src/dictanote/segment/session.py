@@ -3,8 +3,8 @@
 Duration, modality, date and service type are taken only from a clause about this session
 ("fifty-minute session by video", "seen in the office for 53 minutes", "In person, twenty
 minutes."), never from history, plans or other people ("down from 17 at intake", "uses a phone
-reminder"); in doubt a fact stays empty. Measures, medications and risk sentences are read too.
-The client's name is never extracted.
+reminder"); in doubt a fact stays empty. Measures, medications and risk sentences are read too,
+and whether the session happened (``attendance``). The client's name is never extracted.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from typing import TypeVar
 
 from ..core.types import MeasureValue, Medication, SessionInfo
+from .attendance import extract_attendance
 from .units import MONTHS, ONES, TENS, ordinal
 
 _NUMBER = (
@@ -401,6 +402,7 @@ def extract_session(
     today = session_date or dt.date.today()
     duration = _one([m for c in clauses for m in _durations(c)])
     client = _CLIENT_RE.search(text)
+    attendance, reason = extract_attendance(sentences)
     return SessionInfo(
         client=re.sub(r"\s", "", client.group(1)) if client else None,
         date=_one([d for c in clauses for d in _dates(c, today)]),
@@ -410,4 +412,6 @@ def extract_session(
         measures=_measures(sentences, scales),
         medications=_medications(sentences, medications),
         risk=tuple(s for s in sentences if _RISK_RE.search(s)),
+        attendance=attendance,
+        attendance_reason=reason,
     )
