@@ -40,7 +40,19 @@ Continue weekly individual DBT. She called on Monday to confirm the safety plan.
 def signed(tmp_path: Path, isolated_dirs: dict[str, Path]) -> Path:
     """A store with one finalized BIRP note (and its private companion, finalized too); the clinician set."""
     data = tmp_path / "store"
-    done = run_cli("--data-dir", str(data), "segment", "-", "-f", "birp", "--save", stdin=TEXT + PRIVATE)
+    assert run_cli("--data-dir", str(data), "clients", "add", "T1", "--name", "J.D.").returncode == 0
+    done = run_cli(
+        "--data-dir",
+        str(data),
+        "segment",
+        "-",
+        "-f",
+        "birp",
+        "--client",
+        "T1",
+        "--save",
+        stdin=TEXT + PRIVATE,
+    )
     assert done.returncode == 0, done.stderr
     config = isolated_dirs["config"] / "dictanote"
     config.mkdir(parents=True, exist_ok=True)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from dictanote.store import Store
-from dictanote.store.schema import MIGRATIONS
 from tests.store.drafts import sample_draft
-from tests.util import assert_one_line_error, open_raw, run_cli
+from tests.util import assert_one_line_error, run_cli, schema_before_clients
 
 
 def _clients(data: Path, *args: str) -> list[dict[str, object]]:
@@ -77,9 +75,7 @@ def test_cli_clients_list_marks_clients_made_from_initials(tmp_path: Path) -> No
     data = tmp_path / "store"
     with Store.open(data) as store:
         store.save_draft(sample_draft(client="M.R."))
-    with closing(open_raw(data / "clinical.db")) as conn:  # as the schema before clients left it
-        conn.execute("DROP TABLE clients")
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    schema_before_clients(data / "clinical.db")  # the store as the schema before clients left it
     listed = run_cli("--data-dir", str(data), "clients", "list")
     assert listed.returncode == 0, listed.stderr
     assert "MR" in listed.stdout and "unconfirmed" in listed.stdout

@@ -36,8 +36,11 @@ class StandIn:
     answer: dict[str, Any] = field(default_factory=dict)
     sent: list[tuple[Path, str, bool]] = field(default_factory=list)
 
-    def __call__(self, path: Path, cmd: str, private: bool = False) -> dict[str, Any]:
+    chosen: list[dict[str, str | None]] = field(default_factory=list)  # a start's format and client
+
+    def __call__(self, path: Path, cmd: str, private: bool = False, **choice: str | None) -> dict[str, Any]:
         self.sent.append((path, cmd, private))
+        self.chosen.append(choice)
         return dict(self.answer)
 
 
@@ -395,3 +398,37 @@ def test_cli_daemon_help_says_arm_keeps_the_microphone_open(capsys: pytest.Captu
     text = " ".join(capsys.readouterr().out.split())
     assert "--arm / --no-arm Keep the microphone open between dictations" in text
     assert "the system's microphone indicator shows it" in text and "[default: no-arm]" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "chosen"),
+    [
+        (["start"], {"format_id": None, "client_id": None}),
+        (["start", "--client", "C1", "--format", "progress"], {"format_id": "progress", "client_id": "C1"}),
+        (["toggle", "-f", "soap", "--client", "mr-2"], {"format_id": "soap", "client_id": "mr-2"}),
+    ],
+)
+def test_cli_daemon_start_and_toggle_send_the_format_and_client(
+    daemon: StandIn, args: list[str], chosen: dict[str, str | None]
+) -> None:
+    daemon.answer = {"ok": True, "state": "recording", "private": False}
+    assert main(args) == 0
+    assert daemon.chosen == [chosen]
+
+
+def test_cli_daemon_start_with_unknown_client_or_format_exits_2(start_daemon: Any) -> None:
+    daemon = start_daemon("--no-capture")
+    assert run_cli("clients", "add", "C1", "--name", "M.R.").returncode == 0
+    for args, message in (
+        (("--client", "nobody"), "no client 'nobody'; `dictanote clients list --all` shows them"),
+        (("--format", "xyz"), "no note format 'xyz'"),
+    ):
+        for cmd in ("start", "toggle"):
+            refused = run_cli(cmd, *args)
+            assert refused.returncode == 2, refused.stderr
+            [line] = refused.stderr.strip().splitlines()
+            assert line.startswith(f"dictanote: error: the daemon refused '{cmd}': ") and message in line
+            assert daemon.request("status")["state"] == "idle"
+    assert run_cli("toggle", "--client", "c1", "--format", "progress").stdout.strip() == "recording"
+    assert daemon.finish() == 0
+    assert "nobody" not in daemon.log_text()  # the id typed is never logged

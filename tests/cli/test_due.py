@@ -118,3 +118,25 @@ def test_due_empty_inbox_says_so() -> None:
     done = run_cli("drafts", "due")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "No drafts to finalize."
+
+
+def test_due_names_the_chosen_client_by_id_so_two_mr_are_told_apart(dictation: Dictation) -> None:
+    fmt = dictation.format("soap")
+    with dictation.open_store() as store:
+        for code in ("mr-1", "mr-2"):
+            store.add_client(code, name="M.R.")
+    for code in ("mr-2", "mr-1", None):
+        draft = make_draft(
+            "soap", {"subjective": ["Slept better."]}, session=SessionInfo("M.R.", client_id=code)
+        )
+        dictation.save(DraftResult(draft, fmt, ()), source="test")
+    done = run_cli("drafts", "due")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if re.match(r"\s*\d+  ", line)]
+    assert [row[3] for row in rows] == ["mr-2", "mr-1", "M.R."]  # the id once chosen, else the initials
+    data = json.loads(run_cli("drafts", "due", "--json").stdout)
+    assert [(d["client_id"], d["client"]) for d in data["drafts"]] == [
+        ("mr-2", "M.R."),
+        ("mr-1", "M.R."),
+        (None, "M.R."),
+    ]

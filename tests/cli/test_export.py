@@ -23,15 +23,15 @@ from dictanote.cli.root import main
 from dictanote.core.config import Config
 from dictanote.store import Store
 from tests.export.notes import draft_in, finalize, format_of, run_export
-from tests.util import make_draft
+from tests.util import make_draft, signable
 
 
 @pytest.fixture
 def note_id(dictation: Dictation) -> int:
     """A signed DAP note in the user's store."""
     draft = make_draft("dap", {"data": ["Client arrived early."], "plan": ["Meet next week."]})
-    stored = dictation.save(DraftResult(draft, dictation.format("dap"), ()), source="test")
     with dictation.open_store() as store:
+        stored = dictation.save(DraftResult(signable(store, draft), dictation.format("dap"), ()), store=store)
         return store.finalize_draft(stored.id, expected_version=None, signed_by="A. Lee").id
 
 

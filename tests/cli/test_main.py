@@ -11,12 +11,42 @@ import click
 import pytest
 
 from dictanote import __version__
-from dictanote.cli import clients, daemon, dictate, export, info, models, record, records, review, store
+from dictanote.cli import (
+    appointments,
+    clients,
+    daemon,
+    dictate,
+    export,
+    goals,
+    info,
+    models,
+    plans,
+    record,
+    records,
+    review,
+    sessions,
+    store,
+)
 from dictanote.cli.root import COMMANDS, cli, main
 from dictanote.core.errors import CaptureError, DaemonNotRunningError, StoreError, UnknownFormatError
 from tests.util import assert_one_line_error, run_cli
 
-COMMAND_MODULES = (clients, daemon, dictate, export, info, models, record, records, review, store)
+COMMAND_MODULES = (
+    appointments,
+    clients,
+    daemon,
+    dictate,
+    export,
+    goals,
+    info,
+    models,
+    plans,
+    record,
+    records,
+    review,
+    sessions,
+    store,
+)
 EVERY_COMMAND = {
     *("transcribe", "segment", "draft", "check", "record", "review", "formats", "models", "devices"),
     *("daemon", "start", "stop", "toggle", "cancel", "status"),
@@ -28,6 +58,9 @@ EVERY_COMMAND = {
         "drafts finalize",
         "drafts discard",
         "drafts due",
+        "drafts client",
+        "drafts goals",
+        "drafts link",
     ),
     *(
         "notes",
@@ -41,6 +74,8 @@ EVERY_COMMAND = {
     ),
     *("config", "config show", "store", "store status", "store encrypt", "models list", "models add"),
     *("clients", "clients add", "clients list", "clients show", "clients edit", "clients archive"),
+    *("plans", "plans show", "plans edit"),
+    *("sessions", "sessions noshow", "sessions list"),
 }
 
 

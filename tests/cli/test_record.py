@@ -45,8 +45,8 @@ class StandIn:
     def arm(self) -> None:
         self.calls.append("arm")
 
-    def start(self, *, private: bool = False) -> bool:
-        self.calls.append(f"start private={private}")
+    def start(self, *, private: bool = False, client_id: str | None = None) -> bool:
+        self.calls.append(f"start private={private}" + (f" client={client_id}" if client_id else ""))
         return True
 
     def wait_autostop(self, timeout: float | None = None) -> str:
@@ -101,6 +101,21 @@ def test_cli_record_saves_after_printing(
     assert live[0].options.device == "USB mic"
     with dictation.open_store() as store:
         assert [d.source for d in store.list_drafts()] == ["record"]
+
+
+def test_cli_record_passes_the_client_to_the_start(
+    live: list[StandIn],
+    dictation: Dictation,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with dictation.open_store() as store:
+        store.add_client("C1", name="M.R.")
+    assert main(["record", "--client", "c1"]) == 0
+    assert live[0].calls == ["arm", "start private=False client=C1", "stop", "closed"]
+    assert main(["record", "--client", "nobody", "--save"]) == 2
+    assert len(live) == 1  # refused before a live engine was made: the microphone never opened
+    err = capsys.readouterr().err
+    assert err.endswith("dictanote: error: no client 'nobody'; `dictanote clients list --all` shows them\n")
 
 
 def test_cli_record_meter_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,13 +14,17 @@ import pytest
 
 from dictanote.app import Dictation
 from dictanote.core.errors import NotConfirmedError
-from tests.util import SAMPLES, assert_one_line_error, make_draft, run_cli
+from tests.util import SAMPLES, assert_one_line_error, make_draft, run_cli, signable
 
 TEXT = (SAMPLES / "birp-headed.txt").read_text(encoding="utf-8")
 
 
 def _save(data: Path, text: str = TEXT, fmt: str = "birp") -> None:
-    done = run_cli("--data-dir", str(data), "segment", "-", "-f", fmt, "--save", stdin=text)
+    """Save a dictation about client T1 (added first, once) into the store in ``data``."""
+    if "T1" not in run_cli("--data-dir", str(data), "clients", "list").stdout:
+        added = run_cli("--data-dir", str(data), "clients", "add", "T1", "--name", "J.D.")
+        assert added.returncode == 0, added.stderr
+    done = run_cli("--data-dir", str(data), "segment", "-", "-f", fmt, "--client", "T1", "--save", stdin=text)
     assert done.returncode == 0, done.stderr
     assert "saved as draft" in done.stderr
 
@@ -53,11 +57,11 @@ def test_cli_records_draft_to_note(tmp_path: Path) -> None:
     assert run_cli("--data-dir", str(data), "drafts", "list").stdout.strip() == "The inbox is empty."
     verify = run_cli("--data-dir", str(data), "audit", "verify")
     assert (
-        verify.returncode == 0 and "4 entries" not in verify.stderr and "intact: 3 entries" in verify.stdout
+        verify.returncode == 0 and "5 entries" not in verify.stderr and "intact: 4 entries" in verify.stdout
     )
     log = run_cli("--data-dir", str(data), "audit", "log").stdout
-    # seq, local date, time and zone, action
-    assert [line.split()[4] for line in log.splitlines()] == ["created", "edited", "finalized"]
+    # seq, local date, time and zone, action (the client, then the draft)
+    assert [line.split()[4] for line in log.splitlines()] == ["created", "created", "edited", "finalized"]
     assert "chain analysis" not in log
 
 
@@ -118,7 +122,7 @@ def test_cli_records_edit_logs_only_the_fields_that_changed(tmp_path: Path) -> N
     done = run_cli("--data-dir", str(data), "drafts", "edit", "1", env={"EDITOR": str(editor), "VISUAL": ""})
     assert done.returncode == 0, done.stderr
     log = json.loads(run_cli("--data-dir", str(data), "audit", "log", "--json").stdout)
-    assert [(e["action"], e["detail"]) for e in log[1:]] == [("edited", {"fields": ["plan"], "version": 2})]
+    assert [(e["action"], e["detail"]) for e in log[2:]] == [("edited", {"fields": ["plan"], "version": 2})]
     after = json.loads(run_cli("--data-dir", str(data), "drafts", "show", "1", "--json").stdout)["draft"]
     assert after["fields"][:3] == before["fields"][:3] and after["session"] == before["session"]
 
@@ -140,6 +144,7 @@ def test_cli_records_private_notes_only_when_asked(tmp_path: Path) -> None:
         (["drafts", "show", "x"], "is not a valid integer"),
         (["notes", "show", "3"], "no note 3"),
         (["drafts", "discard", "2", "--yes"], "no draft 2"),
+        (["notes", "list", "--client", "nobody"], "no client 'nobody'"),
     ],
 )
 def test_cli_records_bad_ids_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
@@ -223,7 +228,7 @@ def test_cli_records_private_words_saved_before_are_cut(dictation: Dictation) ->
 
     with dictation.open_store() as store:  # as the old segmenter saved: the whole transcript
         old = replace(dictation.from_text(LEAKY, "birp").draft, transcript=LEAKY)
-        kept, signed = store.save_draft(old), store.save_draft(old)
+        kept, signed = store.save_draft(old), store.save_draft(signable(store, old))
         note = store.finalize_draft(signed.id, expected_version=1, signed_by="A. Lee")
         store.amend_note(note.id, replace(old, private=None), reason="typo", signed_by="A. Lee")
         with store.database("clinical").write() as conn:
@@ -251,10 +256,11 @@ def test_cli_records_control_characters_never_reach_the_terminal(dictation: Dict
     draft = make_draft(
         "soap", {"subjective": [HOSTILE], "plan": ["Meet \x07weekly."]}, session=SessionInfo(HOSTILE_CLIENT)
     )
-    signed, kept = (
-        dictation.save(DraftResult(draft, dictation.format("soap"), ()), source="t") for _ in "ab"
-    )
     with dictation.open_store() as store:
+        draft = signable(store, draft)
+        signed, kept = (
+            dictation.save(DraftResult(draft, dictation.format("soap"), ()), store=store) for _ in "ab"
+        )
         note = store.finalize_draft(signed.id, expected_version=None, signed_by="A. \x1b[2JLee")
     dictated = f"Subjective. {HOSTILE} Plan. Meet weekly."
     commands = [

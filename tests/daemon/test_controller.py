@@ -7,6 +7,7 @@ saved, drafts kept in memory, the last draft and error, ignored starts) is teste
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from dictanote.app import Dictation, LiveResult, LiveStatus, LiveTimings
+from dictanote.app import Dictation, LiveResult, LiveStatus, LiveTimings, SessionStart
 from dictanote.core.errors import CaptureError, DictanoteError, StoreError
 from dictanote.core.types import StoredDraft
 from dictanote.daemon import Request
@@ -42,21 +43,28 @@ class _TextEngine:
         self.calls: list[str] = []
         self.stopped_on: list[str] = []  # the thread each stop ran on
         self.start_error: DictanoteError | None = None
+        self.session = SessionStart()
+        self.dictation_format: str | None = None
 
-    def start(self, *, private: bool = False) -> bool:
+    def start(
+        self, *, private: bool = False, format_id: str | None = None, client_id: str | None = None
+    ) -> bool:
         if self.start_error is not None:
             raise self.start_error
         if self.state in ("recording", "finishing"):
             return False
         self.private, self.state = private, "recording"
+        self.calls.append("start")
+        self.session = SessionStart(client_id, started=dt.datetime.now(dt.timezone.utc))
+        self.dictation_format = format_id
         return True
 
     def stop(self) -> LiveResult | None:
         self.stopped_on.append(threading.current_thread().name)
         if self.state != "recording":
             return None
-        fmt = "psychotherapy" if self.private else self.format_id
-        result = self.dictation.from_text(self.text, fmt)
+        fmt = "psychotherapy" if self.private else self.dictation_format or self.format_id
+        result = self.dictation.from_text(self.text, fmt, start=self.session)
         self.state = "armed"
         return LiveResult(result, self.private, "stop", LiveTimings(1.0, 0.1, 0.05, 1))
 
@@ -376,3 +384,75 @@ def test_daemon_controller_notification_says_a_private_note_was_saved_too(dictat
     reply = controller.stop().to_dict()
     assert reply["draft"]["private_companion"] is True
     assert shown[-1][1].startswith("Draft 1 (SOAP) and a private note saved: "), shown[-1][1]
+
+
+# --- the format and client of each dictation ------------------------------------------------
+
+
+def _choosing_controller(dictation: Dictation) -> tuple[Controller, _TextEngine, Shown]:
+    """A controller that checks each start's format and client as the daemon does (service._chooser)."""
+    from dictanote.daemon.service import _chooser
+
+    sample = next(s for s in load_samples() if s.id == "soap-unheaded")
+    notify, shown = _notifier()
+    engine = _TextEngine(dictation, sample.text, "soap")
+    controller = Controller(
+        engine,
+        lambda outcome: dictation.save(outcome.result, source="daemon"),
+        notify,
+        None,
+        _chooser(dictation),
+    )
+    return controller, engine, shown
+
+
+def test_daemon_controller_each_start_has_its_own_format_and_client(dictation: Dictation) -> None:
+    with dictation.open_store() as store:
+        store.add_client("C1", name="M.R.")
+    controller, engine, _ = _choosing_controller(dictation)
+    before = dt.datetime.now().astimezone()
+    assert controller.handle(Request("toggle", format_id="progress", client_id="c1")) == StartReply()
+    assert engine.dictation_format == "progress" and engine.session.client_id == "C1"  # as the list has it
+    first = controller.handle(Request("toggle", format_id="dap", client_id="nobody")).to_dict()  # a stop
+    assert first["draft"]["format"] == "progress"
+    controller.handle(Request("start", format_id="soap"))
+    second = controller.handle(Request("stop")).to_dict()
+    with dictation.open_store() as store:
+        drafts = {d.id: d.draft for d in store.list_drafts()}
+    progress, soap = drafts[first["draft"]["id"]], drafts[second["draft"]["id"]]
+    assert (progress.format, progress.session.client_id, soap.format, soap.session.client_id) == (
+        "progress",
+        "C1",
+        "soap",
+        None,
+    )
+    assert progress.session.date == before.strftime("%Y-%m-%d") and progress.session.time is not None
+    assert progress.session.time >= before.strftime("%H:%M")
+
+
+@pytest.mark.parametrize(
+    ("request_", "error", "message"),
+    [
+        (Request("start", client_id="nobody"), "RecordNotFoundError", "no client 'nobody'"),
+        (Request("toggle", client_id="NOBODY", private=True), "RecordNotFoundError", "no client 'NOBODY'"),
+        (Request("toggle", format_id="xyz"), "UnknownFormatError", "no note format 'xyz'"),
+    ],
+)
+def test_daemon_controller_unknown_client_or_format_refused_before_the_engine_starts(
+    dictation: Dictation, caplog: pytest.LogCaptureFixture, request_: Request, error: str, message: str
+) -> None:
+    controller, engine, shown = _choosing_controller(dictation)
+    with caplog.at_level("DEBUG"), pytest.raises(DictanoteError, match=re.escape(message)) as raised:
+        controller.handle(request_)
+    assert (type(raised.value).__name__, raised.value.exit_code) == (error, 2)
+    assert "start" not in engine.calls and engine.state == "armed"  # the microphone never opened
+    assert controller.state == "idle" and shown == []
+    assert "nobody" not in caplog.text.lower()  # a client id is never logged
+
+
+def test_daemon_controller_no_capture_status_shows_the_dictations_format() -> None:
+    controller, _ = _controller()
+    controller.handle(Request("start", format_id="girp", client_id="C1"))
+    assert controller.engine.status().format == "girp"
+    controller.handle(Request("cancel"))
+    assert controller.engine.status().format is None

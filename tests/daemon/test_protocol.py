@@ -73,3 +73,36 @@ def test_daemon_protocol_rejects_replies_without_ok(line: bytes) -> None:
 def test_daemon_protocol_socket_path_too_long_says_how_to_fix(tmp_path: Path) -> None:
     with pytest.raises(DaemonError, match="set XDG_RUNTIME_DIR to a shorter directory"):
         socket_path(tmp_path / ("x" * 120))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b'{"cmd": "start", "client": "C1"}', Request("start", client_id="C1")),
+        (b'{"cmd": "toggle", "format": "progress"}', Request("toggle", format_id="progress")),
+        (
+            b'{"cmd": "toggle", "private": true, "format": "soap", "client": "mr-2"}',
+            Request("toggle", private=True, format_id="soap", client_id="mr-2"),
+        ),
+        (b'{"cmd": "stop", "client": null}', Request("stop")),
+    ],
+)
+def test_daemon_protocol_start_carries_format_and_client(line: bytes, expected: Request) -> None:
+    assert parse_request(line) == expected
+    assert parse_request(expected.encode()) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (b'{"cmd": "stop", "client": "C1"}', "'client' applies to start and toggle only, not stop"),
+        (b'{"cmd": "status", "format": "soap"}', "'format' applies to start and toggle only, not status"),
+        (b'{"cmd": "start", "client": 7}', "'client' must be an id of 1 to 64 characters"),
+        (b'{"cmd": "start", "format": " "}', "'format' must be an id of 1 to 64 characters"),
+        (b'{"cmd": "start", "client": "' + b"x" * 65 + b'"}', "'client' must be an id of 1 to 64"),
+        (b'{"cmd": "start", "patient": "C1"}', "allowed keys: cmd, private, text, format, client"),
+    ],
+)
+def test_daemon_protocol_rejects_bad_format_or_client(line: bytes, message: str) -> None:
+    with pytest.raises(DaemonError, match=re.escape(message)):
+        parse_request(line)

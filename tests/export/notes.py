@@ -17,7 +17,7 @@ from dictanote.core.formats import load_format
 from dictanote.core.types import Amendment, Draft, DraftField, Note, NoteFormat, Sentence, SessionInfo
 from dictanote.export import export_note
 from dictanote.store import Store
-from tests.util import run_cli
+from tests.util import run_cli, signable
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
@@ -132,7 +132,7 @@ def amended_note(config: Config) -> Note:
 def finalize(config: Config, draft: Draft) -> int:
     """Save ``draft`` in the user's store and sign it; the note's id."""
     with Store.open(config.paths.data_dir) as store:
-        stored = store.save_draft(draft)
+        stored = store.save_draft(signable(store, draft))
         note = store.finalize_draft(
             stored.id, expected_version=None, signed_by="Dr. Ada Lind", private=stored.record == "private"
         )

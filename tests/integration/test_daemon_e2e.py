@@ -173,3 +173,24 @@ def test_daemon_e2e_microphone_closed_between_dictations_unless_armed(
     assert daemon.request("start")["state"] == "recording" and pulse_audio.source_outputs()
     assert daemon.request("cancel")["cancelled"] is True
     assert bool(pulse_audio.wait_source_outputs(open_while_idle)) is open_while_idle
+
+
+def test_daemon_e2e_each_toggle_has_its_own_client_and_format(start_daemon: Any, pulse_audio: Any) -> None:
+    assert run_cli("clients", "add", "C1", "--name", "M.R.").returncode == 0
+    start_daemon("--no-tones")  # one daemon, every format
+    before = time.strftime("%Y-%m-%d %H:%M")  # local time (the suite's zone)
+    for args in (("--client", "c1", "--format", "progress"), ("--format", "soap")):
+        assert run_cli("toggle", *args).stdout.strip() == "recording"
+        pulse_audio.mic.play(sample_audio("soap-unheaded", seconds=4.0), tail_s=0.3)
+        assert pulse_audio.mic.wait_idle()
+        stopped = run_cli("toggle", "--client", "nobody")  # a stop: --client applies to a start only
+        assert stopped.returncode == 0 and stopped.stdout.startswith("Draft "), stopped.stderr
+    progress, soap = (d.draft for d in _stored())
+    assert (progress.format, progress.session.client_id, soap.format, soap.session.client_id) == (
+        "progress",
+        "C1",
+        "soap",
+        None,
+    )
+    for session in (progress.session, soap.session):
+        assert f"{session.date} {session.time}" >= before

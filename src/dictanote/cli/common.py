@@ -19,7 +19,7 @@ import click
 from ..core.config import Config, load_config
 
 if TYPE_CHECKING:
-    from ..app import Dictation, DraftResult
+    from ..app import Dictation, DraftResult, SessionStart
     from ..core.types import StoredDraft
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,6 +106,25 @@ def save_option(help: str = SAVE_HELP) -> Callable[[F], F]:
 def private_option(help: str = PRIVATE_HELP) -> Callable[[F], F]:
     """``--private``: the psychotherapy (private) record or note."""
     return click.option("--private", is_flag=True, help=help)
+
+
+CLIENT_HELP = "The client (an id of `dictanote clients list`); checked before any audio is used."
+
+
+def client_option(help: str = CLIENT_HELP) -> Callable[[F], F]:
+    """``--client ID``, passed as ``client_id``."""
+    return click.option("--client", "client_id", metavar="ID", help=help)
+
+
+def session_start(dictation: Dictation, client_id: str | None) -> SessionStart:
+    """Who this dictation is about (``client_id`` checked against the list: ``RecordNotFoundError``
+    names it) and when it started (now): the draft's client and default date and time of service."""
+    import datetime as dt
+
+    from ..app import SessionStart
+
+    checked = dictation.client(client_id) if client_id is not None else None
+    return SessionStart(client_id=checked, started=dt.datetime.now(dt.timezone.utc))
 
 
 def model_options(func: F) -> F:

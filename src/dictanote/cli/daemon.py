@@ -19,6 +19,7 @@ from ..core.errors import DaemonError
 from ..core.policy import format_local
 from ..daemon import command, socket_path
 from .common import (
+    client_option,
     echo,
     format_option,
     get_config,
@@ -61,11 +62,21 @@ def _echo_stopped(reply: dict[str, Any]) -> None:
     echo(_stopped(reply))
 
 
+DICTATION_FORMAT_HELP = "This dictation's note format (see `dictanote formats`); default: the daemon's."
+DICTATION_CLIENT_HELP = "This dictation's client (an id of `dictanote clients list`), checked at the start."
+
+
 @click.command("start")
 @private_option("A psychotherapy (private) note, kept apart from the record.")
-def start(private: bool) -> None:
-    """Start dictating (the daemon must be running). A start while recording is ignored."""
-    echo(_started(command(_socket(), "start", private=private)))
+@format_option(DICTATION_FORMAT_HELP)
+@client_option(DICTATION_CLIENT_HELP)
+def start(private: bool, format_id: str | None, client_id: str | None) -> None:
+    """Start dictating (the daemon must be running). A start while recording is ignored.
+
+    An unknown format or client is refused (exit 2) and the microphone does not open.
+    """
+    reply = command(_socket(), "start", private=private, format_id=format_id, client_id=client_id)
+    echo(_started(reply))
 
 
 @click.command("stop")
@@ -76,9 +87,14 @@ def stop() -> None:
 
 @click.command("toggle")
 @private_option("If this starts a dictation, make it a private note.")
-def toggle(private: bool) -> None:
-    """Start dictating if idle, stop if recording: bind this to a key."""
-    reply = command(_socket(), "toggle", private=private)
+@format_option(f"If this starts a dictation: {DICTATION_FORMAT_HELP[0].lower()}{DICTATION_FORMAT_HELP[1:]}")
+@client_option(f"If this starts a dictation: {DICTATION_CLIENT_HELP[0].lower()}{DICTATION_CLIENT_HELP[1:]}")
+def toggle(private: bool, format_id: str | None, client_id: str | None) -> None:
+    """Start dictating if idle, stop if recording: bind this to a key.
+
+    ``--format`` and ``--client`` apply when it starts a dictation; one daemon serves every format.
+    """
+    reply = command(_socket(), "toggle", private=private, format_id=format_id, client_id=client_id)
     if "draft" in reply:
         _echo_stopped(reply)
     else:

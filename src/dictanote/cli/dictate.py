@@ -16,6 +16,7 @@ import click
 from ..core.errors import TextInputError
 from .common import (
     EXIT_CODES,
+    client_option,
     echo,
     echo_draft,
     format_option,
@@ -26,6 +27,7 @@ from .common import (
     progress,
     save_draft,
     save_option,
+    session_start,
     unlock_store,
     warn,
 )
@@ -54,20 +56,25 @@ def transcribe(audio: Path, as_json: bool, **overrides: Any) -> None:
 @click.command(epilog=EXIT_CODES)
 @click.argument("audio", type=click.Path(path_type=Path))
 @format_option()
+@client_option()
 @json_option("Print the draft as JSON (the contract in docs/architecture.md).")
 @save_option()
 @model_options
-def draft(audio: Path, format_id: str | None, as_json: bool, save: bool, **overrides: Any) -> None:
+def draft(
+    audio: Path, format_id: str | None, client_id: str | None, as_json: bool, save: bool, **overrides: Any
+) -> None:
     """Transcribe AUDIO and print a sectioned draft note.
 
     Spoken section headers ("Subjective.", "Okay, for the plan,") start a field.
     Audio with no speech in it is not an error: the draft is empty, a warning
-    goes to stderr, and the exit code is 0.
+    goes to stderr, and the exit code is 0. The date and time of service are
+    now (local time) unless the dictation says the date.
     """
     dictation = get_dictation(**overrides)
     if save:
         unlock_store(dictation)  # a passphrase is asked before the transcription, not after it
-    result = dictation.from_audio(audio, format_id, progress)
+    start = session_start(dictation, client_id)  # an unknown client fails before the transcription
+    result = dictation.from_audio(audio, format_id, progress, start)
     if result.transcript is not None and not result.transcript.text:
         warn(f"no speech found in {audio}; the draft is empty")
     if save:
@@ -78,15 +85,20 @@ def draft(audio: Path, format_id: str | None, as_json: bool, save: bool, **overr
 @click.command(epilog=EXIT_CODES)
 @click.argument("file", default="-", metavar="[FILE|-]")
 @format_option()
+@client_option("The client (an id of `dictanote clients list`).")
 @json_option("Print the draft as JSON.")
 @save_option()
-def segment(file: str, format_id: str | None, as_json: bool, save: bool) -> None:
-    """Split a transcript (FILE, or standard input) into the fields of a note format."""
+def segment(file: str, format_id: str | None, client_id: str | None, as_json: bool, save: bool) -> None:
+    """Split a transcript (FILE, or standard input) into the fields of a note format.
+
+    The date and time of service are now (local time) unless the transcript says the date.
+    """
     dictation = get_dictation()
+    start = session_start(dictation, client_id)
     text = read_text(file)
     if not text.strip():
         warn("the transcript is empty")
-    result = dictation.from_text(text, format_id)
+    result = dictation.from_text(text, format_id, start=start)
     if save:
         save_draft(dictation, result)
     echo_draft(dictation, result, as_json)

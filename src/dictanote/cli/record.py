@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from .common import (
+    client_option,
     echo_draft,
     format_option,
     get_dictation,
@@ -111,6 +112,7 @@ def _watch_enter(stop: threading.Event) -> None:
     help="Stop recording at this length (a warning comes 30 s before).",
 )
 @private_option("Dictate a psychotherapy (private) note.")
+@client_option("The client (an id of `dictanote clients list`); checked before the microphone opens.")
 @click.option("--tones/--no-tones", default=False, help="Beep when capture starts and stops.")
 def record(
     format_id: str | None,
@@ -120,6 +122,7 @@ def record(
     silence_stop: float | None,
     max_seconds: float,
     private: bool,
+    client_id: str | None,
     tones: bool,
 ) -> None:
     """Dictate from the microphone and print a sectioned draft note.
@@ -128,12 +131,15 @@ def record(
     Enter, Ctrl-C, or (with --silence-stop) by pausing. A level meter, the
     elapsed time and the text transcribed so far show on stderr when it is a
     terminal (that text is never logged or saved until you save the draft).
+    The date and time of service are when recording started (local time)
+    unless the dictation says the date.
     """
     from ..app import LiveCallbacks, LiveDictation, LiveOptions
 
     dictation = get_dictation()
     if save:
         unlock_store(dictation)  # before the microphone opens
+    client = dictation.client(client_id) if client_id is not None else None  # so is an unknown client
     meter = _Meter(sys.stderr.isatty())
     options = LiveOptions(
         device=int(device) if device and device.strip().isdigit() else device,
@@ -146,7 +152,7 @@ def record(
     stop = threading.Event()
     with LiveDictation(dictation, options, LiveCallbacks(on_level=meter, on_warning=meter.warning)) as live:
         live.arm()
-        live.start(private=private)
+        live.start(private=private, client_id=client)
         tell("recording; press Enter or Ctrl-C to stop")
         _watch_enter(stop)
         previous = signal.signal(signal.SIGTERM, _sigterm_to_stop(stop))

@@ -85,7 +85,7 @@ def drafts_due(as_json: bool) -> None:
     dictation = get_dictation()
     now = dt.datetime.now(dt.timezone.utc)
     with dictation.open_store() as store:
-        clinical = [due_draft(d, dictation.findings(d, now), now) for d in store.list_drafts()]
+        clinical = [due_draft(d, dictation.findings(d, now, store), now) for d in store.list_drafts()]
         private = [due_draft(d, (), now) for d in store.list_drafts(private=True)]
     counts = due_summary([*clinical, *private])
     if as_json:
@@ -105,7 +105,7 @@ _DUE_MARKS = {"late": "LATE", "due": "due soon", "ok": ""}
 def _due_lines(clinical: list[DueDraft], private: list[DueDraft], counts: dict[Timeliness, int]) -> list[str]:
     """``drafts due`` as text: a line per draft (a private one by id only), then the summary."""
     lines = [
-        f"{d.id:>4}  {_DUE_MARKS[d.state]:<8} {d.age_hours:>3.0f} h  {d.client or '-':<8} "
+        f"{d.id:>4}  {_DUE_MARKS[d.state]:<8} {d.age_hours:>3.0f} h  {d.client_id or d.client or '-':<8} "
         f'{d.service_date:<10}  dictated {d.dictated_local}  {d.open_findings} open  "{d.first_words}"'
         for d in clinical
     ]
@@ -132,7 +132,7 @@ def drafts_show(draft_id: int, private: bool, as_json: bool) -> None:
     dictation = get_dictation()
     with dictation.open_store() as store:
         stored = store.get_draft(draft_id, private=private)
-    findings = dictation.findings(stored)
+        findings = dictation.findings(stored, store=store)
     if as_json:
         print_json(
             {
@@ -237,7 +237,8 @@ def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bo
         )
     with dictation.open_store() as store:
         stored = store.get_draft(draft_id, private=private)
-        for f in dictation.findings(stored):
+        store.check_signable(draft_id, private=private)  # no client or date: one line, before the findings
+        for f in dictation.findings(stored, store=store):
             if f.severity != "info":
                 echo(f"dictanote: {f.severity}: {f.message}", err=True)
         if not yes and not click.confirm(
@@ -280,6 +281,7 @@ def _note_row(note: Note) -> dict[str, Any]:
         "id": note.id,
         "format": content.format,
         "client": content.session.client,
+        "client_id": content.session.client_id,
         "session_date": content.session.date,
         "finalized_at": note.finalized_at,
         "signed_by": note.signed_by,
@@ -290,11 +292,13 @@ def _note_row(note: Note) -> dict[str, Any]:
 
 @notes.command("list")
 @private_option()
-@click.option("--client", help="Only this client's notes.")
+@click.option("--client", help="Only the notes of this client (their id, as `clients list` shows it).")
 @json_option()
 def notes_list(private: bool, client: str | None, as_json: bool) -> None:
     """List finalized notes, oldest first."""
     with get_dictation().open_store() as store:
+        if client is not None:
+            client = store.get_client(client).id  # an id not in the list: one line, exit 2
         rows = [_note_row(n) for n in store.list_notes(private=private, client=client)]
     if as_json:
         print_json(rows)
@@ -305,7 +309,8 @@ def notes_list(private: bool, client: str | None, as_json: bool) -> None:
     for r in rows:
         amended = f"  amended {format_local(r['amended_at'])}" if r["amended_at"] else ""
         echo(
-            f"{r['id']:>4}  {r['format']:<13} {r['client'] or '-':<8} {r['session_date'] or '-':<10}  "
+            f"{r['id']:>4}  {r['format']:<13} {r['client_id'] or r['client'] or '-':<8} "
+            f"{r['session_date'] or '-':<10}  "
             f"finalized {format_local(r['finalized_at'])} by {r['signed_by']}{amended}"
         )
 

@@ -16,7 +16,22 @@ import click
 
 from .. import __version__
 from ..core.errors import DictanoteError
-from . import clients, daemon, dictate, export, info, models, record, records, review, store
+from . import (
+    appointments,
+    clients,
+    daemon,
+    dictate,
+    export,
+    goals,
+    info,
+    models,
+    plans,
+    record,
+    records,
+    review,
+    sessions,
+    store,
+)
 from .common import EXIT_CODES, echo
 
 log = logging.getLogger(__name__)
@@ -66,11 +81,16 @@ COMMANDS: tuple[tuple[click.Group, click.Command], ...] = (
     (cli, daemon.cancel),
     (cli, daemon.status),
     (cli, records.drafts),
+    (records.drafts, sessions.drafts_client),
+    (records.drafts, goals.drafts_goals),
+    (records.drafts, goals.drafts_link),
     (cli, records.notes),
     (records.notes, export.export),
     (cli, records.audit),
     (cli, review.review),
     (cli, clients.clients),
+    (cli, appointments.sessions),
+    (cli, plans.plans),
     (cli, store.store),
     (cli, info.formats),
     (cli, models.models),

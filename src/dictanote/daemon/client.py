@@ -122,12 +122,22 @@ def ping(path: Path, timeout: float = 1.0) -> dict[str, Any] | None:
         return None
 
 
-def command(path: Path, cmd: str, private: bool = False, text: bool = False) -> dict[str, Any]:
+def command(
+    path: Path,
+    cmd: str,
+    private: bool = False,
+    text: bool = False,
+    format_id: str | None = None,
+    client_id: str | None = None,
+) -> dict[str, Any]:
     """Send ``cmd`` and return its reply; an ``ok: false`` reply becomes a ``DaemonError``.
 
-    ``text`` (status only) asks for the committed text of the dictation in progress.
+    ``text`` (status only) asks for the committed text of the dictation in progress;
+    ``format_id`` and ``client_id`` (start and toggle) choose a started dictation's format and client.
+    The error keeps the daemon's exit code (2 for an unknown format or client).
     """
-    reply = send(path, Request(cmd, private=private, text=text))
+    request = Request(cmd, private=private, text=text, format_id=format_id, client_id=client_id)
+    reply = send(path, request)
     if not reply["ok"]:
         error = DaemonError(f"the daemon refused {cmd!r}: {reply.get('error', 'no reason given')}")
         code = reply.get("exit_code")

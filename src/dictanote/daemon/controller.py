@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 
 Notify = Callable[..., None]
 Saver = Callable[["LiveResult"], "StoredDraft"]
+# A start's format and client ids in, as the daemon will use them out (the format's id, the client's
+# id as the list spells it); raises ``UnknownFormatError`` or ``RecordNotFoundError`` (exit 2).
+Chooser = Callable[[str | None, str | None], tuple[str | None, str | None]]
 
 # The engine's four states as the daemon reports them: "armed" is idle with the microphone open.
 ENGINE_STATES: dict[str, DaemonState] = {
@@ -91,7 +94,8 @@ def summarize(outcome: LiveResult, stored: StoredDraft) -> DraftSummary:
 class Controller:
     """One dictation at a time, driven by requests from the socket and the hotkey.
 
-    ``engine`` is set once, before serving (``None``: ``NoCapture``). Every public method is
+    ``engine`` is set once, before serving (``None``: ``NoCapture``). ``choose`` checks a start's
+    format and client before the engine starts (None: taken as given). Every public method is
     thread-safe; only ``stop`` waits (for the tail to be transcribed and the draft saved).
     """
 
@@ -101,9 +105,11 @@ class Controller:
         save: Saver,
         notify: Notify,
         options: ControllerOptions | None = None,
+        choose: Chooser | None = None,
     ) -> None:
         self.engine: Engine = engine if engine is not None else NoCapture()
         self.save = save
+        self.choose: Chooser = choose or (lambda format_id, client_id: (format_id, client_id))
         self.notify = notify
         self.options = options or ControllerOptions()
         self.last_draft: DraftSummary | None = None
@@ -135,28 +141,46 @@ class Controller:
         if request.cmd == "status":
             return self.status(text=request.text)
         if request.cmd == "start":
-            return self.start(private=request.private)
+            return self.start(request.private, request.format_id, request.client_id)
         if request.cmd == "stop":
             return self.stop()
         if request.cmd == "cancel":
             return self.cancel()
-        return self.toggle(private=request.private)
+        return self.toggle(request.private, request.format_id, request.client_id)
 
-    def toggle(self, private: bool = False) -> Reply:
-        """Stop if recording, start otherwise (a start while a draft is finishing is ignored)."""
-        return self.stop() if self.state == "recording" else self.start(private=private)
+    def toggle(
+        self, private: bool = False, format_id: str | None = None, client_id: str | None = None
+    ) -> Reply:
+        """Stop if recording, start otherwise (a start while a draft is finishing is ignored).
 
-    def start(self, private: bool = False) -> StartReply | IgnoredStartReply:
-        """Begin a dictation; a start while one is in progress is ignored and remembered."""
+        ``format_id`` and ``client_id`` apply only to a start.
+        """
+        if self.state == "recording":
+            return self.stop()
+        return self.start(private, format_id, client_id)
+
+    def start(
+        self, private: bool = False, format_id: str | None = None, client_id: str | None = None
+    ) -> StartReply | IgnoredStartReply:
+        """Begin a dictation of ``format_id`` (None: the daemon's) about ``client_id`` (None: not chosen).
+
+        A start while one is in progress is ignored and remembered. An unknown format or client is
+        refused before the microphone opens (``UnknownFormatError``, ``RecordNotFoundError``: exit 2).
+        """
         with self._cond:
-            if self._finishing is None:
+            if self._finishing is None and not self.engine.status().busy:
                 try:
-                    started = self.engine.start(private=private)
+                    format_id, client_id = self.choose(format_id, client_id)
+                except DictanoteError as exc:  # its message may name the client: never logged
+                    log.info("start refused: %s", type(exc).__name__)
+                    raise
+                try:
+                    started = self.engine.start(private=private, format_id=format_id, client_id=client_id)
                 except DictanoteError as exc:  # no microphone, device gone: say so, stay idle
                     self._failed("cannot start recording", exc)
                     raise
                 if started:
-                    log.info("recording started (private=%s)", private)
+                    log.info("recording started (private=%s, format=%s)", private, format_id or "default")
                     return StartReply(private=private)
             # The daemon's own record: the engine cannot see a start refused while a draft is saved.
             self.last_ignored_start = utc_now()

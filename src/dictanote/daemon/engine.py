@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 class Engine(Protocol):
     """A capture engine as the controller uses it (see ``LiveDictation`` for the full contract)."""
 
-    def start(self, *, private: bool = False) -> bool:
-        """Begin a dictation; False (and nothing changes) when one is in progress."""
+    def start(
+        self, *, private: bool = False, format_id: str | None = None, client_id: str | None = None
+    ) -> bool:
+        """Begin a dictation (of ``format_id``, about ``client_id``: both checked by the caller);
+        False (and nothing changes) when one is in progress."""
         ...
 
     def stop(self) -> LiveResult | None:
@@ -61,13 +64,16 @@ class NoCapture:
         self._lock = threading.Lock()
         self._started_at: float | None = None
         self._private = False
+        self._format_id: str | None = None
 
-    def start(self, *, private: bool = False) -> bool:
-        """Enter "recording"; False when already there."""
+    def start(
+        self, *, private: bool = False, format_id: str | None = None, client_id: str | None = None
+    ) -> bool:
+        """Enter "recording" (of ``format_id``; the client is not kept); False when already there."""
         with self._lock:
             if self._started_at is not None:
                 return False
-            self._started_at, self._private = time.monotonic(), private
+            self._started_at, self._private, self._format_id = time.monotonic(), private, format_id
             return True
 
     def stop(self) -> None:
@@ -78,7 +84,7 @@ class NoCapture:
         """Back to idle; False if it was idle."""
         with self._lock:
             was_recording = self._started_at is not None
-            self._started_at, self._private = None, False
+            self._started_at, self._private, self._format_id = None, False, None
             return was_recording
 
     def status(self) -> LiveStatus:
@@ -87,7 +93,9 @@ class NoCapture:
             if self._started_at is None:
                 return LiveStatus(state="idle")
             elapsed = round(time.monotonic() - self._started_at, 2)
-            return LiveStatus(state="recording", elapsed_s=elapsed, private=self._private)
+            return LiveStatus(
+                state="recording", elapsed_s=elapsed, private=self._private, format=self._format_id
+            )
 
     def live_text(self) -> str:
         """Nothing is ever heard."""

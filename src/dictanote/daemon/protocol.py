@@ -1,10 +1,12 @@
 """The daemon's control protocol: one JSON object per line, each way.
 
-A request is ``{"cmd": "start"|"stop"|"toggle"|"cancel"|"status"|"ping",
-"private": bool?, "text": bool?}``; a reply is ``{"ok": true, ...}`` or ``{"ok": false,
-"error": "..."}`` (``replies`` holds their typed values). ``text`` asks ``status`` for the committed
-text of the dictation in progress (``status --follow``). This module only encodes and checks lines and
-names the socket's place; it imports nothing heavy and never touches a socket.
+A request is ``{"cmd": "start"|"stop"|"toggle"|"cancel"|"status"|"ping", "private": bool?,
+"format": str?, "client": str?, "text": bool?}``; a reply is ``{"ok": true, ...}`` or
+``{"ok": false, "error": "..."}`` (``replies`` holds their typed values). ``text`` asks ``status``
+for the committed text of the dictation in progress (``status --follow``); ``format`` and ``client``
+choose a started dictation's note format and client (the daemon checks them at the start). This
+module only encodes and checks lines and names the socket's place; it imports nothing heavy and
+never touches a socket.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ MAX_NESTING = 8
 # AF_UNIX paths are limited to 108 bytes (104 on macOS) including the final NUL.
 MAX_SOCKET_PATH = 103
 PROTOCOL_VERSION = 1
+# A format or client id is a short name (a client id is at most 32 characters: store/clients.py).
+MAX_CHOICE = 64
+REQUEST_KEYS = ("cmd", "private", "text", "format", "client")
 
 
 def socket_path(runtime_dir: Path) -> Path:
@@ -49,12 +54,18 @@ class Request:
     cmd: str
     private: bool = False
     text: bool = False  # status only: include the dictation's committed text
+    format_id: str | None = None  # start and toggle: this dictation's note format
+    client_id: str | None = None  # start and toggle: this dictation's client (an id of the list)
 
     def encode(self) -> bytes:
         """The request as one line of JSON."""
         data: dict[str, Any] = {"cmd": self.cmd}
         if self.private:
             data["private"] = True
+        if self.format_id is not None:
+            data["format"] = self.format_id
+        if self.client_id is not None:
+            data["client"] = self.client_id
         if self.text:
             data["text"] = True
         return encode_line(data)
@@ -82,9 +93,9 @@ def _decode_object(line: bytes, what: str) -> dict[str, Any]:
 def parse_request(line: bytes) -> Request:
     """A request line checked against the protocol; DaemonError says what is wrong."""
     data = _decode_object(line, "the request")
-    unknown = sorted(set(data) - {"cmd", "private", "text"})
+    unknown = sorted(set(data) - set(REQUEST_KEYS))
     if unknown:
-        raise DaemonError(f"unknown request key {unknown[0]!r}; allowed keys: cmd, private, text")
+        raise DaemonError(f"unknown request key {unknown[0]!r}; allowed keys: {', '.join(REQUEST_KEYS)}")
     cmd = data.get("cmd")
     if cmd not in COMMANDS:
         raise DaemonError(f"unknown command {cmd!r}; available commands: {', '.join(COMMANDS)}")
@@ -98,7 +109,20 @@ def parse_request(line: bytes) -> Request:
         raise DaemonError(f"'text' must be true or false, got {text!r}")
     if text and cmd != "status":
         raise DaemonError(f"'text' applies to status only, not {cmd}")
-    return Request(cmd=cmd, private=private, text=text)
+    format_id, client_id = _choice(data, "format", cmd), _choice(data, "client", cmd)
+    return Request(cmd=cmd, private=private, text=text, format_id=format_id, client_id=client_id)
+
+
+def _choice(data: dict[str, Any], key: str, cmd: str) -> str | None:
+    """A start's ``format`` or ``client``: a short, non-empty string, or absent."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_CHOICE:
+        raise DaemonError(f"'{key}' must be an id of 1 to {MAX_CHOICE} characters")
+    if cmd not in ("start", "toggle"):
+        raise DaemonError(f"'{key}' applies to start and toggle only, not {cmd}")
+    return value.strip()
 
 
 def parse_reply(line: bytes) -> dict[str, Any]:

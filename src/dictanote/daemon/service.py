@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..app import Dictation, LiveCallbacks, LiveDictation, LiveOptions
 from ..core.config import Config
 from ..core.errors import DictanoteError
-from .controller import Controller, ControllerOptions
+from .controller import Chooser, Controller, ControllerOptions
 from .hotkey import HotkeyActions, HotkeyOptions, Hotkeys
 from .notify import Notifier
 from .replies import StopReply
@@ -68,6 +68,16 @@ def _saver(dictation: Dictation) -> Callable[[LiveResult], StoredDraft]:
     return save
 
 
+def _chooser(dictation: Dictation) -> Chooser:
+    """A start's format and client checked (the format loaded, the client looked up in the list)."""
+
+    def choose(format_id: str | None, client_id: str | None) -> tuple[str | None, str | None]:
+        chosen = dictation.prepare(format_id).id if format_id is not None else None
+        return chosen, dictation.client(client_id) if client_id is not None else None
+
+    return choose
+
+
 def run_daemon(config: Config, options: DaemonOptions, dictation: Dictation | None = None) -> int:
     """Serve until SIGTERM/SIGINT; return the exit code (0 after a clean shutdown).
 
@@ -79,7 +89,11 @@ def run_daemon(config: Config, options: DaemonOptions, dictation: Dictation | No
     dictation = dictation if dictation is not None else Dictation(config)
     dictation.store_keys()  # the store is unlocked now (a passphrase asked at start), not at a save
     controller = Controller(  # no engine yet: NoCapture, until the live engine is built
-        None, _saver(dictation), notifier, ControllerOptions(stay_armed=options.stay_armed)
+        None,
+        _saver(dictation),
+        notifier,
+        ControllerOptions(stay_armed=options.stay_armed),
+        _chooser(dictation),
     )
     if options.capture:
         engine = build_engine(dictation, options, controller)
