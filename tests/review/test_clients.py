@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import html
-from contextlib import closing
 from typing import Any
 
 import pytest
 
 from dictanote.review.server import start_in_thread
 from dictanote.store import Store
-from dictanote.store.schema import MIGRATIONS
 from tests.review.client import login
 from tests.store.drafts import sample_draft
-from tests.util import open_raw
+from tests.util import schema_before_clients
 
 
 def test_clients_page_adds_edits_and_archives(review_server: Any) -> None:
@@ -74,9 +72,7 @@ def test_clients_page_confirms_a_client_made_from_initials(config: Any) -> None:
     data = config.paths.data_dir
     with Store.open(data) as store:
         store.save_draft(sample_draft(client="M.R."))
-    with closing(open_raw(data / "clinical.db")) as conn:  # the store as the schema before clients left it
-        conn.execute("DROP TABLE clients")
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    schema_before_clients(data / "clinical.db")  # the store as the schema before clients left it
     running = start_in_thread(config)
     try:
         client = login(running)

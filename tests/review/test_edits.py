@@ -155,3 +155,49 @@ def test_edits_merge_names_only_keys_of_this_draft() -> None:
     fields[-1]["sentences"] = [{"key": "plan:0", "keys": ["plan:0", 7], "text": "One. Two."}]
     with pytest.raises(DraftDataError, match="keys"):
         apply_edit(draft, {"fields": fields})
+
+
+def _linked(text: str, *goals: str) -> Any:
+    from dictanote.core.types import Sentence
+
+    return Sentence(text, "spoken_header", 1.0, goals=goals)
+
+
+def _without_goals(draft: Draft) -> list[dict[str, Any]]:
+    """The draft's fields as a page that does not send goal links posts them."""
+    fields = _posted(draft)
+    for f in fields:
+        for s in f["sentences"]:
+            s.pop("goals", None)
+    return fields
+
+
+def test_edits_goal_links_survive_an_edit_a_split_and_a_merge() -> None:
+    draft = make_draft(
+        "soap", {"plan": [_linked("Less low mood. Back at work.", "G1"), _linked("Sober.", "G2")]}
+    )
+    fields = _without_goals(draft)
+    fields[-1]["sentences"][0]["text"] = "Less low mood today. Back at work."
+    edited = apply_edit(draft, {"fields": fields})
+    assert [s.goals for s in edited.field("plan").sentences] == [("G1",), ("G2",)]
+    fields = _without_goals(edited)
+    whole = fields[-1]["sentences"][0]
+    fields[-1]["sentences"][0:1] = [
+        {**whole, "text": "Less low mood today."},
+        {**whole, "text": "Back at work."},
+    ]
+    split = apply_edit(edited, {"fields": fields})
+    assert [s.goals for s in split.field("plan").sentences] == [
+        ("G1",),
+        (),
+        ("G2",),
+    ]  # the first part keeps them
+    fields = _without_goals(split)
+    fields[-1]["sentences"] = [
+        {"key": "plan:0", "keys": ["plan:0", "plan:2"], "text": "Less low mood. Sober."}
+    ]
+    merged = apply_edit(split, {"fields": fields})
+    assert [s.goals for s in merged.field("plan").sentences] == [("G1", "G2")]  # the union
+    posted = _posted(merged)
+    posted[-1]["sentences"][0]["goals"] = ["G2"]  # what the page sends is what the clinician left
+    assert apply_edit(merged, {"fields": posted}).field("plan").sentences[0].goals == ("G2",)

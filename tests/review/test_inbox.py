@@ -51,7 +51,7 @@ def test_inbox_rows_are_told_apart_oldest_first(review_server: Any, dictation: D
     page = login(review_server).request("/").text
     assert CANARY not in page
     clinical_part, private_part = page.split('id="private-heading"')
-    rows = re.findall(r'<tr class="age-\w+" data-draft="(\d+)">(.*?)</tr>', clinical_part, re.S)
+    rows = re.findall(r'<tr class="age-\w+" data-draft="(\d+)"[^>]*>(.*?)</tr>', clinical_part, re.S)
     assert [int(i) for i, _ in rows] == [s.id for s in reversed(saved)]  # oldest first
     for (_, row), stored in zip(rows, reversed(saved), strict=True):
         text = html.unescape(row)

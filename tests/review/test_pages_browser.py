@@ -35,7 +35,7 @@ def test_pages_browser_move_edit_save_finalize(
     from playwright.sync_api import expect
 
     started = time.monotonic()
-    context = chromium.new_context(viewport={"width": 1280, "height": 1200})  # the drop target in view
+    context = chromium.new_context(viewport={"width": 1280, "height": 1400})  # the drop target in view
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     errors: list[str] = []

@@ -26,7 +26,7 @@ from dictanote.core.errors import (
 from dictanote.core.types import StoredDraft
 from dictanote.review.routes import CONFLICT_MESSAGE, ReviewApp
 from tests.review.client import fields_of, login
-from tests.util import MARKED_TEXT, load_samples, make_draft, marked_sentence
+from tests.util import MARKED_TEXT, load_samples, make_draft, marked_sentence, signable
 
 PRIVATE_DICTATION = (
     "Subjective. Client reports a calmer week at work. Private note. I noticed my own impatience "
@@ -270,7 +270,7 @@ def test_routes_switch_format_remaps_fields(review_server: Any, saved_draft: Sto
 def test_routes_private_companion_has_its_own_page_never_the_clinical_one(
     review_server: Any, dictation: Dictation
 ) -> None:
-    clinical = dictation.save(dictation.from_text(PRIVATE_DICTATION, "soap"), source="t")
+    clinical = _saved(dictation, review_server.store, PRIVATE_DICTATION)
     private = review_server.store.companion_of(clinical.id)
     assert private is not None
     client = login(review_server)
@@ -327,7 +327,7 @@ def test_routes_amend_form_amends_the_note_in_its_own_record(
     review_server: Any, dictation: Dictation, record: str
 ) -> None:
     store = review_server.store
-    stored = dictation.save(dictation.from_text(PRIVATE_DICTATION, "soap"), source="test")
+    stored = _saved(dictation, store, PRIVATE_DICTATION)
     private = record == "private"
     if private:
         stored = store.companion_of(stored.id)
@@ -380,9 +380,11 @@ def test_routes_export_is_an_audited_download(review_server: Any, saved_draft: S
 
 def test_routes_client_page_charts_measures(review_server: Any, dictation: Dictation) -> None:
     client = login(review_server)
+    store = review_server.store
     for date, score in (("2026-01-05", 17), ("2026-02-02", 12), ("2026-03-02", 9)):
         text = f"Objective. PHQ-9 score today is {score}. Plan. Continue weekly therapy."
-        stored = dictation.save(dictation.from_text(text, "soap"), source="t")
+        result = dictation.from_text(text, "soap")
+        stored = dictation.save(replace(result, draft=signable(store, result.draft, "rt-1")), store=store)
         saved = client.post(
             f"/api/clinical/drafts/{stored.id}/save",
             {"version": stored.version, "session": {"client": "R.T.", "date": date}},
@@ -392,7 +394,7 @@ def test_routes_client_page_charts_measures(review_server: Any, dictation: Dicta
             f"/api/clinical/drafts/{stored.id}/finalize",
             {"version": saved.json()["version"], "signed_by": "x"},
         )
-    page = client.request("/clients/R.T.").text
+    page = client.request("/clients/rt-1").text
     assert page.count("<svg") == 1 and 'data-measure="PHQ-9"' in page
     assert "<polyline" in page
     assert "2026-01-05 17, 2026-02-02 12, 2026-03-02 9" in page
@@ -453,13 +455,19 @@ def test_routes_broken_user_format_file_keeps_every_page_working(
     assert broken.status == 400 and "broken.toml" in broken.json()["error"]
 
 
+def _saved(dictation: Dictation, store: Any, text: str, fmt: str = "soap") -> StoredDraft:
+    """``text`` drafted and saved about a client of the list, with a date of service: ready to sign."""
+    result = dictation.from_text(text, fmt)
+    return dictation.save(replace(result, draft=signable(store, result.draft)), source="t", store=store)
+
+
 @pytest.fixture
 def marked_draft(review_server: Any) -> StoredDraft:
     """A draft whose plan holds a corrected word ("circling" heard) and an uncertain one, in the store."""
     draft = make_draft(
         "soap", {"subjective": ["Client reports sleeping six hours."], "plan": [marked_sentence()]}
     )
-    return review_server.store.save_draft(draft, source="test")
+    return review_server.store.save_draft(signable(review_server.store, draft), source="test")
 
 
 def test_routes_draft_page_marks_uncertain_and_corrected_words(

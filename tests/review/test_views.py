@@ -48,9 +48,9 @@ def test_views_age_of_an_odd_time(created: str, expected: dict[str, object]) -> 
 
 @pytest.mark.parametrize(
     ("client", "url"),
-    [(None, ""), ("", ""), ("R.T.", "/clients/R.T."), ("Ana / Bo", "/clients/Ana%20%2F%20Bo")],
+    [(None, ""), ("", ""), ("rt-1", "/clients/rt-1"), ("Ana / Bo", "/clients/Ana%20%2F%20Bo")],
 )
-def test_views_client_url_quotes_the_name(client: str | None, url: str) -> None:
+def test_views_client_url_quotes_the_id(client: str | None, url: str) -> None:
     assert views.client_url(client) == url
 
 
@@ -89,14 +89,14 @@ def test_views_draft_row_counts_sentences_and_uncertain_ones() -> None:
     draft = make_draft(
         "soap",
         {"subjective": ["Sleeps six hours.", "Work is calmer."], "plan": ["Meet next week."]},
-        session=SessionInfo(client="K.M.", date="2026-03-02"),
+        session=SessionInfo(client="K.M.", client_id="km-1", date="2026-03-02"),
         confidence=0.5,
     )
     created = format_utc(NOW - dt.timedelta(hours=50))
     stored = StoredDraft(3, "clinical", draft, 2, created, created, "cli")
     row = views.draft_row(stored, {"soap": "SOAP"}, NOW)
     assert row["url"] == "/clinical/drafts/3" and row["format"] == "SOAP"
-    assert row["client"] == "K.M." and row["client_url"] == "/clients/K.M." and row["date"] == "2026-03-02"
+    assert row["client"] == "K.M." and row["client_url"] == "/clients/km-1" and row["date"] == "2026-03-02"
     assert row["sentences"] == 3 and row["low"] == 3
     assert row["age"]["state"] == "near"
     assert views.draft_row(stored, {}, NOW)["format"] == "soap"  # a format no longer installed: its id
@@ -112,9 +112,13 @@ def test_views_draft_row_counts_sentences_and_uncertain_ones() -> None:
 def test_views_note_row_fields_and_amendments_show_the_latest_content() -> None:
     from dictanote.core.types import Amendment, Note
 
-    original = make_draft("soap", {"plan": ["Meet next week."]}, session=SessionInfo(client="R.T."))
+    original = make_draft(
+        "soap", {"plan": ["Meet next week."]}, session=SessionInfo(client="R.T.", client_id="rt-1")
+    )
     amended = make_draft(
-        "soap", {"plan": ["Meet next week.", "Call on Friday."]}, session=SessionInfo(client="R.T.")
+        "soap",
+        {"plan": ["Meet next week.", "Call on Friday."]},
+        session=SessionInfo(client="R.T.", client_id="rt-1"),
     )
     note = Note(
         5,
@@ -128,7 +132,7 @@ def test_views_note_row_fields_and_amendments_show_the_latest_content() -> None:
     )
     row = views.note_row(note, {"soap": "SOAP"})
     assert (
-        row["url"] == "/private/notes/5" and row["format"] == "SOAP" and row["client_url"] == "/clients/R.T."
+        row["url"] == "/private/notes/5" and row["format"] == "SOAP" and row["client_url"] == "/clients/rt-1"
     )
     assert row["signed_by"] == "Dr Rowe" and row["amended_at"] == "2026-03-02T09:00:00Z"
     assert views.note_fields(note.content)[3] == {

@@ -84,7 +84,23 @@ def _marks(item: dict[str, Any], text: str, stored: dict[str, Sentence]) -> dict
     }
 
 
-def _sentences(field_id: str, raw: Any, stored: dict[str, Sentence]) -> list[dict[str, Any]]:
+def _goals(item: dict[str, Any], stored: dict[str, Sentence], claimed: set[str]) -> list[str]:
+    """The goal links of a posted sentence that does not send its own ``goals``: those of the stored
+    sentence it names (a merge: every joined one's, once each); of a split, the first part keeps them."""
+    named = item.get("keys")
+    keys: list[Any] = named if isinstance(named, list) else [item.get("key")]
+    found: list[str] = []
+    for key in keys:
+        if isinstance(key, str) and key in stored and key not in claimed:
+            claimed.add(key)
+            found += [g for g in stored[key].goals if g not in found]
+    return found
+
+
+def _sentences(
+    field_id: str, raw: Any, stored: dict[str, Sentence], claimed: set[str] | None = None
+) -> list[dict[str, Any]]:
+    claimed = set() if claimed is None else claimed
     if not isinstance(raw, list):
         raise DraftDataError(f"field {field_id!r}: 'sentences' must be a list")
     out = []
@@ -99,6 +115,8 @@ def _sentences(field_id: str, raw: Any, stored: dict[str, Sentence]) -> list[dic
                 f"field {field_id!r}: a sentence is longer than {MAX_SENTENCE_CHARS} characters"
             )
         given = {k: v for k, v in item.items() if k not in ("key", "keys", "confirmed")}
+        if "goals" not in item:
+            given["goals"] = _goals(item, stored, claimed)
         out.append({**given, "text": text, **_marks(item, text, stored)})
     return out
 
@@ -120,6 +138,7 @@ def apply_edit(stored: Draft, body: dict[str, Any]) -> Draft:
         known = [f["id"] for f in base["fields"]]
         given: dict[str, list[dict[str, Any]]] = {}
         stored_sentences = sentence_keys(stored)
+        claimed: set[str] = set()  # stored sentences whose goal links a posted one took
         for f in fields_raw:
             if not isinstance(f, dict) or not isinstance(f.get("id"), str):
                 raise DraftDataError("each field must be an object with an 'id'")
@@ -127,7 +146,7 @@ def apply_edit(stored: Draft, body: dict[str, Any]) -> Draft:
                 raise DraftDataError(
                     f"no field {f['id']!r} in this {stored.format} draft; fields: {', '.join(known)}"
                 )
-            given[f["id"]] = _sentences(f["id"], f.get("sentences", []), stored_sentences)
+            given[f["id"]] = _sentences(f["id"], f.get("sentences", []), stored_sentences, claimed)
         missing = [k for k in known if k not in given]
         if missing:
             raise DraftDataError(f"the page sent no field {missing[0]!r}; reload the page")

@@ -8,20 +8,17 @@ the page or the JSON with the error's ``http_status``, never a traceback.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import unquote
 
 from ..core.errors import DictanoteError, DraftDataError, EditConflictError
-from ..core.policy import DUE_HOURS, LATE_HOURS, PRIVATE_FORMAT
+from ..core.policy import PRIVATE_FORMAT
 from ..core.types import Note, NoteFormat, Record, StoredDraft
 from ..export import EXPORT_KINDS
 from ..store import Move, move_sentences
-from . import views
-from .chart import group_measures, line_chart
+from . import auditlog, caseload, today, views
 from .edits import (
     apply_edit,
     dictated_words,
@@ -64,7 +61,7 @@ class ReviewApp:
         num = r"(?P<id>[0-9]{1,12})"
         cid = r"(?P<cid>[A-Za-z0-9._-]{1,32})"
         routes: tuple[tuple[str, str, Handler], ...] = (
-            ("GET", r"/", self.inbox),
+            *today.routes(self),
             ("GET", r"/favicon\.ico", self.favicon),
             ("GET", rf"/static/(?P<name>{STATIC_NAME})", self.static),
             ("GET", rf"/{rec}/drafts/{num}", self.draft_page),
@@ -74,7 +71,8 @@ class ReviewApp:
             ("POST", r"/clients", self.add_client),
             ("POST", rf"/clients/{cid}/edit", self.edit_client),
             ("POST", rf"/clients/{cid}/archive", self.archive_client),
-            ("GET", r"/clients/(?P<client>[^/]{1,200})", self.client_page),
+            *caseload.routes(self, cid),
+            *auditlog.routes(self),
             ("GET", rf"/api/{rec}/drafts/{num}", self.api_draft),
             ("POST", rf"/api/{rec}/drafts/{num}/save", self.api_save),
             ("POST", rf"/api/{rec}/drafts/{num}/finalize", self.api_finalize),
@@ -131,6 +129,10 @@ class ReviewApp:
         html = self.dictation.render_page(f"review/{template}", {"csrf": csrf, **context})
         return Response(code, html.encode())
 
+    def page(self, code: int, template: str, csrf: str, /, **context: Any) -> Response:
+        """A review page rendered with its CSRF token (for the route modules, e.g. ``caseload``)."""
+        return self._page(code, template, csrf, **context)
+
     @staticmethod
     def _record(request: Request) -> Record:
         return "private" if request.params["record"] == "private" else "clinical"
@@ -150,9 +152,9 @@ class ReviewApp:
         other = self.store.companion_of(stored.id)
         return {"url": f"/private/drafts/{other.id}", "record": "private"} if other else None
 
-    def _draft_state(self, stored: StoredDraft) -> dict[str, Any]:
+    def draft_state(self, stored: StoredDraft) -> dict[str, Any]:
         """Version, findings per field and the rendered note: what the page refreshes after a save."""
-        findings = self.dictation.findings(stored)
+        findings = self.dictation.findings(stored, store=self.store)
         per, general = views.findings_by_field(stored.draft, findings)
         return {
             "ok": True,
@@ -168,32 +170,11 @@ class ReviewApp:
 
     # --- pages ------------------------------------------------------------
 
-    def inbox(self, request: Request) -> Response:
-        """Drafts oldest first (client, date of service, time, first words, open warnings), private apart."""
-        now = dt.datetime.now(dt.timezone.utc)
-        labels = self._labels()
-        return self._page(
-            200,
-            "inbox.html",
-            request.csrf,
-            title="Inbox",
-            clinical=[self._inbox_row(d, labels, now) for d in self.store.list_drafts()],
-            private=[self._inbox_row(d, labels, now) for d in self.store.list_drafts(private=True)],
-            damaged=views.damaged_notice(
-                {r: self.store.damaged_drafts(private=r == "private") for r in ("clinical", "private")}
-            ),
-            window=f"{LATE_HOURS:.0f}",
-            due=f"{DUE_HOURS:.0f}",
-        )
-
-    def _inbox_row(self, stored: StoredDraft, labels: dict[str, str], now: dt.datetime) -> dict[str, Any]:
-        return views.draft_row(stored, labels, now, self.dictation.findings(stored, now))
-
     def draft_page(self, request: Request) -> Response:
         """One draft, its fields as movable, editable sentences."""
         record = self._record(request)
         stored = self.store.get_draft(self._id(request), private=record == "private")
-        state = self._draft_state(stored)
+        state = self.draft_state(stored)
         draft = stored.draft
         labels = self._labels()
         clinical = record == "clinical"
@@ -213,8 +194,10 @@ class ReviewApp:
             general_findings=state["general_findings"],
             open_findings=state["open_findings"],
             session=draft.session.to_dict(),
+            **today.session_panel(self, draft.session, record),
             date_input=views.date_input_type(draft.session.date),
-            client_url=views.client_url(draft.session.client) if clinical else "",
+            client_url=views.client_url(draft.session.client_id) if clinical else "",
+            goal_links=caseload.goal_context(self, stored),
             rendered=state["rendered"],
             companion=self._companion(stored),
             move_to=views.move_target(record, stored.companion),
@@ -279,25 +262,6 @@ class ReviewApp:
         log.info("amended note %d (%s): amendment %d", note_id, record, len(done.amendments))
         return Response.redirect(f"/{record}/notes/{note_id}")
 
-    def client_page(self, request: Request) -> Response:
-        """A client's measures as charts, and the client's notes."""
-        client = unquote(request.params["client"])
-        labels = self._labels()
-        charts = [
-            {"name": s.name, "svg": line_chart(s), "points": s.points}
-            for s in group_measures(self.store.client_measures(client))
-        ]
-        notes = [views.note_row(n, labels) for n in self.store.list_notes(client=client)]
-        return self._page(
-            200,
-            "client.html",
-            request.csrf,
-            title=f"Client {client}",
-            client=client,
-            charts=charts,
-            notes=notes,
-        )
-
     def clients_page(self, request: Request) -> Response:
         """The client list (archived ones marked) with the add, edit and archive forms."""
         found = self.store.list_clients(archived=True)
@@ -337,7 +301,7 @@ class ReviewApp:
         """The draft's version, findings and rendered note."""
         record = self._record(request)
         stored = self.store.get_draft(self._id(request), private=record == "private")
-        return Response.json(self._draft_state(stored))
+        return Response.json(self.draft_state(stored))
 
     def api_save(self, request: Request) -> Response:
         """Save the page's edits if the draft is still at the version the page shows."""
@@ -346,9 +310,12 @@ class ReviewApp:
         version = expected_version(request.body)
         stored = self.store.get_draft(self._id(request), private=private)
         edited = apply_edit(stored.draft, request.body)
+        client_id = edited.session.client_id if record == "clinical" else None
+        plan = self.store.plan(client_id) if client_id else None
+        edited = caseload.checked_goal_links(edited, stored.draft, plan)
         saved = self.store.update_draft(stored.id, edited, expected_version=version, private=private)
         log.info("saved draft %d (%s) at version %d", saved.id, record, saved.version)
-        return Response.json(self._draft_state(saved))
+        return Response.json(self.draft_state(saved))
 
     def api_finalize(self, request: Request) -> Response:
         """Sign the draft: it becomes an immutable note and leaves the inbox."""
@@ -381,7 +348,7 @@ class ReviewApp:
         stored = self.store.get_draft(self._id(request))
         switched = self.dictation.switch_format(stored.draft, target)
         saved = self.store.update_draft(stored.id, switched, expected_version=version)
-        return Response.json({**self._draft_state(saved), "url": f"/clinical/drafts/{saved.id}"})
+        return Response.json({**self.draft_state(saved), "url": f"/clinical/drafts/{saved.id}"})
 
     def api_move(self, request: Request) -> Response:
         """Move one sentence to the private note (created if none), or from it to its clinical draft.
@@ -420,7 +387,7 @@ class ReviewApp:
         saved, moved = move_sentences(self.store, move)
         log.info("moved a sentence from %s draft %d (%s) to %s", record, saved.id, from_field, moved.record)
         target_info = {"record": moved.record, "id": moved.id, "url": f"/{moved.record}/drafts/{moved.id}"}
-        return Response.json({**self._draft_state(saved), "target": target_info})
+        return Response.json({**self.draft_state(saved), "target": target_info})
 
     def _move_target(self, source: StoredDraft) -> StoredDraft | None:
         """Where a sentence of ``source`` moves: its companion in the other record (None: a new one)."""

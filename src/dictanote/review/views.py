@@ -38,9 +38,9 @@ def age(iso: str, now: dt.datetime | None = None) -> dict[str, Any]:
     }
 
 
-def client_url(client: str | None) -> str:
-    """The client's page (measures and notes), or nothing when the draft names no client."""
-    return f"/clients/{quote(client, safe='')}" if client else ""
+def client_url(client_id: str | None) -> str:
+    """The client's page (by client id, never initials), or nothing when the draft names no client."""
+    return f"/clients/{quote(client_id, safe='')}" if client_id else ""
 
 
 def date_input_type(date: str | None) -> str:
@@ -108,6 +108,7 @@ def sentence_view(s: Sentence, key: str = "") -> dict[str, Any]:
         "span": f"{s.span[0]},{s.span[1]}" if s.span else "",
         "role": s.role or "",
         "paragraph": s.paragraph,
+        "goals": list(s.goals),
     }
 
 
@@ -173,7 +174,8 @@ def draft_row(
         "url": f"/{stored.record}/drafts/{stored.id}",
         "format": labels.get(draft.format, draft.format),
         "client": draft.session.client or "",
-        "client_url": client_url(draft.session.client),
+        "client_id": draft.session.client_id or "",
+        "client_url": client_url(draft.session.client_id),
         "date": draft.session.date or "",
         "source": stored.source,
         "created_at": stored.created_at,
@@ -211,7 +213,8 @@ def note_row(note: Note, labels: Mapping[str, str]) -> dict[str, Any]:
         "url": f"/{note.record}/notes/{note.id}",
         "format": labels.get(content.format, content.format),
         "client": content.session.client or "",
-        "client_url": client_url(content.session.client),
+        "client_id": content.session.client_id or "",
+        "client_url": client_url(content.session.client_id),
         "date": content.session.date or "",
         "finalized_at": note.finalized_at,
         "signed_by": note.signed_by,

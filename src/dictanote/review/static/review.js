@@ -278,6 +278,11 @@
       second.classList.remove("dragging");
       li.after(second);
       second.querySelector("select.move").value = li.closest("ol.sentences").dataset.field;
+      if (goalsOf(second)) { // the first part keeps the goal links
+        setGoals(second, []);
+        const suggestion = second.querySelector(".goal-suggest");
+        if (suggestion) suggestion.remove();
+      }
       rest.focus();
       const caret = document.createRange();
       caret.setStart(rest, 0);
@@ -297,6 +302,8 @@
       while (other.firstChild) text.appendChild(other.firstChild);
       text.normalize();
       li.dataset.keys = JSON.stringify(keysOf(li).concat(keysOf(next)));
+      const linked = goalsOf(li);
+      if (linked) setGoals(li, linked.concat((goalsOf(next) || []).filter(function (g) { return linked.indexOf(g) < 0; })));
       li.dataset.confirmed = li.dataset.confirmed === "1" && next.dataset.confirmed === "1" ? "1" : "";
       next.remove();
       (inText ? text : li).focus();
@@ -327,6 +334,71 @@
       const li = button.closest("li.sentence");
       if (button.classList.contains("split")) splitAt(li);
       else mergeNext(li, false);
+    });
+
+    /* goal links: chips of the plan goals a sentence addresses, a suggestion to confirm, a list of the rest */
+    const fieldsBox = root.querySelector(".fields");
+    const planGoals = {};
+    JSON.parse((fieldsBox && fieldsBox.dataset.goals) || "[]").forEach(function (g) { planGoals[g.id] = g.text; });
+
+    function goalsOf(li) {
+      const box = li.querySelector(".goal-links");
+      return box ? JSON.parse(box.dataset.goals || "[]") : null;
+    }
+
+    function setGoals(li, ids) {
+      const box = li.querySelector(".goal-links");
+      if (!box) return;
+      box.dataset.goals = JSON.stringify(ids);
+      const chips = box.querySelector(".goal-chips");
+      chips.replaceChildren();
+      ids.forEach(function (id) {
+        const chip = document.createElement("span");
+        chip.className = "goal-chip";
+        chip.dataset.goal = id;
+        chip.appendChild(document.createTextNode(id + " " + (planGoals[id] || "") + " "));
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "goal-remove";
+        remove.setAttribute("aria-label", "Remove the link to goal " + id);
+        remove.textContent = "×";
+        chip.appendChild(remove);
+        chips.appendChild(chip);
+      });
+      const suggestion = box.querySelector(".goal-suggest");
+      if (suggestion && ids.indexOf(suggestion.dataset.goal) >= 0) suggestion.remove();
+    }
+
+    async function linkGoal(li, id, focusChip) {
+      const ids = goalsOf(li) || [];
+      if (ids.indexOf(id) < 0) ids.push(id);
+      setGoals(li, ids);
+      markDirty();
+      const chip = li.querySelector('.goal-chip[data-goal="' + CSS.escape(id) + '"] .goal-remove');
+      if (focusChip && chip) chip.focus();
+      if (await save()) setText(saveStatus, "Linked to goal " + id + " (saved, version " + version() + ")");
+    }
+
+    root.addEventListener("click", function (event) {
+      const link = event.target.closest && event.target.closest(".goal-link");
+      const remove = event.target.closest && event.target.closest(".goal-remove");
+      if (!link && !remove) return;
+      const li = event.target.closest("li.sentence");
+      if (link) { linkGoal(li, link.closest(".goal-suggest").dataset.goal, true); return; }
+      const id = remove.closest(".goal-chip").dataset.goal;
+      setGoals(li, (goalsOf(li) || []).filter(function (g) { return g !== id; }));
+      li.focus();
+      markDirty();
+      save();
+    });
+
+    root.addEventListener("change", function (event) {
+      const select = event.target.closest && event.target.closest("select.goal-select");
+      if (!select || !select.value) return;
+      const li = select.closest("li.sentence");
+      const id = select.value;
+      select.value = "";
+      linkGoal(li, id, false);
     });
 
     /* adding a sentence */
@@ -360,6 +432,7 @@
               role: li.dataset.role || null,
               paragraph: li.dataset.paragraph === "1",
               confirmed: li.dataset.confirmed === "1", // the clinician checked its marked words: drop the marks
+              goals: goalsOf(li) || undefined, // the plan goals it is linked to (left out: the server keeps them)
             };
           }),
         };
@@ -513,7 +586,10 @@
       } catch (err) { return null; }
     }
 
-    document.getElementById("finalize").addEventListener("click", async function () {
+    let thenNext = null; // Sign and next: where to go once signed (else the signed note)
+
+    async function openFinalize(next) {
+      thenNext = next;
       const signer = document.getElementById("signed-by").value.trim();
       if (!signer) { showBanner("Enter the name of the clinician who signs the note.", false); return; }
       if (!(await saveIfDirty())) return;
@@ -522,6 +598,17 @@
       setText(document.getElementById("finalize-signer"), signer);
       dialog.showModal();
       document.getElementById("finalize-cancel").focus();
+    }
+
+    document.getElementById("finalize").addEventListener("click", function () { openFinalize(null); });
+    const signNext = document.getElementById("sign-next");
+    if (signNext) signNext.addEventListener("click", function () { openFinalize(signNext.dataset.next); });
+    document.addEventListener("keydown", function (event) {
+      // Ctrl+Enter: Sign and next; in the open dialog, sign
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key !== "Enter" || !signNext) return;
+      event.preventDefault();
+      if (dialog.open) document.getElementById("finalize-confirm").click();
+      else openFinalize(signNext.dataset.next);
     });
 
     document.getElementById("finalize-cancel").addEventListener("click", function () { dialog.close(); });
@@ -532,7 +619,7 @@
       const result = await post(api + "/finalize", { version: version(), signed_by: signer });
       if (!result.ok) { failed(result); return; }
       dirty = false;
-      window.location.assign(result.url);
+      window.location.assign(thenNext || result.url);
     });
 
     document.getElementById("discard").addEventListener("click", async function () {
@@ -542,6 +629,45 @@
       dirty = false;
       window.location.assign(result.url);
     });
+
+    setupSession();
+
+    /* the session panel: the client (chosen from the list, never preselected), date and time of service,
+       "did the session happen?"; saved apart from the sentences, then the page reloads to show it */
+    function setupSession() {
+      const status = document.getElementById("session-status");
+      async function saveSession(body) {
+        if (!(await saveIfDirty())) return;
+        body.version = version();
+        setText(status, "Saving…");
+        const result = await post(api + "/session", body);
+        if (!result.ok) { showBanner(result.error, result.status === 409); setText(status, "Not saved"); return; }
+        dirty = false;
+        window.location.reload();
+      }
+      const choose = document.getElementById("choose-client");
+      if (choose) choose.addEventListener("click", function () {
+        const pick = document.getElementById("client-pick");
+        if (!pick.value) { setText(status, "Choose a client of the list first"); pick.focus(); return; }
+        saveSession({ client_id: pick.value });
+      });
+      const change = document.getElementById("change-client");
+      if (change) change.addEventListener("click", function () {
+        document.getElementById("client-picker").hidden = false;
+        document.getElementById("client-pick").focus();
+      });
+      const facts = document.getElementById("save-session");
+      if (facts) facts.addEventListener("click", function () {
+        const body = {};
+        const date = document.getElementById("service-date").value.trim();
+        const time = document.getElementById("service-time").value.trim();
+        if (date) body.date = date;
+        if (time) body.time = time;
+        body.attendance = document.getElementById("attendance").value;
+        body.attendance_reason = document.getElementById("attendance-reason").value.trim();
+        saveSession(body);
+      });
+    }
 
     const switchButton = document.getElementById("switch-format");
     if (switchButton) {
@@ -568,9 +694,27 @@
     });
   }
 
+  /* --- today: the finalize block (j/k or arrows move between drafts, Enter opens one) ------------- */
+  function setupToday(root) {
+    const links = Array.from(root.querySelectorAll("tr[data-draft] a.open"));
+    if (!links.length) return;
+    links[0].focus();
+    document.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.target.closest("input, select, textarea")) return;
+      const step = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 }[event.key];
+      if (!step) return;
+      event.preventDefault();
+      const here = links.indexOf(document.activeElement);
+      const next = here < 0 ? 0 : Math.min(links.length - 1, Math.max(0, here + step));
+      links[next].focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     const root = document.getElementById("draft");
     if (root) { setupDraft(root); return; }
+    const today = document.getElementById("today");
+    if (today) setupToday(today);
     const copy = setupCopy();
     if (copy) document.getElementById("copy-note").addEventListener("click", copy);
   });
