@@ -18,7 +18,10 @@ def test_browser_flow_dictation_to_fhir_document(chromium: Any, review_server: A
     from fhir.resources.R4B.bundle import Bundle
     from playwright.sync_api import expect
 
-    saved = run_cli("draft", str(SAMPLES / "soap-headed.flac"), "--format", "soap", "--save")
+    assert run_cli("clients", "add", "ada-1", "--name", "A.L.").returncode == 0
+    saved = run_cli(
+        "draft", str(SAMPLES / "soap-headed.flac"), "--format", "soap", "--client", "ada-1", "--save"
+    )
     assert saved.returncode == 0, saved.stderr
     draft_id = re.search(r"saved as draft (\d+)", saved.stderr)
     assert draft_id, saved.stderr
@@ -64,4 +67,5 @@ def test_browser_flow_dictation_to_fhir_document(chromium: Any, review_server: A
     store = review_server.store
     actions = [e.action for e in store.audit_entries()]
     assert actions[-1] == "exported" and "moved" in actions and "finalized" in actions
+    assert [n.content.session.client_id for n in store.list_notes(client="ada-1")] == ["ada-1"]
     assert store.verify_audit().ok

@@ -109,7 +109,7 @@ def _dictate_to_daemon(trail: Trail, start_daemon: Any, pulse_audio: Any, record
     follow = [str(Path(sys.executable).parent / "dictanote"), "status", "--follow"]
     with subprocess.Popen(follow, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as following:
         assert following.stdout is not None and following.stdout.readline().startswith("idle; waiting")
-        assert trail.ok("toggle").stdout.strip() == "recording"
+        assert trail.ok("toggle", "--client", "wq-1").stdout.strip() == "recording"
         # A pause after speaking: the chunk is cut and transcribed while still recording.
         pulse_audio.mic.play(load_audio_file(recording).samples, tail_s=2.5)
         assert pulse_audio.mic.wait_idle()
@@ -210,8 +210,9 @@ def test_canary_no_phi_on_disk_no_private_word_in_the_clinical_record(
     caplog.set_level(logging.DEBUG, logger="dictanote")
     trail = Trail()
     recording = _speak(tmp_path / "recordings" / "dictation.wav")
-    assert "draft 1" in trail.ok("segment", "-", "--save", stdin=TEXT).stderr
-    assert "draft 2" in trail.ok("draft", str(recording), "--save").stderr
+    trail.ok("clients", "add", "wq-1", "--name", f"{CLIENT} Quarrington")  # a canary name in the list
+    assert "draft 1" in trail.ok("segment", "-", "--client", "wq-1", "--save", stdin=TEXT).stderr
+    assert "draft 2" in trail.ok("draft", str(recording), "--client", "wq-1", "--save").stderr
     _dictate_to_daemon(trail, start_daemon, pulse_audio, recording)
     note_id = _review(trail, draft_id=1, private_id=1)
     trail.logs += [r.getMessage() for r in caplog.records if r.name.startswith("dictanote")]

@@ -36,6 +36,12 @@ def test_cli_flow_dictation_to_fhir_document(tmp_path: Path) -> None:
     inbox = _ok("drafts", "list")
     assert re.search(rf"^\s*{draft_id.group(1)}\s+soap\b", inbox, re.M), inbox
 
+    refused = run_cli(
+        "drafts", "finalize", draft_id.group(1), "--yes", env={"DICTANOTE_CLINICIAN": CLINICIAN}
+    )
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "names no client" in refused.stderr
+    _ok("clients", "add", "al-1", "--name", "A.L.")
+    assert "client al-1" in _ok("drafts", "client", draft_id.group(1), "al-1")
     signed = _ok("drafts", "finalize", draft_id.group(1), "--yes")
     note_id = re.search(r"as note (\d+)", signed)
     assert note_id, signed
