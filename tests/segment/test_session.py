@@ -98,6 +98,8 @@ def test_session_facts(
             [("PHQ-9", None, 22), ("GAD-7", None, 12)],
         ),
         ("We will repeat the PHQ-9 next month.", []),
+        ("PHQ-9-12 today.", [("PHQ-9", None, 12)]),  # tiny.en's hyphen for "PHQ-9, 12"
+        ("PHQ-9-A was given.", []),  # another scale, not a score
     ],
 )
 def test_session_measure_values(text: str, measures: list[tuple[str, int | None, int]]) -> None:

@@ -97,7 +97,8 @@ def _measures(sentences: list[str], scales: tuple[str, ...]) -> tuple[MeasureVal
     if not scales:
         return ()
     names = "|".join(re.escape(n) for n in sorted(scales, key=len, reverse=True))
-    scale_re = re.compile(rf"(?<![\w-])({names})(?![\w-])", re.I)
+    # "PHQ-9-12": Whisper's hyphen between a scale's name and its score; "PHQ-9-A" is another scale.
+    scale_re = re.compile(rf"(?<![\w-])({names})(?!\w|-(?!\d))", re.I)
     found: dict[str, MeasureValue] = {}
     for sentence in sentences:
         for match in scale_re.finditer(sentence):
