@@ -56,6 +56,29 @@ def test_edits_apply_edit_keeps_what_the_page_does_not_send(draft: Draft) -> Non
 
 
 @pytest.mark.parametrize(
+    ("typed", "scores"),
+    [
+        ("PHQ-9 12", [("PHQ-9", None, 12)]),  # as the page shows the stored score: unchanged
+        ("PHQ-9 17 to 12; GAD-7 8", [("PHQ-9", 17, 12), ("GAD-7", None, 8)]),
+        (" PHQ-9 17 -> 9 , ", [("PHQ-9", 17, 9)]),
+        ("", []),  # a score the segmenter misread, removed
+        (None, []),
+    ],
+)
+def test_edits_scores_the_clinician_types(
+    draft: Draft, typed: str | None, scores: list[tuple[object, ...]]
+) -> None:
+    edited = apply_edit(draft, {"session": {"measures": typed}})
+    assert [(m.name, m.from_, m.to) for m in edited.session.measures] == scores
+
+
+@pytest.mark.parametrize("typed", ["twelve", "PHQ-9", "PHQ-9 1234", "PHQ-9 12 14", ["PHQ-9 12"]])
+def test_edits_scores_that_are_not_scores_are_refused(draft: Draft, typed: object) -> None:
+    with pytest.raises(DraftDataError, match="score"):
+        apply_edit(draft, {"session": {"measures": typed}})
+
+
+@pytest.mark.parametrize(
     ("body", "version"),
     [
         ({"version": 0}, 0),

@@ -10,6 +10,7 @@ the page) and follow the edited words (``marks.follow_edit``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -21,7 +22,9 @@ from ..core.types import Correction, Draft, DraftField, NoteFormat, Sentence, Un
 from .marks import follow_edit
 
 # Session facts the page lets the clinician edit; the rest come from the dictation.
-EDITABLE_FACTS = ("client", "date", "duration_minutes", "modality", "service_type")
+EDITABLE_FACTS = ("client", "date", "duration_minutes", "modality", "service_type", "measures")
+# A score as the page writes and reads it: "PHQ-9 12", or "PHQ-9 17 to 12" with the earlier value.
+_SCORE = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,15})\s+(?:(\d{1,3})\s*(?:to|->|→)\s*)?(\d{1,3})")
 MAX_SENTENCE_CHARS = 5_000
 
 
@@ -164,8 +167,33 @@ def apply_edit(stored: Draft, body: dict[str, Any]) -> Draft:
         date = session_raw.get("date")
         if date and date != stored.session.date:  # a date kept as it was stored is not re-judged
             _check_date(date)
+        if "measures" in session_raw:
+            session_raw = {**session_raw, "measures": measures_from_text(session_raw["measures"])}
         base["session"].update(session_raw)
     return draft_from_dict(base)
+
+
+def measures_from_text(text: object) -> list[dict[str, object]]:
+    """Rating-scale scores as the clinician typed them ("PHQ-9 17 to 12; GAD-7 8"), as stored session facts.
+
+    Empty text is no scores; anything else that is not a score is refused in one line.
+    """
+    if text is None:
+        return []
+    if not isinstance(text, str):
+        raise DraftDataError("scores must be text such as 'PHQ-9 12; GAD-7 17 to 9'")
+    found = []
+    for part in (p.strip() for p in re.split(r"[;,]", text)):
+        if not part:
+            continue
+        m = _SCORE.fullmatch(part)
+        if m is None:
+            raise DraftDataError(
+                f"a score is written 'PHQ-9 12' or 'PHQ-9 17 to 12', separated by ';' (got {part!r:.40})"
+            )
+        earlier = int(m.group(2)) if m.group(2) else None
+        found.append({"name": m.group(1), "from": earlier, "to": int(m.group(3))})
+    return found
 
 
 # --- moving a sentence to or from the private note --------------------------------------------
