@@ -12,10 +12,10 @@ import pytest
 
 from dictanote import __version__
 from dictanote.cli import (
-    appointments,
     clients,
     daemon,
     dictate,
+    drafts_client,
     export,
     goals,
     info,
@@ -32,10 +32,10 @@ from dictanote.core.errors import CaptureError, DaemonNotRunningError, StoreErro
 from tests.util import assert_one_line_error, run_cli
 
 COMMAND_MODULES = (
-    appointments,
     clients,
     daemon,
     dictate,
+    drafts_client,
     export,
     goals,
     info,

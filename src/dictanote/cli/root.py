@@ -17,10 +17,10 @@ import click
 from .. import __version__
 from ..core.errors import DictanoteError
 from . import (
-    appointments,
     clients,
     daemon,
     dictate,
+    drafts_client,
     export,
     goals,
     info,
@@ -81,7 +81,7 @@ COMMANDS: tuple[tuple[click.Group, click.Command], ...] = (
     (cli, daemon.cancel),
     (cli, daemon.status),
     (cli, records.drafts),
-    (records.drafts, sessions.drafts_client),
+    (records.drafts, drafts_client.drafts_client),
     (records.drafts, goals.drafts_goals),
     (records.drafts, goals.drafts_link),
     (cli, records.notes),
@@ -89,7 +89,7 @@ COMMANDS: tuple[tuple[click.Group, click.Command], ...] = (
     (cli, records.audit),
     (cli, review.review),
     (cli, clients.clients),
-    (cli, appointments.sessions),
+    (cli, sessions.sessions),
     (cli, plans.plans),
     (cli, store.store),
     (cli, info.formats),

@@ -19,7 +19,7 @@ def _json(data: Path, *args: str, stdin: str | None = None) -> Any:
     return json.loads(_cli(data, *args, "--json", stdin=stdin).stdout)
 
 
-def test_appointments_noshow_typed_saved_signed_and_listed(tmp_path: Path) -> None:
+def test_sessions_noshow_typed_saved_signed_and_listed(tmp_path: Path) -> None:
     data = tmp_path / "store"
     _cli(data, "clients", "add", "C1", "--name", "M.R.")
     _cli(data, "clients", "add", "C2", "--name", "M.R.")
@@ -80,7 +80,7 @@ BAD_INPUT = [
 ]
 
 
-def test_appointments_bad_input_is_one_line_and_saves_nothing(tmp_path: Path) -> None:
+def test_sessions_bad_input_is_one_line_and_saves_nothing(tmp_path: Path) -> None:
     data = tmp_path / "store"
     _cli(data, "clients", "add", "C1", "--name", "M.R.")
     for args, message in BAD_INPUT:
