@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import BadInputError
 from ..core.policy import NO_SHOW_FORMAT, NOT_HELD
-from .caseload import check_reason
+from .choices import check_reason
 from .sessions import check_service_date, check_service_time
 from .values import DraftResult, SessionStart
 

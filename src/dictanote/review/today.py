@@ -13,7 +13,7 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..app.caseload import check_attendance, check_reason, client_choices
+from ..app.choices import check_attendance, check_reason, client_choices
 from ..app.sessions import check_service_date, check_service_time, set_session
 from ..core.errors import BadInputError, EditConflictError, RecordNotFoundError
 from ..core.policy import ATTENDANCE, ATTENDANCE_LABELS, DUE_HOURS, LATE_HOURS, parse_utc

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from dictanote.app.caseload import check_attendance, check_reason, client_choices, client_matches
+from dictanote.app.choices import check_attendance, check_reason, client_choices, client_matches
 from dictanote.core.errors import BadInputError
 from dictanote.core.types import Client
 
@@ -41,11 +41,11 @@ CLIENTS = [
         ("..", []),
     ],
 )
-def test_caseload_client_matches(spoken: str | None, expected: list[str]) -> None:
+def test_choices_client_matches(spoken: str | None, expected: list[str]) -> None:
     assert [c.id for c in client_matches(spoken, CLIENTS)] == expected
 
 
-def test_caseload_client_choices_matches_first_then_every_other_client_once() -> None:
+def test_choices_client_choices_matches_first_then_every_other_client_once() -> None:
     matched, others = client_choices("M.R.", CLIENTS)
     assert [c.id for c in matched] == ["mr-1", "mr-2"]
     assert [c.id for c in others] == ["AB", "mjr", "mrx"]
@@ -62,7 +62,7 @@ def test_caseload_client_choices_matches_first_then_every_other_client_once() ->
         (None, None),
     ],
 )
-def test_caseload_check_attendance_takes_the_policy_answers(given: str | None, expected: str | None) -> None:
+def test_choices_check_attendance_takes_the_policy_answers(given: str | None, expected: str | None) -> None:
     assert check_attendance(given) == expected
 
 
@@ -74,7 +74,7 @@ def test_caseload_check_attendance_takes_the_policy_answers(given: str | None, e
         (check_reason, "x" * 301, "at most 300 characters"),
     ],
 )
-def test_caseload_checks_refuse_in_one_line(
+def test_choices_checks_refuse_in_one_line(
     check: Callable[[object], str | None], given: object, message: str
 ) -> None:
     with pytest.raises(BadInputError) as caught:
@@ -82,5 +82,5 @@ def test_caseload_checks_refuse_in_one_line(
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_caseload_check_reason_is_one_line() -> None:
+def test_choices_check_reason_is_one_line() -> None:
     assert check_reason("  no call,\n left a  voicemail ") == "no call, left a voicemail"
