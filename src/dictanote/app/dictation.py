@@ -316,6 +316,18 @@ class Dictation:
         plan = store.plan(client_id) if client_id and stored.record == "clinical" else None
         return suggest_goals(stored.draft, plan.content) if plan is not None else ()
 
+    def signer(self, signed_by: str | None, doing: str) -> str:
+        """Who signs: ``signed_by``, else the ``clinician`` setting; a one-line ``BadInputError`` naming
+        both ways to say it when neither is given (``doing``: "signs this note", ...)."""
+        from ..core.errors import BadInputError
+
+        who = (signed_by or self.config.settings.clinician).strip()
+        if not who:
+            raise BadInputError(
+                f"who {doing}? pass --signed-by 'Name, credentials' or set `clinician` in the config file"
+            )
+        return who
+
     def amend(
         self,
         note_id: int,
@@ -334,14 +346,9 @@ class Dictation:
         """
         from ..core.errors import BadInputError
 
-        who = (signed_by or self.config.settings.clinician).strip()
         if not reason.strip():
             raise BadInputError("an amendment needs a reason: say why with --reason 'what changed and why'")
-        if not who:
-            raise BadInputError(
-                "who amends this note? pass --signed-by 'Name, credentials' or set `clinician` in the "
-                "config file"
-            )
+        who = self.signer(signed_by, "amends this note")
         if store is None:
             with self.open_store() as opened:
                 return self.amend(

@@ -137,11 +137,7 @@ def edit(code: str, from_file: Path | None, reason: str | None, signed_by: str |
     file beside the store and the message says how to retry; nothing saved is lost.
     """
     dictation = get_dictation()
-    who = (signed_by or dictation.config.settings.clinician).strip()
-    if not who:
-        raise BadInputError(
-            "who writes this plan? pass --signed-by 'Name, credentials' or set `clinician` in the config file"
-        )
+    who = dictation.signer(signed_by, "writes this plan")
     with dictation.open_store() as store:
         client = store.get_client(code)
         current = store.plan(client.id)

@@ -230,11 +230,7 @@ def drafts_finalize(draft_id: int, private: bool, signed_by: str | None, yes: bo
     Answering no to the question exits 2 with "not finalized"; the draft is unchanged.
     """
     dictation = get_dictation()
-    who = (signed_by or dictation.config.settings.clinician).strip()
-    if not who:
-        raise BadInputError(
-            "who signs this note? pass --signed-by 'Name, credentials' or set `clinician` in the config file"
-        )
+    who = dictation.signer(signed_by, "signs this note")
     with dictation.open_store() as store:
         stored = store.get_draft(draft_id, private=private)
         store.check_signable(draft_id, private=private)  # no client or date: one line, before the findings
