@@ -1,4 +1,4 @@
-"""A draft's session as the clinician sets it afterwards: its client, date and time of service.
+"""A draft's session as the clinician sets it afterwards: its client, date and time of service, attendance.
 
 ``set_session`` checks what was typed (the client against the list, the date and time as
 written), saves it as a new revision of the draft, and keeps a private companion naming the
@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..core.errors import BadInputError
+from .choices import check_attendance, check_reason
 
 if TYPE_CHECKING:
     from ..core.types import StoredDraft
@@ -56,10 +57,15 @@ def set_session(
     client_id: str | None = None,
     date: str | None = None,
     time: str | None = None,
+    attendance: tuple[str | None, str | None] | None = None,
     private: bool = False,
     expected_version: int | None = None,
 ) -> StoredDraft:
     """Set a draft's client, date and time of service (None: left as they are) as a new revision.
+
+    ``attendance``: "did the session happen?" and its reason, both as given (None in the pair: not
+    stated, no reason), checked by ``choices``; the pair None leaves them as they are. It is the
+    draft's own: a private companion is given the client, date and time only.
 
     ``client_id`` must name a client of the list (``RecordNotFoundError`` otherwise; the id is
     kept as the list spells it); ``date`` is YYYY-MM-DD and not in the future, ``time`` HH:MM
@@ -68,25 +74,29 @@ def set_session(
     companion, if it is still in the inbox, is given the same client, date and time. Returns the
     draft as saved; a change that changes nothing saves nothing.
     """
-    changes: dict[str, str] = {}
+    changes: dict[str, str | None] = {}
     if client_id is not None:
         changes["client_id"] = store.get_client(client_id).id
     if date is not None:
         changes["date"] = check_service_date(date)
     if time is not None:
         changes["time"] = check_service_time(time)
+    if attendance is not None:
+        changes["attendance"] = check_attendance(attendance[0])
+        changes["attendance_reason"] = check_reason(attendance[1])
     stored = store.get_draft(draft_id, private=private)
     version = stored.version if expected_version is None else expected_version
     saved = _changed(store, stored, changes, version, private)
     if not private:
         companion = store.companion_of(draft_id)
         if companion is not None:
-            _changed(store, companion, changes, companion.version, True)
+            when = {k: v for k, v in changes.items() if k in ("client_id", "date", "time")}
+            _changed(store, companion, when, companion.version, True)
     return saved
 
 
 def _changed(
-    store: Store, stored: StoredDraft, changes: dict[str, str], version: int, private: bool
+    store: Store, stored: StoredDraft, changes: dict[str, str | None], version: int, private: bool
 ) -> StoredDraft:
     """``stored`` with ``changes`` made to its session, saved as a new revision if anything changed."""
     session = replace(stored.draft.session, **changes)  # type: ignore[arg-type]

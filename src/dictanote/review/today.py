@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..app.choices import check_attendance, check_reason, client_choices
@@ -249,7 +248,7 @@ def save_session(app: ReviewApp, request: Request) -> Response:
     """The session panel's Save: client, date and time of service, attendance and its reason.
 
     Each fact is checked (one-line 400) before anything is saved; the draft must still be at the
-    version the page shows. Attendance is one revision, client, date and time another.
+    version the page shows; one revision holds them all (``app.sessions.set_session``).
     """
     record: Record = "private" if request.params["record"] == "private" else "clinical"
     private = record == "private"
@@ -258,13 +257,16 @@ def save_session(app: ReviewApp, request: Request) -> Response:
     stored = app.store.get_draft(int(request.params["id"]), private=private)
     if stored.version != version:
         raise EditConflictError(f"draft {stored.id} is at version {stored.version}, not {version}")
-    attendance = {k: checked[k] for k in ("attendance", "attendance_reason") if k in checked}
     session = stored.draft.session
-    if attendance and replace(session, **attendance) != session:
-        draft = replace(stored.draft, session=replace(session, **attendance))
-        stored = app.store.update_draft(stored.id, draft, expected_version=version, private=private)
+    answered = None
+    if "attendance" in checked or "attendance_reason" in checked:
+        answered = (
+            checked.get("attendance", session.attendance),
+            checked.get("attendance_reason", session.attendance_reason),
+        )
     when = {k: checked.get(k) for k in ("client_id", "date", "time")}
-    if any(v is not None for v in when.values()):
-        stored = set_session(app.store, stored.id, **when, private=private, expected_version=stored.version)
+    stored = set_session(
+        app.store, stored.id, **when, attendance=answered, private=private, expected_version=version
+    )
     log.info("session of draft %d (%s) set: %s", stored.id, record, ", ".join(sorted(checked)))
     return Response.json({**app.draft_state(stored), "session": stored.draft.session.to_dict()})

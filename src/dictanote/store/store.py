@@ -643,11 +643,6 @@ class Store(AbstractContextManager["Store"]):
         """Finalized notes, in the order signed, optionally of one client (by client id)."""
         return self._rec(private).notes(client)
 
-    def previous_note(self, client_id: str, before: str) -> Note | None:
-        """The client's last clinical note signed before ``before`` (a stored time), if any."""
-        earlier = [n for n in self.list_notes(client=client_id) if n.finalized_at <= before]
-        return earlier[-1] if earlier else None
-
     def get_note(self, note_id: int, *, private: bool = False) -> Note:
         """One finalized note with its amendments."""
         return self._rec(private).get_note(note_id)
