@@ -82,3 +82,23 @@ def test_policy_format_local_shows_stored_times_in_local_time(stored: str, zone:
     from zoneinfo import ZoneInfo
 
     assert policy.format_local(stored, ZoneInfo(zone)) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-11-30", dt.date(2026, 11, 30)),
+        (" 2027-03-01 ", dt.date(2027, 3, 1)),
+        ("2026-13-01", None),  # no 13th month
+        ("2026-11-3", None),
+        ("20261130", None),  # fromisoformat alone would take it
+        ("2026-11-30T09:00", None),
+        ("30/11/2026", None),
+    ],
+)
+def test_policy_iso_day_is_exactly_yyyy_mm_dd(text: str, day: dt.date | None) -> None:
+    if day is None:
+        with pytest.raises(ValueError):
+            policy.iso_day(text)
+    else:
+        assert policy.iso_day(text) == day

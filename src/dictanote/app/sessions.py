@@ -14,29 +14,28 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..core.errors import BadInputError
+from ..core.policy import iso_day
 from .choices import check_attendance, check_reason
 
 if TYPE_CHECKING:
     from ..core.types import StoredDraft
     from ..store import Store
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 def check_service_date(text: str, today: dt.date | None = None) -> str:
     """A date of service as YYYY-MM-DD, not after today (local); else a one-line ``BadInputError``."""
-    value = text.strip()
     try:
-        if not _DATE.fullmatch(value):
-            raise ValueError(value)
-        day = dt.date.fromisoformat(value)
+        day = iso_day(text)
     except ValueError:
         raise BadInputError(
             f"a date of service is a date as YYYY-MM-DD, e.g. 2026-03-02 (got {text!r})"
         ) from None
     if day > (today or dt.date.today()):
-        raise BadInputError(f"the date of service {value} is in the future; a note follows its session")
+        raise BadInputError(
+            f"the date of service {day.isoformat()} is in the future; a note follows its session"
+        )
     return day.isoformat()
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from .datafile import ListOf, Table, check_table, parse_toml
 from .errors import BadInputError
-from .policy import SEVERITY_BANDS
+from .policy import ISO_DAY, SEVERITY_BANDS, iso_day
 
 Direction = Literal["below", "above"]
 ITEM_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,15}")
@@ -158,7 +158,7 @@ def read_objective(text: str, today: dt.date) -> dict[str, Any]:
     by = _BY_DATE.search(text)
     if by:
         said = by.group(1)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", said):
+        if ISO_DAY.fullmatch(said):
             found["by"] = _iso_date(said, "an objective's date")
         else:
             end = _month_end(said, today)
@@ -169,9 +169,7 @@ def read_objective(text: str, today: dt.date) -> dict[str, Any]:
 
 def _iso_date(text: str, what: str) -> str:
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text.strip()).isoformat()
+        return iso_day(text).isoformat()
     except ValueError:
         raise BadInputError(f"{what} is a date as YYYY-MM-DD, e.g. 2027-03-01 (got {text!r})") from None
 

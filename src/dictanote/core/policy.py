@@ -10,6 +10,7 @@ clock except ``utc_now``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 # The format of psychotherapy (process) notes: stored in private.db, never in the clinical record.
@@ -73,6 +74,18 @@ def timeliness(age_hours: float) -> Timeliness:
     if age_hours >= DUE_HOURS:
         return "due"
     return "ok"
+
+
+# A calendar day as people and forms write it: 2026-11-30 (exactly this shape; what is stored and shown).
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_day(text: str) -> dt.date:
+    """A day written YYYY-MM-DD (spaces around it ignored); ``ValueError`` for any other text."""
+    value = text.strip()
+    if not ISO_DAY.fullmatch(value):
+        raise ValueError(f"not YYYY-MM-DD: {value[:20]!r}")
+    return dt.date.fromisoformat(value)
 
 
 def is_uncertain(confidence: float) -> bool:

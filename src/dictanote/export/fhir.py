@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..core.policy import format_utc, parse_utc
+from ..core.policy import ISO_DAY, format_utc, parse_utc
 from ..core.types import DraftField, Note, NoteFormat
 from ..render import amendment_view
 from .codes import FhirCodes
@@ -30,7 +30,6 @@ EMPTY_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
 CONFIDENTIALITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 # Characters XML 1.0 does not allow; a narrative holding one is not well-formed.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def _last_changed(note: Note) -> str:
 
 def _service_period(note: Note) -> dict[str, Any] | None:
     date = note.content.session.date
-    return {"start": date, "end": date} if date and _ISO_DATE.match(date) else None
+    return {"start": date, "end": date} if date and ISO_DAY.fullmatch(date) else None
 
 
 def _sections(note: Note, fmt: NoteFormat, codes: FhirCodes) -> list[dict[str, Any]]:

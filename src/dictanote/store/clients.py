@@ -14,7 +14,7 @@ import sqlite3
 from typing import Any
 
 from ..core.errors import BadInputError, RecordNotFoundError
-from ..core.policy import utc_now
+from ..core.policy import iso_day, utc_now
 from ..core.types import Client
 from . import audit
 from .db import triggers_lifted
@@ -63,9 +63,7 @@ def check_dob(dob: str | None, today: dt.date | None = None) -> str | None:
     if dob is None or not dob.strip():
         return None
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", dob.strip()):
-            raise ValueError(dob)
-        day = dt.date.fromisoformat(dob.strip())
+        day = iso_day(dob)
     except ValueError:
         raise BadInputError(
             f"a date of birth is a date as YYYY-MM-DD, e.g. 1990-04-02 (got {dob!r})"
