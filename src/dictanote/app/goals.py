@@ -2,8 +2,9 @@
 
 ``goal_links`` gathers a clinical draft's sentences (field, 1-based number, first words) with the
 goals they link and the suggestion, and the client's plan goals; ``link_goal`` links (or unlinks)
-one sentence to one goal as a new revision, with the one rule the terminal and the review page
-share. Nothing here prints, parses flags or speaks HTTP; the store saves and audits.
+one sentence to one goal as a new revision; ``checked_goal_links`` holds a whole edited draft
+(the review page's save) to the same plan. Nothing here prints, parses flags or speaks HTTP; the
+store saves and audits.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import BadInputError
+from ..core.errors import BadInputError, DraftDataError
 
 if TYPE_CHECKING:
     from ..core.plans import TreatmentPlan
@@ -190,3 +191,29 @@ def link_goal(
     version = stored.version if expected_version is None else expected_version
     saved = store.update_draft(draft_id, replace(draft, fields=fields), expected_version=version)
     return LinkResult(saved, spelled, changed=True)
+
+
+def checked_goal_links(edited: Draft, before: Draft, plan: TreatmentPlan | None) -> Draft:
+    """``edited`` with its sentences' goal ids spelled as the plan spells them; a goal the client's plan
+    does not have (and the sentence did not already carry) is refused, one line (DraftDataError, 400)."""
+    spelled = {g.id.lower(): g.id for g in plan.content.goals} if plan else {}
+    kept = {g.lower(): g for g in _linked_ids(before)}
+    fields = []
+    for f in edited.fields:
+        sentences = []
+        for s in f.sentences:
+            ids = []
+            for g in s.goals:
+                known = spelled.get(g.lower()) or kept.get(g.lower())
+                if known is None:
+                    have = ", ".join(spelled.values()) or "none: this client has no treatment plan"
+                    raise DraftDataError(f"goal {g[:20]!r} is not in this client's plan; goals: {have}")
+                if known not in ids:
+                    ids.append(known)
+            sentences.append(replace(s, goals=tuple(ids)))
+        fields.append(replace(f, sentences=tuple(sentences)))
+    return replace(edited, fields=tuple(fields))
+
+
+def _linked_ids(draft: Draft) -> list[str]:
+    return [g for f in draft.fields for s in f.sentences for g in s.goals]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ..core.errors import DictanoteError, DraftDataError
+from ..core.errors import DictanoteError
 from ..core.plans import Objective, PlanContent, TreatmentPlan, plan_from_text, plan_to_text
 from ..core.types import Client, Draft, Note, StoredDraft
 from . import views
@@ -214,32 +213,6 @@ def _field(request: Request, key: str) -> str:
 
 
 # --- goal links on a draft --------------------------------------------------------------------
-
-
-def checked_goal_links(edited: Draft, before: Draft, plan: TreatmentPlan | None) -> Draft:
-    """``edited`` with its sentences' goal ids spelled as the plan spells them; a goal the client's plan
-    does not have (and the sentence did not already carry) is refused, one line (DraftDataError, 400)."""
-    spelled = {g.id.lower(): g.id for g in plan.content.goals} if plan else {}
-    kept = {g.lower(): g for g in _linked_ids(before)}
-    fields = []
-    for f in edited.fields:
-        sentences = []
-        for s in f.sentences:
-            ids = []
-            for g in s.goals:
-                known = spelled.get(g.lower()) or kept.get(g.lower())
-                if known is None:
-                    have = ", ".join(spelled.values()) or "none: this client has no treatment plan"
-                    raise DraftDataError(f"goal {g[:20]!r} is not in this client's plan; goals: {have}")
-                if known not in ids:
-                    ids.append(known)
-            sentences.append(replace(s, goals=tuple(ids)))
-        fields.append(replace(f, sentences=tuple(sentences)))
-    return replace(edited, fields=tuple(fields))
-
-
-def _linked_ids(draft: Draft) -> list[str]:
-    return [g for f in draft.fields for s in f.sentences for g in s.goals]
 
 
 def goal_context(app: ReviewApp, stored: StoredDraft) -> dict[str, Any] | None:

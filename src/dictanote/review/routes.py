@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from ..app.goals import checked_goal_links
 from ..core.errors import DictanoteError, DraftDataError, EditConflictError
 from ..core.policy import PRIVATE_FORMAT
 from ..core.types import Note, NoteFormat, Record, StoredDraft
@@ -312,7 +313,7 @@ class ReviewApp:
         edited = apply_edit(stored.draft, request.body)
         client_id = edited.session.client_id if record == "clinical" else None
         plan = self.store.plan(client_id) if client_id else None
-        edited = caseload.checked_goal_links(edited, stored.draft, plan)
+        edited = checked_goal_links(edited, stored.draft, plan)
         saved = self.store.update_draft(stored.id, edited, expected_version=version, private=private)
         log.info("saved draft %d (%s) at version %d", saved.id, record, saved.version)
         return Response.json(self.draft_state(saved))
